@@ -1,0 +1,125 @@
+"""The Mesa agents: residents, the landlord and services.
+
+A :class:`Resident` is a real ``mesa.Agent`` (identity, a place in the
+network, what a person inspects in the visualisation) whose numeric state
+lives in row ``index`` of the model's :class:`~sim.state.ResidentState`
+arrays: reading ``resident.trust_landlord`` reads that row, assigning it
+writes the row. There is one copy of every value.
+
+The landlord and services are few, so their state lives on the agents.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+from sim.state import DOMAINS
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+    from sim.policies import Policy
+
+
+class StateField:
+    """A Resident attribute that reads and writes the resident's row of a state array."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, resident: Resident | None, owner: type):
+        if resident is None:
+            return self
+        value = getattr(resident.model.state, self.name)[resident.index]
+        return value.item() if isinstance(value, np.generic) else value
+
+    def __set__(self, resident: Resident, value) -> None:
+        getattr(resident.model.state, self.name)[resident.index] = value
+
+
+class Resident(mesa.Agent):
+    """One household, living in dwelling ``index`` of block ``block``."""
+
+    block = StateField()
+    estate = StateField()
+    advantage = StateField()
+    need = StateField()
+    working_age = StateField()
+    employed = StateField()
+    income_band = StateField()
+    efficacy = StateField()
+    stigma = StateField()
+    trust_landlord = StateField()
+    trust_neighbours = StateField()
+    trust_services = StateField()
+    voice_expectation = StateField()
+    time_available = StateField()
+    aspiration = StateField()
+    tenure_months = StateField()
+    wellbeing = StateField()
+    need_fit = StateField()
+    participated = StateField()
+    contacted = StateField()
+    respect_felt = StateField()
+    voice_felt = StateField()
+
+    def __init__(self, model: HousingModel, index: int):
+        super().__init__(model)
+        self.index = int(index)
+
+    def needs(self) -> dict[str, float]:
+        """Need held now in each domain (need units)."""
+        return dict(zip(DOMAINS, (float(x) for x in self.need), strict=True))
+
+    def describe(self) -> dict[str, float | int | bool]:
+        """The resident's state as plain values, for a tooltip or a table."""
+        names = (
+            "block", "estate", "employed", "income_band", "efficacy", "stigma", "trust_landlord",
+            "trust_neighbours", "trust_services", "wellbeing", "need_fit", "participated", "tenure_months",
+        )
+        return {name: getattr(self, name) for name in names}
+
+
+class Landlord(mesa.Agent):
+    """The landlord: budget, a belief about needs that can be wrong, humility, respect, and a policy.
+
+    ``belief`` is the share of residents' need the landlord thinks lies in
+    each domain (sums to 1); it allocates the service budget by it.
+    """
+
+    def __init__(self, model: HousingModel, budget: float, belief: np.ndarray, humility: float, respect: float, policy: Policy):
+        super().__init__(model)
+        self.budget = float(budget)
+        self.belief = np.asarray(belief, dtype=float)
+        self.humility = float(humility)
+        self.respect = float(respect)
+        self.respect_baseline = float(respect)
+        self.policy = policy
+
+    def influence(self) -> float:
+        """Share of a decision residents' input actually moves under the current policy."""
+        return self.policy.influence(self.humility)
+
+
+class Service(mesa.Agent):
+    """A service in one need domain, funded by the landlord's allocation.
+
+    ``capacity`` is the need units it can serve this month (budget,
+    residents' co-delivery and any fixed capacity such as a hub);
+    ``design_fit`` the share of a unit that actually meets need (how well
+    its design fits what residents need); ``accessibility`` the share of
+    need that can reach it.
+    """
+
+    def __init__(self, model: HousingModel, domain: int, accessibility: float, design_fit: float):
+        super().__init__(model)
+        self.domain = int(domain)
+        self.name = DOMAINS[self.domain]
+        self.accessibility = float(accessibility)
+        self.design_fit = float(design_fit)
+        self.fixed_capacity = 0.0  # need units per household per month (a hub)
+        self.running_cost = 0.0  # GBP per household per month of the fixed capacity
+        self.capacity = 0.0
+        self.co_delivered = 0.0

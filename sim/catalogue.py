@@ -1,0 +1,29 @@
+"""Every parameter section of the model, in the order docs/ODD.md lists them.
+
+Listed by hand (no discovery by reflection): adding a mechanism with
+parameters means adding its section here.
+"""
+
+from __future__ import annotations
+
+from sim import community, network, population
+from sim.mechanisms import cost, decisions, mobility, outcomes, participation, social_capital, stigma, trust, wellbeing
+from sim.parameters import Section
+
+SECTIONS: tuple[Section, ...] = (
+    community.PARAMETERS,
+    population.PARAMETERS,
+    network.PARAMETERS,
+    decisions.LANDLORD,
+    decisions.SERVICES,
+    participation.PARAMETERS,
+    trust.PARAMETERS,
+    stigma.PARAMETERS,
+    social_capital.PARAMETERS,
+    mobility.PARAMETERS,
+    wellbeing.PARAMETERS,
+    cost.PARAMETERS,
+    outcomes.PARAMETERS,
+)
+
+SECTIONS_BY_NAME: dict[str, Section] = {section.name: section for section in SECTIONS}

@@ -1,0 +1,46 @@
+"""Cost: what a month of the policy costs, per household, in pounds.
+
+Counted: the service budget; facilitation of participants and outreach
+contacts (staff time); the hub while open; failure demand (unmet repairs
+that escalate to emergencies at a higher unit cost); and residents' own
+time valued at the National Living Wage. Co-production adds capacity
+through residents' hours (see decisions) and can avoid cost through better
+fit (less failure demand).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sim.parameters import Param, Section
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+PARAMETERS = Section(
+    "cost",
+    "Unit costs.",
+    (
+        Param("hour_value", 11.44, "GBP per hour", "National Living Wage from April 2024 (GBP 11.44)", "Value of an hour of a resident's own time.", 0.0, 1000.0),
+        Param("escalation", 0.1, "share per month", "assumption", "Share of unmet repairs need that escalates to emergency work each month.", 0.0, 1.0),
+        Param("emergency_multiplier", 3.0, "ratio", "assumption", "Cost of emergency work per need unit, relative to planned work.", 1.0, 100.0),
+    ),
+)
+
+
+def account(model: HousingModel) -> None:
+    """Phase: this month's costs, per household (GBP), by component, in ``model.month.costs``."""
+    s, c = model.state, model.params.cost
+    services, participation = model.params.services, model.params.participation
+    policy = model.landlord.policy
+    n = max(s.n, 1)
+    participants = int(s.participated.sum())
+    hours = participation.hours + services.co_delivery_hours * policy.co_delivery
+    model.month.costs = {
+        "services": model.landlord.budget,
+        "facilitation": participants * policy.facilitation_cost / n,
+        "outreach": int(s.contacted.sum()) * policy.outreach_cost / n,
+        "hub": sum(service.running_cost for service in model.services),
+        "failure_demand": float(s.unmet_repairs.sum()) * c.escalation * services.unit_cost * c.emergency_multiplier / n,
+        "residents_time": participants * hours * c.hour_value / n,
+    }

@@ -1,0 +1,108 @@
+"""Decisions and need-fit: the landlord's belief about needs, what input does to it, and the budget.
+
+The landlord allocates its service budget across need domains by its
+*belief* about where residents' needs lie, which can be wrong ("what you
+know for sure that just ain't so"). Residents' input (the needs of those who
+took part: a sample that is biased when only the confident take part) moves
+the belief, and the design of services, as far as the policy's influence
+allows. Residents who co-deliver add capacity. Nothing here looks at outcomes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.parameters import Param, Section
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+LANDLORD = Section(
+    "landlord",
+    "The landlord: budget, belief about needs, humility and respect.",
+    (
+        Param("budget", 110.0, "GBP per household per month", "assumption", "Service budget (repairs, employment support, health and wellbeing, community).", 0.0, 100000.0),
+        Param("belief_accuracy", 0.5, "share [0, 1]", "assumption", "How close the landlord's initial belief is to residents' true needs (1: exact; 0: its prior).", 0.0, 1.0),
+        Param("prior_belief", (0.55, 0.1, 0.1, 0.25), "shares of need by domain (repairs, employment, health, community)", "assumption", "What professionals assume needs are, before any evidence.", 0.0, 1.0),
+        Param("humility", 0.8, "share [0, 1]", "assumption", "How far the landlord lets residents' input change its mind.", 0.0, 1.0),
+        Param("learning_rate", 0.1, "share per month", "assumption", "Most the belief can move towards residents' input in a month.", 0.0, 1.0),
+        Param("information_half", 10.0, "participants", "assumption", "Participants at which input carries half its possible weight (small samples are noisy).", 0.0, 1e9),
+        Param("respect", 0.75, "index [0, 1]", "assumption, near TSM 2023/24 median 76.8% treated fairly and with respect", "How respectfully staff treat residents.", 0.0, 1.0),
+        Param("staff_bias", 0.3, "share [0, 1]", "assumption (Link and Phelan 2001: status loss and discrimination; G15 2024: landlords the most common source)", "How much less respect the least advantaged residents receive.", 0.0, 1.0),
+        Param("respect_learning", 0.1, "share per month", "assumption (contact reduces stereotyping: Allport 1954)", "How fast working alongside residents raises staff respect.", 0.0, 1.0),
+        Param("respect_reversion", 0.02, "share per month", "assumption", "How fast staff respect returns to the organisation's baseline.", 0.0, 1.0),
+    ),
+)
+
+SERVICES = Section(
+    "services",
+    "Services: cost, accessibility, design fit, the community hub.",
+    (
+        Param("unit_cost", 150.0, "GBP per need unit", "assumption", "Cost of serving one unit of need (a month of one domain's typical need).", 0.01, 1e6),
+        Param("accessibility", 0.9, "share [0, 1]", "assumption", "Share of need that can reach a service.", 0.0, 1.0),
+        Param("design_fit", 0.7, "share [0, 1]", "assumption", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0),
+        Param("stigma_barrier", 0.3, "share [0, 1]", "assumption (Corrigan et al. 2009)", "How much internalised stigma holds a resident back from asking for help.", 0.0, 1.0),
+        Param("redeployment", 0.5, "share [0, 1]", "assumption", "Share of capacity a domain cannot use that moves to domains still short.", 0.0, 1.0),
+        Param("need_persistence", 0.85, "share per month", "assumption", "Share of unmet need still held a month later (the rest resolves or is given up on).", 0.0, 1.0),
+        Param("need_cap", 3.0, "need units", "assumption", "Most need a household can hold in one domain.", 0.0, 100.0),
+        Param("co_delivery_productivity", 0.05, "need units per hour", "assumption", "Need served by one hour of a resident co-delivering.", 0.0, 10.0),
+        Param("co_delivery_hours", 4.0, "hours per month", "assumption", "Hours a co-delivering participant gives in a month, on top of taking part.", 0.0, 200.0),
+        Param("hub_open", False, "true or false", "assumption", "A community hub (social infrastructure) is open from the start.", None, None),
+        Param("hub_capacity", 0.05, "need units per household per month", "assumption", "Community-domain capacity the hub adds while open.", 0.0, 10.0),
+        Param("hub_cost", 5.0, "GBP per household per month", "assumption; Frontier Economics for Local Trust 2021 estimate about 3.2 returned per 1 invested", "Running cost of the hub while open.", 0.0, 10000.0),
+        Param("session_units", 0.1, "need units", "assumption", "Community need met at the hub that amounts to attending one group session.", 0.001, 10.0),
+    ),
+)
+
+
+def need_shares(need: np.ndarray) -> np.ndarray:
+    """Share of total need held in each domain (uniform if there is none)."""
+    total = need.sum(axis=0)
+    whole = total.sum()
+    return total / whole if whole > 0 else np.full(need.shape[1], 1.0 / need.shape[1])
+
+
+def initial_belief(true_shares: np.ndarray, prior: np.ndarray, accuracy: float) -> np.ndarray:
+    """The landlord's starting belief: ``accuracy`` of the truth, the rest its prior, normalised."""
+    prior = np.asarray(prior, dtype=float)
+    prior = prior / prior.sum() if prior.sum() > 0 else np.full(len(prior), 1.0 / len(prior))
+    belief = accuracy * true_shares + (1.0 - accuracy) * prior
+    return belief / belief.sum()
+
+
+def belief_accuracy(belief: np.ndarray, true_shares: np.ndarray) -> float:
+    """1 minus the total-variation distance between belief and true shares, in [0, 1]."""
+    return float(1.0 - 0.5 * np.abs(belief - true_shares).sum())
+
+
+def input_weight(influence: float, participants: int, learning_rate: float, information_half: float) -> float:
+    """How far this month's input moves belief and design, in [0, 1]."""
+    if participants == 0:
+        return 0.0
+    information = participants / (participants + information_half)
+    return learning_rate * influence * information
+
+
+def decide(model: HousingModel) -> None:
+    """Phase: input moves belief and design; the budget is allocated; capacities are set."""
+    s, landlord = model.state, model.landlord
+    lp, sp = model.params.landlord, model.params.services
+    policy = landlord.policy
+    participants = int(s.participated.sum())
+    influence = landlord.influence()
+    model.month.influence = influence
+    weight = input_weight(influence, participants, lp.learning_rate, lp.information_half)
+    if weight > 0:
+        heard = need_shares(s.need[s.participated])
+        landlord.belief = (1.0 - weight) * landlord.belief + weight * heard
+        for service in model.services:
+            service.design_fit += weight * (1.0 - service.design_fit)
+
+    co_units = participants * policy.co_delivery * sp.co_delivery_hours * sp.co_delivery_productivity
+    budget_units = landlord.budget * s.n / sp.unit_cost
+    for service in model.services:
+        d = service.domain
+        service.co_delivered = co_units * landlord.belief[d]
+        service.capacity = budget_units * landlord.belief[d] + service.co_delivered + service.fixed_capacity * s.n

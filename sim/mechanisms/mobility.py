@@ -1,0 +1,95 @@
+"""Social mobility: finding and losing work, moving up income bands, and moving home.
+
+An unemployed working-age resident finds work with a monthly chance that
+rises with tie-weighted contacts in work, bridging (weak) ties counting more
+than bonding (strong) ones (Granovetter 1973, 1995), and with fitted
+employment support; it rises with aspiration and falls with internalised
+stigma, employers' postcode bias, and an unsettled or unsafe home (a stable
+home is the base). Employed residents lose work at a fixed rate and move up a
+band with a chance that weak ties also raise. Households move out at a fixed
+monthly rate and newcomers (with no ties yet) move in.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.parameters import Param, Section
+from sim.population import draw_households
+from sim.state import INCOME_BANDS
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+PARAMETERS = Section(
+    "mobility",
+    "Work, income and moving home.",
+    (
+        Param("job_finding", 0.012, "probability per month", "assumption, set so employment stays near its starting rate", "Base chance an unemployed working-age resident finds work in a month.", 0.0, 1.0),
+        Param("weak_tie_weight", 0.5, "per unit of tie strength", "assumption (Granovetter 1973, 1995: about half of jobs found through contacts, mostly weak ties)", "Lift in job finding per unit of bridging tie strength to people in work.", 0.0, 10.0),
+        Param("strong_tie_weight", 0.1, "per unit of tie strength", "assumption (Granovetter 1973)", "Lift in job finding per unit of bonding tie strength to people in work.", 0.0, 10.0),
+        Param("support_weight", 1.0, "per share of need met", "assumption", "Lift in job finding from employment support that meets the resident's need.", 0.0, 10.0),
+        Param("stigma_weight", 0.6, "share [0, 1]", "assumption (Corrigan et al. 2009: why try)", "Share of job search lost at full internalised stigma.", 0.0, 1.0),
+        Param("job_loss", 0.015, "probability per month", "assumption", "Chance an employed resident loses work in a month.", 0.0, 1.0),
+        Param("progression", 0.008, "probability per month", "assumption", "Base chance an employed resident moves up an income band in a month.", 0.0, 1.0),
+        Param("settle_years", 1.0, "years", "assumption", "Time for a new household to become about 63% settled.", 0.01, 50.0),
+        Param("repairs_insecurity", 0.3, "share per need unit", "assumption", "Share of stability lost per unit of unmet repairs need (an unsafe home).", 0.0, 1.0),
+        Param("job_efficacy", 0.1, "index", "assumption", "Rise in efficacy on finding work, as a share of the room left.", 0.0, 1.0),
+        Param("churn_rate", 0.0074, "probability per month", "English Housing Survey 2016-17: 11.3 years mean time at address, so about 1/136 per month", "Chance a household moves out in a month.", 0.0, 1.0),
+    ),
+)
+
+
+def job_finding_chance(weak, strong, support, aspiration, stigma, stability, postcode_penalty, p) -> np.ndarray:
+    """Monthly chance of finding work for each resident, in [0, 1]."""
+    chance = (
+        p.job_finding
+        * (1.0 + p.weak_tie_weight * weak + p.strong_tie_weight * strong)
+        * (1.0 + p.support_weight * support)
+        * (0.5 + aspiration)
+        * (1.0 - p.stigma_weight * stigma)
+        * (1.0 - postcode_penalty)
+        * (0.5 + 0.5 * stability)
+    )
+    return np.clip(chance, 0.0, 1.0)
+
+
+def stability(tenure_months, unmet_repairs, p) -> np.ndarray:
+    """How settled and secure a household's home is, in [0, 1]."""
+    settled = 1.0 - np.exp(-tenure_months / (12.0 * p.settle_years))
+    return settled * np.clip(1.0 - p.repairs_insecurity * unmet_repairs, 0.0, 1.0)
+
+
+def update(model: HousingModel) -> None:
+    """Phase: jobs found and lost, bands gained, households move."""
+    s, p, net = model.state, model.params.mobility, model.network
+    n = s.n
+    employed = s.employed.astype(float)
+    weak = net.bridging @ employed
+    strong = net.bonding @ employed
+    postcode = model.params.stigma.employer_stigma * model.external_stigma
+    chance = job_finding_chance(weak, strong, model.month.employment_support, s.aspiration, s.stigma, stability(s.tenure_months, s.unmet_repairs, p), postcode, p)
+
+    u_find = model.streams["job_finding"].random(n)
+    u_lose = model.streams["job_loss"].random(n)
+    u_up = model.streams["progression"].random(n)
+    finds = s.working_age & ~s.employed & (u_find < chance)
+    loses = s.employed & (u_lose < p.job_loss)
+    progression = p.progression * (1.0 + p.weak_tie_weight * weak) * (1.0 - p.stigma_weight * s.stigma)
+    moves_up = s.employed & ~loses & (u_up < progression)
+
+    s.employed[finds] = True
+    s.employed[loses] = False
+    s.income_band[finds] = np.maximum(s.income_band[finds], 2)
+    s.income_band[moves_up] = np.minimum(s.income_band[moves_up] + 1, INCOME_BANDS - 1)
+    s.income_band[loses] = np.minimum(s.income_band[loses], 1)
+    s.efficacy[finds] += p.job_efficacy * (1.0 - s.efficacy[finds])
+
+    s.tenure_months += 1.0
+    leaving = np.flatnonzero(model.streams["moves"].random(n) < p.churn_rate)
+    if len(leaving):
+        newcomers = draw_households(model.streams["newcomers"], len(leaving), model.params.population, newcomers=True)
+        s.replace_households(leaving, newcomers)
+        net.cut(leaving)

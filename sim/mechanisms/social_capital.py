@@ -1,0 +1,107 @@
+"""Social capital: ties form through shared activity and decay without it; capital measured on the network.
+
+Bonding capital is a resident's tie strength within the block, bridging
+capital across blocks and estates (Putnam 2000), linking capital to staff of
+the landlord and services, across the power gradient (Szreter and Woolcock
+2004). Each is ``1 - exp(-strength / scale)``: the first ties matter most.
+
+Each month: neighbours meet by chance, in the block (bonding) and around the
+estate (mostly bridging); participants meet in
+workshop groups and hub users in session groups, estate-wide, so their new
+ties are mostly bridging; participants work with landlord staff as closely as
+the policy has them (linking), co-delivering participants and hub users with
+service staff (linking). Then every tie decays.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.parameters import Param, Section
+from sim.state import COMMUNITY
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+PARAMETERS = Section(
+    "social_capital",
+    "How social capital is measured from tie strengths.",
+    (
+        Param("bonding_scale", 3.0, "tie strength", "assumption", "Bonding tie strength giving 63% of full bonding capital.", 0.01, 100.0),
+        Param("bridging_scale", 1.5, "tie strength", "assumption", "Bridging tie strength giving 63% of full bridging capital.", 0.01, 100.0),
+        Param("linking_scale", 0.5, "tie strength", "assumption", "Linking tie strength giving 63% of full linking capital.", 0.01, 100.0),
+    ),
+)
+
+
+def capital(strength: np.ndarray, scale: float) -> np.ndarray:
+    """Capital index in [0, 1) from summed tie strength."""
+    return 1.0 - np.exp(-strength / scale)
+
+
+def group_pairs(members: np.ndarray, estate: np.ndarray, group_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair within random groups of ``members``, grouped within each estate.
+
+    Returns two arrays of resident ids (one pair per index). Draws one
+    number per member from ``rng``.
+    """
+    members = np.asarray(members, dtype=np.int64)
+    if len(members) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = np.lexsort((rng.random(len(members)), estate[members]))
+    members = members[order]
+    their_estate = estate[members]
+    new_estate = np.concatenate(([True], their_estate[1:] != their_estate[:-1]))
+    estate_start = np.maximum.accumulate(np.where(new_estate, np.arange(len(members)), 0))
+    position = np.arange(len(members)) - estate_start
+    group = np.cumsum(position % group_size == 0) - 1
+    slot = position % group_size
+    table = np.full((group[-1] + 1, group_size), -1, dtype=np.int64)
+    table[group, slot] = members
+    first, second = np.triu_indices(group_size, k=1)
+    u, v = table[:, first].ravel(), table[:, second].ravel()
+    both = (u >= 0) & (v >= 0)
+    return u[both], v[both]
+
+
+def random_member(group: np.ndarray, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """For each resident in ``who``, a uniformly random resident of the same group (block or estate; possibly itself).
+
+    ``u`` holds one uniform number per resident in ``who``.
+    """
+    order = np.argsort(group, kind="stable")
+    sizes = np.bincount(group)
+    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
+    g = group[who]
+    offset = np.minimum(np.floor(u * sizes[g]).astype(np.int64), sizes[g] - 1)
+    return order[starts[g] + offset]
+
+
+def update_ties(model: HousingModel) -> None:
+    """Phase: shared activity forms ties, then all ties decay."""
+    s, p, net = model.state, model.params.network, model.network
+    n = s.n
+    streams = model.streams
+
+    for place, where_they_live, chance in (("block", s.block, p.neighbour_meeting), ("estate", s.estate, p.estate_meeting)):
+        u_meet = streams[f"{place}_meeting"].random(n)
+        u_partner = streams[f"{place}_partner"].random(n)
+        meets = np.flatnonzero(u_meet < chance)
+        net.strengthen(meets, random_member(where_they_live, meets, u_partner[meets]), p.activity_tie_gain)
+
+    for activity, members in (("workshop_groups", s.participated), ("hub_groups", model.month.hub_attendees)):
+        u, v = group_pairs(np.flatnonzero(members), s.estate, p.group_size, streams[activity])
+        net.strengthen(u, v, p.activity_tie_gain)
+
+    policy = model.landlord.policy
+    took_part = s.participated
+    net.linking[took_part, 0] += p.activity_tie_gain * policy.staff_contact
+    co_delivers = took_part & (streams["co_delivery"].random(n) < policy.co_delivery)
+    main_need = np.argmax(s.need, axis=1)
+    net.linking[co_delivers, 1 + main_need[co_delivers]] += p.activity_tie_gain
+    net.linking[model.month.hub_attendees, 1 + COMMUNITY] += p.activity_tie_gain
+    np.minimum(net.linking, 1.0, out=net.linking)
+
+    net.decay(p.bonding_decay, p.bridging_decay, p.linking_decay, p.tie_threshold)

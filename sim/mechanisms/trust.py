@@ -1,0 +1,82 @@
+"""Trust: in the landlord, services and neighbours, moving with experience; lost faster than gained.
+
+Each month a resident experiences the landlord through need met and
+respect received, and, if they took part, through the influence their
+views had against the influence they expected. Being asked and then ignored
+is worse than not being asked (the frustration effect: Folger 1977); being
+heard beyond expectation is better. Experiences spread by word of mouth: a
+resident weighs neighbours' experiences with their own (tie-weighted mean
+over the network). Trust moves towards the experience, faster down than up
+(Slovic 1993). Trust in neighbours moves towards how embedded a resident is
+(contact builds trust). Residents' survey-style perceptions of respect and of
+being listened to are moving averages of the same experiences.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.parameters import Param, Section
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+PARAMETERS = Section(
+    "trust",
+    "How trust moves with experience.",
+    (
+        Param("gain_rate", 0.08, "share per month", "assumption", "How fast trust rises towards a better experience.", 0.0, 1.0),
+        Param("loss_ratio", 3.0, "ratio", "assumption (Slovic 1993: trust is lost faster than it is gained)", "How many times faster trust falls than rises.", 1.0, 20.0),
+        Param("word_of_mouth", 0.3, "share [0, 1]", "assumption", "Weight of neighbours' experiences against one's own.", 0.0, 1.0),
+        Param("service_weight", 0.6, "weight", "assumption", "Weight of need met in experience of the landlord.", 0.0, 1.0),
+        Param("respect_weight", 0.4, "weight", "assumption", "Weight of respect received in experience of the landlord.", 0.0, 1.0),
+        Param("voice_weight", 0.8, "per unit of influence gap", "assumption (Folger 1977: the frustration effect)", "Effect on a participant's experience of influence had minus influence expected.", 0.0, 5.0),
+        Param("neighbour_scale", 4.0, "tie strength", "assumption", "Tie strength at which contact builds about 63% of full trust in neighbours.", 0.01, 100.0),
+        Param("perception_rate", 0.2, "share per month", "assumption", "How fast perceived respect and perceived listening follow experience.", 0.0, 1.0),
+    ),
+)
+
+
+def asymmetric_step(trust: np.ndarray, experience: np.ndarray, gain_rate: float, loss_ratio: float) -> np.ndarray:
+    """Trust moved towards ``experience``: at ``gain_rate`` up, ``gain_rate * loss_ratio`` down."""
+    gap = experience - trust
+    rate = np.where(gap >= 0, gain_rate, min(1.0, gain_rate * loss_ratio))
+    return np.clip(trust + rate * gap, 0.0, 1.0)
+
+
+def landlord_experience(need_fit, respect, participated, influence, voice_expectation, p) -> np.ndarray:
+    """A month's experience of the landlord, per resident, in [0, 1]."""
+    base = (p.service_weight * need_fit + p.respect_weight * respect) / max(p.service_weight + p.respect_weight, 1e-12)
+    voice = np.where(participated, p.voice_weight * (influence - voice_expectation), 0.0)
+    return np.clip(base + voice, 0.0, 1.0)
+
+
+def with_word_of_mouth(own: np.ndarray, heard: np.ndarray, weight: float) -> np.ndarray:
+    """Own experience blended with what neighbours report."""
+    return (1.0 - weight) * own + weight * heard
+
+
+def update(model: HousingModel) -> None:
+    """Phase: trust in landlord, services and neighbours; perceived respect and listening."""
+    s, p, net = model.state, model.params.trust, model.network
+    influence = model.month.influence
+    respect = model.month.respect
+
+    landlord = landlord_experience(s.need_fit, respect, s.participated, influence, s.voice_expectation, p)
+    landlord = with_word_of_mouth(landlord, net.neighbour_mean(landlord), p.word_of_mouth)
+    s.trust_landlord[:] = asymmetric_step(s.trust_landlord, landlord, p.gain_rate, p.loss_ratio)
+
+    services = with_word_of_mouth(s.need_fit, net.neighbour_mean(s.need_fit), p.word_of_mouth)
+    s.trust_services[:] = asymmetric_step(s.trust_services, services, p.gain_rate, p.loss_ratio)
+
+    embedded = 1.0 - np.exp(-(net.bonding_strength() + net.bridging_strength()) / p.neighbour_scale)
+    s.trust_neighbours[:] = asymmetric_step(s.trust_neighbours, embedded, p.gain_rate, p.loss_ratio)
+
+    # "Listens to your views and acts on them": participants judge by the
+    # influence they had; others by whether what they asked for was done.
+    listened = np.where(s.participated, influence, s.need_fit)
+    listened = with_word_of_mouth(listened, net.neighbour_mean(listened), p.word_of_mouth)
+    s.voice_felt += p.perception_rate * (listened - s.voice_felt)
+    s.respect_felt += p.perception_rate * (respect - s.respect_felt)

@@ -1,0 +1,182 @@
+"""The HousingModel: a Mesa model of residents, a landlord and services on a social network.
+
+The step is a flat list of phases (:data:`PHASES`), run in order once a
+month; each phase is one function in the module named for its mechanism.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import mesa
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from sim import community, events, network_io, scenario
+from sim.agents import Landlord, Resident, Service
+from sim.mechanisms import cost, decisions, mobility, outcomes, participation, services, social_capital, stigma, trust, wellbeing
+from sim.network import SocialNetwork, generate
+from sim.parameters import as_namespace
+from sim.policies import make_policy
+from sim.population import draw_households
+from sim.state import DOMAINS, ResidentState
+from sim.streams import Streams
+
+PHASES: tuple[tuple[str, Any], ...] = (
+    ("events", events.fire_due_events),  # scheduled events due this month
+    ("needs", services.needs_arise),  # new needs arise
+    ("participation", participation.take_part),  # outreach, invitations, who takes part
+    ("decisions", decisions.decide),  # input moves belief and design; budget allocated
+    ("delivery", services.deliver),  # services meet need: need-fit
+    ("treatment", stigma.receive_treatment),  # staff respect; respect each resident receives
+    ("trust", trust.update),  # experience against expectation; word of mouth
+    ("learning", participation.learn_from_taking_part),  # participants' expectation and efficacy
+    ("stigma", stigma.update),  # internalised stigma: pull and buffers
+    ("ties", social_capital.update_ties),  # shared activity forms ties; ties decay
+    ("mobility", mobility.update),  # work, income bands, moves
+    ("wellbeing", wellbeing.update),
+    ("cost", cost.account),
+    ("outcomes", outcomes.measure),
+)
+"""The month, in order: (name, function of the model)."""
+
+INSTITUTIONS: tuple[str, ...] = ("landlord", *(f"service:{d}" for d in DOMAINS))
+"""Linking-tie columns: the landlord, then one service per need domain."""
+
+
+def _outcome(model: HousingModel, name: str) -> float:
+    """DataCollector reporter for one outcome (used through ``partial``, which pickles)."""
+    return model.outcomes[name]
+
+
+class HousingModel(mesa.Model):
+    """Residents, a landlord and services on a social network, under a participation policy.
+
+    Args:
+        scenario: a scenario file path, a :class:`sim.scenario.Scenario`, or
+            None for the defaults.
+        rng: the run's seed (an int). None takes the scenario's seed, or a
+            fresh one (recorded in ``model.seed``).
+        residents: number of households (overrides ``community.residents``).
+        policy: policy name (overrides ``policy.name``).
+        **overrides: any parameter as ``section__key=value`` (or
+            ``**{"section.key": value}``), and ``steps``.
+    """
+
+    def __init__(self, scenario: str | Path | scenario.Scenario | None = None, *, rng: int | None = None, residents: int | None = None, policy: str | None = None, **overrides: Any):
+        config = _resolve_scenario(scenario)
+        if residents is not None:
+            overrides["residents"] = residents
+        if policy is not None:
+            overrides["policy"] = policy
+        if overrides:
+            config = config.with_overrides(overrides, where="HousingModel arguments")
+        seed = _choose_seed(rng, config.seed)
+        super().__init__(rng=seed)
+        self.config = config
+        self.seed = seed
+        self.streams = Streams(seed)
+        self.params = SimpleNamespace(**{name: as_namespace(values) for name, values in config.params.items()})
+        self.month = SimpleNamespace()
+        self.outcomes: dict[str, float] = {}
+        self.external_stigma = float(self.params.stigma.external)
+
+        block, estate, self.network = self._build_network()
+        traits = draw_households(self.streams["population"], len(block), self.params.population, newcomers=False)
+        self.state = ResidentState.create(traits, block, estate)
+        self.residents = Resident.create_agents(self, self.state.n, index=np.arange(self.state.n))
+
+        lp = self.params.landlord
+        belief = decisions.initial_belief(decisions.need_shares(self.state.need_profile), np.array(lp.prior_belief), lp.belief_accuracy)
+        policy_object = make_policy(config.policy, config.levers, where=f"{config.source}: policy")
+        self.landlord = Landlord(self, lp.budget, belief, lp.humility, lp.respect, policy_object)
+        sp = self.params.services
+        self.services = [Service(self, d, sp.accessibility, sp.design_fit) for d in range(len(DOMAINS))]
+        if sp.hub_open:
+            self.services[DOMAINS.index("community")].fixed_capacity = sp.hub_capacity
+            self.services[DOMAINS.index("community")].running_cost = sp.hub_cost
+
+        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_outcome, name=name) for name in (*outcomes.OUTCOMES, *outcomes.EXTRA)})
+        self.running = True
+
+    def _build_network(self) -> tuple[np.ndarray, np.ndarray, SocialNetwork]:
+        c = self.params.community
+        if c.network_file:
+            where = f"{self.config.source}: community.network_file"
+            graph = network_io.read_graph(Path(c.network_file), where)
+            block, estate, u, v, strength = network_io.households_from_graph(graph, c.block_size, c.blocks_per_estate, where)
+            return block, estate, SocialNetwork.from_pairs(block, u, v, strength, len(INSTITUTIONS))
+        block, estate = community.layout(c.residents, c.block_size, c.blocks_per_estate)
+        return block, estate, generate(self.streams["network"], block, estate, self.params.network, len(INSTITUTIONS))
+
+    # -- running --------------------------------------------------------------
+
+    def step(self) -> None:
+        """One month: every phase in order, then the outcomes are collected."""
+        self.month = SimpleNamespace()
+        for _, phase in PHASES:
+            phase(self)
+        self.datacollector.collect(self)
+
+    def run(self, steps: int | None = None) -> pd.DataFrame:
+        """Run ``steps`` months (default: the scenario's) and return the time series so far."""
+        for _ in range(self.config.steps if steps is None else steps):
+            self.step()
+        return self.timeseries()
+
+    # -- reading --------------------------------------------------------------
+
+    def timeseries(self) -> pd.DataFrame:
+        """One row per month run: a ``step`` column, then every outcome column."""
+        frame = self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        frame.insert(0, "step", np.arange(1, len(frame) + 1))
+        return frame
+
+    def social_capital(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each resident's bonding, bridging and linking capital, in [0, 1)."""
+        p, net = self.params.social_capital, self.network
+        return (
+            social_capital.capital(net.bonding_strength(), p.bonding_scale),
+            social_capital.capital(net.bridging_strength(), p.bridging_scale),
+            social_capital.capital(net.linking_strength(), p.linking_scale),
+        )
+
+    def belief_accuracy(self) -> float:
+        """How close the landlord's belief is to residents' needs, in [0, 1]."""
+        return decisions.belief_accuracy(self.landlord.belief, decisions.need_shares(self.state.need_profile))
+
+    def graph(self) -> nx.Graph:
+        """The current network as a networkx graph (residents 0..n-1 plus institution nodes)."""
+        return self.network.to_networkx(list(INSTITUTIONS), self.state.estate)
+
+    def resident(self, index: int) -> Resident:
+        """The Resident agent living in dwelling ``index``."""
+        return self._resident_list()[index]
+
+    def _resident_list(self) -> list[Resident]:
+        if getattr(self, "_residents_by_index", None) is None or len(self._residents_by_index) != self.state.n:
+            self._residents_by_index = sorted(self.residents, key=lambda r: r.index)
+        return self._residents_by_index
+
+
+def _resolve_scenario(spec: str | Path | scenario.Scenario | None) -> scenario.Scenario:
+    if spec is None:
+        return scenario.default()
+    if isinstance(spec, scenario.Scenario):
+        return spec
+    return scenario.load(spec)
+
+
+def _choose_seed(rng: Any, scenario_seed: int | None) -> int:
+    """The run's integer seed: ``rng`` if given, else the scenario's, else a fresh one."""
+    if rng is None:
+        rng = scenario_seed
+    if rng is None:
+        return int(np.random.SeedSequence().entropy % (2**63))
+    if isinstance(rng, bool) or not isinstance(rng, int | np.integer):
+        raise TypeError(f"rng must be an integer seed, got {type(rng).__name__}")
+    return int(rng)

@@ -1,0 +1,83 @@
+"""Reading a user's own network from a standard file (GraphML or an edge list).
+
+Nodes become households in the order the file lists them. A node attribute
+``block`` (and optionally ``estate``) places a household; without them,
+households fill blocks in file order as for a generated community. An edge
+attribute ``weight`` in (0, 1] gives the tie's strength (default 0.6).
+Edge lists are whitespace-separated ``u v [weight]`` lines; ``#`` starts a comment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+
+from sim.errors import UserError
+
+DEFAULT_STRENGTH = 0.6
+EDGE_LIST_SUFFIXES = (".edgelist", ".edges", ".txt", ".csv", ".tsv")
+
+
+def read_graph(path: Path, where: str) -> nx.Graph:
+    """The graph in ``path`` (GraphML by ``.graphml``/``.xml``, otherwise an edge list)."""
+    if not path.is_file():
+        raise UserError(f"{where}: network file {str(path)!r} does not exist (accepted: a GraphML or edge-list file)")
+    try:
+        if path.suffix.lower() in (".graphml", ".xml"):
+            graph = nx.read_graphml(path)
+        elif path.suffix.lower() in EDGE_LIST_SUFFIXES:
+            delimiter = "," if path.suffix.lower() == ".csv" else None
+            graph = nx.read_weighted_edgelist(path, delimiter=delimiter) if _has_weights(path, delimiter) else nx.read_edgelist(path, delimiter=delimiter)
+        else:
+            raise UserError(f"{where}: {str(path)!r} has an unknown network format (accepted: .graphml, .xml, {', '.join(EDGE_LIST_SUFFIXES)})")
+    except UserError:
+        raise
+    except Exception as error:  # networkx raises many types for a malformed file
+        raise UserError(f"{where}: cannot read network file {str(path)!r}: {error}") from None
+    graph = nx.Graph(graph)  # undirected, no parallel edges
+    if graph.number_of_nodes() < 2:
+        raise UserError(f"{where}: network file {str(path)!r} has fewer than 2 nodes (accepted: a network of households)")
+    return graph
+
+
+def _has_weights(path: Path, delimiter: str | None) -> bool:
+    with path.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                return len(line.split(delimiter)) >= 3
+    return False
+
+
+def households_from_graph(graph: nx.Graph, block_size: int, blocks_per_estate: int, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Blocks, estates and tie pairs with strengths, from a loaded graph.
+
+    Returns ``(block, estate, u, v, strength)`` with households numbered in node order.
+    """
+    nodes = list(graph.nodes)
+    index = {node: i for i, node in enumerate(nodes)}
+    n = len(nodes)
+    block = np.arange(n, dtype=np.int64) // block_size
+    if all("block" in graph.nodes[node] for node in nodes):
+        block = _integer_labels([graph.nodes[node]["block"] for node in nodes])
+    estate = block // blocks_per_estate
+    if all("estate" in graph.nodes[node] for node in nodes):
+        estate = _integer_labels([graph.nodes[node]["estate"] for node in nodes])
+    edges = list(graph.edges(data="weight", default=DEFAULT_STRENGTH))
+    u = np.array([index[a] for a, _, _ in edges], dtype=np.int64)
+    v = np.array([index[b] for _, b, _ in edges], dtype=np.int64)
+    try:
+        strength = np.array([float(w) for _, _, w in edges], dtype=float)
+    except (TypeError, ValueError):
+        raise UserError(f"{where}: an edge weight is not a number (accepted: weights in (0, 1])") from None
+    if len(strength) and (not np.all(np.isfinite(strength)) or strength.min() <= 0 or strength.max() > 1):
+        raise UserError(f"{where}: edge weights must lie in (0, 1] (accepted: weights in (0, 1])")
+    return block, estate, u, v, strength
+
+
+def _integer_labels(labels: list) -> np.ndarray:
+    """Labels (any hashable) as integers 0..k-1 in order of first appearance."""
+    codes: dict = {}
+    return np.array([codes.setdefault(label, len(codes)) for label in labels], dtype=np.int64)

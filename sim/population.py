@@ -1,0 +1,96 @@
+"""Who lives here: drawing households, for the first community and for newcomers.
+
+Traits hang together through one latent "advantage" score per household:
+residents with more of it are more often in work, more confident, less
+stigmatised and (an assumption the model's results depend on, so stated here
+and in docs/ODD.md) their needs lean to community space rather than to
+employment and health. That is what makes "who participates" matter: a
+landlord that hears only the confident hears a biased account of needs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.parameters import Param, Section
+from sim.state import COMMUNITY, EMPLOYMENT, HEALTH, INCOME_BANDS, HouseholdTraits
+
+PARAMETERS = Section(
+    "population",
+    "Who lives in the community: the distributions households are drawn from.",
+    (
+        Param("working_age_share", 0.7, "share [0, 1]", "assumption, near the English Housing Survey age profile of social renters", "Share of household reference persons of working age.", 0.0, 1.0),
+        Param("employment_rate", 0.52, "share [0, 1]", "Resolution Foundation (Judge 2019): just over half of working-age social renters in work", "Share of working-age residents in work at the start.", 0.0, 1.0),
+        Param("advantage_loading", 0.8, "logit units per s.d.", "assumption", "How strongly traits follow the household's latent advantage.", 0.0, 5.0),
+        Param("trait_noise", 0.8, "logit s.d.", "assumption", "Individual spread of traits around what advantage predicts.", 0.0, 5.0),
+        Param("efficacy_mean", 0.5, "index [0, 1]", "assumption", "Typical confidence that one's actions make a difference.", 0.01, 0.99),
+        Param("stigma_mean", 0.3, "index [0, 1]", "assumption; Shelter/YouGov 2018: 24% of social-renting families feel looked down on", "Typical internalised stigma at the start.", 0.01, 0.99),
+        Param("trust_landlord_mean", 0.62, "index [0, 1]", "assumption, near TSM 2023/24 median satisfaction 71.3%", "Typical trust in the landlord at the start.", 0.01, 0.99),
+        Param("trust_neighbours_mean", 0.5, "index [0, 1]", "ONS from Understanding Society 2011/12: 43% (unemployed) to 54% (routine jobs) trust neighbours", "Typical trust in neighbours at the start.", 0.01, 0.99),
+        Param("trust_services_mean", 0.55, "index [0, 1]", "assumption", "Typical trust in services at the start.", 0.01, 0.99),
+        Param("voice_expectation", 0.5, "share [0, 1]", "assumption", "Influence a resident expects when first asked for their views.", 0.0, 1.0),
+        Param("tenure_mean_years", 11.3, "years", "English Housing Survey 2016-17: mean time at address of social renters 11.3 years", "Mean time in the home of the households present at the start.", 0.0, 80.0),
+        Param("need_arrival", (0.25, 0.12, 0.12, 0.08), "need units per household per month (repairs, employment, health, community)", "assumption", "Mean new need arising per month in each domain, before household differences.", 0.0, 5.0),
+    ),
+)
+
+
+def _logistic(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def _logit(p: float) -> float:
+    return float(np.log(p / (1.0 - p)))
+
+
+def draw_households(rng: np.random.Generator, n: int, p, newcomers: bool) -> HouseholdTraits:
+    """Draw ``n`` households from the population distributions ``p`` (section values).
+
+    ``newcomers`` households have just moved in (tenure 0); otherwise tenure
+    is drawn around the English mean. The number and order of draws depend
+    only on ``n``, so the same stream gives the same households under any policy.
+    """
+    z = rng.standard_normal(n)
+    noise = rng.standard_normal((n, 7)) * p.trait_noise
+    a = p.advantage_loading
+    working_age = rng.random(n) < p.working_age_share
+    employed = working_age & (rng.random(n) < _logistic(_logit(p.employment_rate) + a * z))
+    band_draw = rng.random(n)
+    income_band = np.clip(np.floor(employed * 2 + _logistic(a * z) * 2 + band_draw), 0, INCOME_BANDS - 1).astype(np.int64)
+    efficacy = _logistic(_logit(p.efficacy_mean) + a * z + noise[:, 0])
+    stigma = _logistic(_logit(p.stigma_mean) - a * z + noise[:, 1])
+    trust_landlord = _logistic(_logit(p.trust_landlord_mean) + 0.3 * a * z + noise[:, 2])
+    trust_neighbours = _logistic(_logit(p.trust_neighbours_mean) + 0.3 * a * z + noise[:, 3])
+    trust_services = _logistic(_logit(p.trust_services_mean) + 0.3 * a * z + noise[:, 4])
+    time_available = _logistic(-1.0 * employed + 0.5 + noise[:, 5])
+    aspiration = _logistic(a * z + noise[:, 6])
+    voice_expectation = np.full(n, p.voice_expectation)
+
+    # Household differences in need: employment need only for working-age
+    # people out of work; health need falls with advantage; community-space
+    # need rises with it (assumption, see module docstring).
+    arrival = np.asarray(p.need_arrival, dtype=float)
+    spread = np.exp(0.5 * rng.standard_normal((n, len(arrival))) - 0.125)
+    profile = arrival * spread
+    profile[:, EMPLOYMENT] *= np.where(working_age & ~employed, 2.0, np.where(working_age, 0.4, 0.0))
+    profile[:, HEALTH] *= np.exp(-0.5 * z)
+    profile[:, COMMUNITY] *= np.exp(0.5 * z)
+
+    tenure = np.zeros(n) if newcomers else rng.exponential(p.tenure_mean_years * 12.0, n)
+    return HouseholdTraits(
+        advantage=z,
+        need_profile=profile,
+        need=profile.copy(),
+        working_age=working_age,
+        employed=employed,
+        income_band=income_band,
+        efficacy=efficacy,
+        stigma=stigma,
+        trust_landlord=trust_landlord,
+        trust_neighbours=trust_neighbours,
+        trust_services=trust_services,
+        voice_expectation=voice_expectation,
+        time_available=time_available,
+        aspiration=aspiration,
+        tenure_months=tenure,
+    )

@@ -1,0 +1,173 @@
+"""Scenario files: TOML in, checked values out, with one clear sentence for any mistake.
+
+A scenario has top-level ``name``, ``description``, ``steps`` and ``seed``;
+a ``[policy]`` table with the policy's ``name`` and any of its levers; a
+table per parameter section (``[community]``, ``[trust]``, ...; see
+docs/ODD.md); and ``[[events]]``. Everything is optional: missing values take
+their declared defaults. Files are read with the standard library's
+``tomllib`` (data only, nothing executes). Every problem is reported as
+``FILE: key: problem (accepted: ...)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.catalogue import SECTIONS, SECTIONS_BY_NAME
+from sim.errors import UserError
+from sim.events import Event, check_event
+from sim.parameters import Value, suggest
+from sim.policies import policy_class
+
+TOP_LEVEL = ("name", "description", "steps", "seed")
+TABLES = ("policy", "events", *SECTIONS_BY_NAME)
+DEFAULT_POLICY = "paternalistic"
+SHORTHANDS = {"residents": "community.residents", "policy": "policy.name"}
+"""Override names that stand for a longer key (``HousingModel(residents=..., policy=...)``)."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A checked scenario: resolved parameter values, policy, events and where it came from."""
+
+    name: str = "default"
+    description: str = ""
+    steps: int = 120
+    seed: int | None = None
+    params: dict[str, dict[str, Value]] = field(default_factory=dict)
+    policy: str = DEFAULT_POLICY
+    levers: dict[str, Value] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    source: str = "<defaults>"
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def with_overrides(self, overrides: dict[str, Any], where: str = "override") -> Scenario:
+        """This scenario with ``overrides`` applied (keys ``section.key``, ``section__key``, or a top-level or shorthand name)."""
+        raw = copy.deepcopy(self.raw)
+        for key, value in overrides.items():
+            _assign(raw, key, value, where)
+        base_dir = Path(self.source).parent if self.source != "<defaults>" else None
+        return build(raw, self.source, base_dir, check_where=where)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything resolved, as plain data (for a manifest)."""
+        return {
+            "name": self.name,
+            "description": self.description,
+            "steps": self.steps,
+            "seed": self.seed,
+            "source": self.source,
+            "policy": {"name": self.policy, **self.levers},
+            **{section: dict(values) for section, values in self.params.items()},
+            "events": [{"step": e.step, "type": e.type, **e.values} for e in self.events],
+        }
+
+
+def default() -> Scenario:
+    """The scenario with every value at its default."""
+    return build({}, "<defaults>", None)
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and check the scenario file at ``path``."""
+    path = Path(path)
+    where = str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise UserError(f"{where}: no such scenario file (accepted: a path to a .toml file, e.g. scenarios/co_production.toml)") from None
+    except IsADirectoryError:
+        raise UserError(f"{where}: is a folder, not a scenario file (accepted: a path to a .toml file)") from None
+    except UnicodeDecodeError:
+        raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
+    except OSError as error:
+        raise UserError(f"{where}: cannot be read: {error.strerror}") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(f"{where}: not valid TOML: {error}") from None
+    return build(data, where, path.parent)
+
+
+def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: str | None = None) -> Scenario:
+    """Check raw scenario data (as parsed from TOML) and resolve every value."""
+    here = check_where or where
+    for key, value in data.items():
+        if key in TOP_LEVEL:
+            continue
+        if key not in TABLES:
+            raise UserError(f"{here}: {key}: unknown key{suggest(key, [*TOP_LEVEL, *TABLES])} (accepted: {', '.join((*TOP_LEVEL, *TABLES))})")
+        if key == "events":
+            if not isinstance(value, list):
+                raise UserError(f"{here}: events: must be a list of [[events]] tables (accepted: [[events]] with step and type)")
+        elif not isinstance(value, dict):
+            raise UserError(f"{here}: {key}: must be a table (accepted: a [{key}] table of keys)")
+
+    name = _top(data, "name", str, "default", here, "a string")
+    description = _top(data, "description", str, "", here, "a string")
+    steps = _top(data, "steps", int, 120, here, "a whole number >= 1")
+    if steps < 1:
+        raise UserError(f"{here}: steps: {steps!r} is not accepted (accepted: a whole number >= 1)")
+    seed = _top(data, "seed", int, None, here, "a whole number >= 0")
+    if seed is not None and seed < 0:
+        raise UserError(f"{here}: seed: {seed!r} is not accepted (accepted: a whole number >= 0)")
+
+    params = {section.name: section.resolve(data.get(section.name, {}), here) for section in SECTIONS}
+    network_file = params["community"]["network_file"]
+    if network_file and base_dir is not None and not Path(network_file).is_absolute():
+        params["community"]["network_file"] = str(base_dir / network_file)
+
+    policy_table = dict(data.get("policy", {}))
+    policy = policy_table.pop("name", DEFAULT_POLICY)
+    cls = policy_class(policy, f"{here}: policy.name")
+    levers = cls.section().resolve(policy_table, here)
+
+    events = tuple(check_event(raw, f"{here}: events[{i}]") for i, raw in enumerate(data.get("events", [])))
+    late = [e.step for e in events if e.step > steps]
+    if late:
+        raise UserError(f"{here}: events: an event at step {late[0]} is after the last step {steps} (accepted: steps 1 to {steps})")
+    return Scenario(name, description, steps, seed, params, policy, levers, events, where, copy.deepcopy(data))
+
+
+def _top(data: dict[str, Any], key: str, kind: type, default: Any, where: str, accepted: str) -> Any:
+    if key not in data:
+        return default
+    value = data[key]
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise UserError(f"{where}: {key}: {value!r} is not accepted (accepted: {accepted})")
+    return value
+
+
+def _assign(raw: dict[str, Any], key: str, value: Any, where: str) -> None:
+    """Put an override into raw scenario data."""
+    key = SHORTHANDS.get(key, key).replace("__", ".")
+    if key in TOP_LEVEL:
+        raw[key] = value
+        return
+    section, _, name = key.partition(".")
+    if not name or section not in TABLES or section == "events":
+        accepted = "section.key (e.g. trust.gain_rate), " + ", ".join((*TOP_LEVEL, *SHORTHANDS))
+        raise UserError(f"{where}: {key}: unknown setting{suggest(section, [*TOP_LEVEL, *TABLES])} (accepted: {accepted})")
+    table = raw.setdefault(section, {})
+    if not isinstance(table, dict):
+        raise UserError(f"{where}: {section}: is not a table")
+    # Changing policy.name keeps the levers the user set explicitly; the rest
+    # take the new policy's defaults when the scenario is rebuilt.
+    table[name] = value
+
+
+def parse_assignment(text: str, where: str = "--set") -> tuple[str, Any]:
+    """``key=value`` from the command line; the value is read as TOML (a number, true, a list...) or else a string."""
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise UserError(f"{where}: {text!r} is not accepted (accepted: key=value, e.g. trust.gain_rate=0.1)")
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key, parsed

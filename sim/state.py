@@ -1,0 +1,102 @@
+"""Residents' state as arrays over resident slots: the one source of truth.
+
+Row ``i`` of every array belongs to the household living in dwelling ``i``
+(the :class:`~sim.agents.Resident` agent with ``index == i`` reads and writes
+that row). Mechanisms update whole arrays at once, which is what makes a step
+over 10,000 or 1,000,000 households cheap.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+DOMAINS: tuple[str, ...] = ("repairs", "employment", "health", "community")
+"""Need domains, in the column order of every (n, 4) array and belief vector."""
+
+REPAIRS, EMPLOYMENT, HEALTH, COMMUNITY = range(len(DOMAINS))
+
+INCOME_BANDS = 5
+"""Income bands 0 (lowest) to 4."""
+
+
+@dataclass
+class HouseholdTraits:
+    """What a household brings when it moves in (drawn by ``sim.population``)."""
+
+    advantage: np.ndarray  # latent advantage, standard normal; fixes the equity fifths
+    need_profile: np.ndarray  # (n, 4) mean new need per month, need units
+    need: np.ndarray  # (n, 4) need held now, need units
+    working_age: np.ndarray  # bool
+    employed: np.ndarray  # bool
+    income_band: np.ndarray  # int, 0..4
+    efficacy: np.ndarray  # [0, 1]
+    stigma: np.ndarray  # internalised stigma, [0, 1]
+    trust_landlord: np.ndarray  # [0, 1]
+    trust_neighbours: np.ndarray  # [0, 1]
+    trust_services: np.ndarray  # [0, 1]
+    voice_expectation: np.ndarray  # expected influence when asked, [0, 1]
+    time_available: np.ndarray  # share of a month's free time, [0, 1]
+    aspiration: np.ndarray  # [0, 1]
+    tenure_months: np.ndarray  # months in this home
+
+
+@dataclass
+class ResidentState(HouseholdTraits):
+    """Everything the model knows about residents, one row per dwelling."""
+
+    block: np.ndarray  # int, the block the dwelling is in
+    estate: np.ndarray  # int, the estate the block is in
+    start_band: np.ndarray  # income band at move-in
+    start_employed: np.ndarray  # employed at move-in
+    wellbeing: np.ndarray  # [0, 1]
+    need_fit: np.ndarray  # share of this month's need met, [0, 1]
+    participated: np.ndarray  # bool, took part this month
+    contacted: np.ndarray  # bool, reached by outreach this month
+    respect_felt: np.ndarray  # perceived respect from the landlord (moving average), [0, 1]
+    voice_felt: np.ndarray  # perceived "listens and acts" (moving average), [0, 1]
+    unmet_repairs: np.ndarray  # repairs need left unmet this month, need units
+
+    def moved_up(self) -> np.ndarray:
+        """Bool per household: moved into work or up an income band since moving in."""
+        return (self.employed & ~self.start_employed) | (self.income_band > self.start_band)
+
+    @property
+    def n(self) -> int:
+        """Number of resident slots (households)."""
+        return len(self.block)
+
+    @classmethod
+    def create(cls, traits: HouseholdTraits, block: np.ndarray, estate: np.ndarray) -> ResidentState:
+        """State for newly built community: traits plus position plus derived starting values."""
+        n = len(block)
+        values = {f.name: getattr(traits, f.name) for f in fields(HouseholdTraits)}
+        return cls(
+            **values,
+            block=np.asarray(block, dtype=np.int64),
+            estate=np.asarray(estate, dtype=np.int64),
+            start_band=traits.income_band.copy(),
+            start_employed=traits.employed.copy(),
+            wellbeing=np.full(n, 0.5),
+            need_fit=np.ones(n),
+            participated=np.zeros(n, dtype=bool),
+            contacted=np.zeros(n, dtype=bool),
+            respect_felt=traits.trust_landlord.copy(),
+            voice_felt=traits.trust_landlord.copy(),
+            unmet_repairs=np.zeros(n),
+        )
+
+    def replace_households(self, slots: np.ndarray, traits: HouseholdTraits) -> None:
+        """New households move into ``slots`` (row-wise reset; position unchanged)."""
+        for f in fields(HouseholdTraits):
+            getattr(self, f.name)[slots] = getattr(traits, f.name)
+        self.start_band[slots] = traits.income_band
+        self.start_employed[slots] = traits.employed
+        self.wellbeing[slots] = 0.5
+        self.need_fit[slots] = 1.0
+        self.participated[slots] = False
+        self.contacted[slots] = False
+        self.respect_felt[slots] = traits.trust_landlord
+        self.voice_felt[slots] = traits.trust_landlord
+        self.unmet_repairs[slots] = 0.0
