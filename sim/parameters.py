@@ -19,6 +19,11 @@ from sim.errors import UserError
 
 Value = bool | int | float | str | tuple
 
+LEVER_SECTION_NOTE = (
+    "The `[policy]` table takes `name` (the policy) and any of these levers; "
+    "each policy has its own defaults."
+)
+
 
 @dataclass(frozen=True)
 class Param:

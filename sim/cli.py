@@ -1,0 +1,212 @@
+"""The command line (``python run.py ...``): run a scenario, check scenario files, list parameters.
+
+A user's mistake ends with one line on stderr (``error: FILE: key: problem
+(accepted: ...)``) and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim import scenario as scenarios
+from sim.errors import UserError
+from sim.mechanisms.outcomes import OUTCOMES
+
+ROOT = Path(__file__).resolve().parent.parent
+HEADLINE = ("paternalistic", "consultation", "co_design", "co_production")
+"""The headline scenarios: identical but for the policy."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description="Simulate social capital, trust and stigma in social-housing communities under participation policies.",
+        epilog="With no command: run the four headline scenarios (paternalistic, consultation, co_design, co_production) on one seed and compare them.",
+    )
+    parser.set_defaults(handler=_headline, seed=1, steps=None, out=None)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run one scenario and write its time series and manifest", description="Run one scenario; write DIR/timeseries.csv and DIR/manifest.json.")
+    run.add_argument("scenario", help="scenario file (TOML), e.g. scenarios/co_production.toml")
+    run.add_argument("--seed", type=int, help="the run's seed (default: the scenario's seed, else 1)")
+    run.add_argument("--steps", type=int, help="months to run (default: the scenario's steps)")
+    run.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="override a parameter, e.g. --set policy.outreach=0.4 (repeatable)")
+    run.add_argument("--out", type=Path, help="output folder (default: results/SCENARIO-seedN)")
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check", help="check scenario files; exit non-zero on the first bad one")
+    check.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (TOML)")
+    check.set_defaults(handler=_check)
+
+    params = commands.add_parser("params", help="list every parameter with its default, unit and source (Markdown)")
+    params.set_defaults(handler=_params)
+
+    policies = commands.add_parser("policies", help="list the participation policies and their levers")
+    policies.set_defaults(handler=_policies)
+    return parser
+
+
+# -- run ------------------------------------------------------------------------
+
+
+def _run(args: argparse.Namespace) -> int:
+    overrides = dict(scenarios.parse_assignment(text) for text in args.assignments)
+    if args.steps is not None:
+        overrides["steps"] = args.steps
+    config = scenarios.load(args.scenario)
+    if overrides:
+        config = config.with_overrides(overrides, where="--set")
+    if args.seed is not None and args.seed < 0:
+        raise UserError(f"--seed: {args.seed} is not accepted (accepted: a whole number >= 0)")
+    seed = args.seed if args.seed is not None else (config.seed if config.seed is not None else 1)
+    out = args.out or ROOT / "results" / f"{Path(args.scenario).stem}-seed{seed}"
+    _prepare_folder(out)
+    frame, manifest = simulate(config, seed)
+    _write(out, frame, manifest)
+    _print_summary(config.name, frame, seed)
+    print(f"\nwrote {out / 'timeseries.csv'} and {out / 'manifest.json'}")
+    return 0 if manifest["status"] == "complete" else 130
+
+
+def simulate(config: scenarios.Scenario, seed: int) -> tuple[Any, dict[str, Any]]:
+    """Run ``config`` with ``seed``; return the time series and a manifest.
+
+    Ctrl-C stops the run early and keeps the months already computed
+    (status ``interrupted``).
+    """
+    from sim.model import HousingModel
+
+    started = datetime.now(UTC)
+    clock = time.perf_counter()
+    model = HousingModel(config, rng=seed)
+    status = "complete"
+    try:
+        for _ in range(config.steps):
+            model.step()
+    except KeyboardInterrupt:
+        status = "interrupted"
+        print(f"\ninterrupted after {model.steps} of {config.steps} months; writing what was computed", file=sys.stderr)
+    frame = model.timeseries()
+    manifest = {
+        "status": status,
+        "seed": seed,
+        "steps_planned": config.steps,
+        "steps_completed": int(model.steps),
+        "started": started.isoformat(),
+        "ended": datetime.now(UTC).isoformat(),
+        "wall_seconds": round(time.perf_counter() - clock, 3),
+        "scenario": config.to_dict(),
+        "versions": versions(),
+        "git_commit": git_commit(),
+    }
+    return frame, manifest
+
+
+def _prepare_folder(out: Path) -> None:
+    """Create the output folder before running, so a bad path fails before any work."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise UserError(f"--out: cannot write to {str(out)!r}: {error.strerror or error} (accepted: a folder you can write to)") from None
+
+
+def _write(out: Path, frame: Any, manifest: dict[str, Any]) -> None:
+    frame.to_csv(out / "timeseries.csv", index=False)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+
+
+def _print_summary(name: str, frame: Any, seed: int) -> None:
+    last = frame.iloc[-1]
+    first = frame.iloc[0]
+    print(f"{name} (seed {seed}): {len(frame)} months")
+    print(f"{'outcome':32} {'month 1':>10} {'final':>10}")
+    for column in OUTCOMES:
+        print(f"{column:32} {first[column]:10.3f} {last[column]:10.3f}")
+
+
+def versions() -> dict[str, str]:
+    """Versions of Python and the packages results depend on."""
+    found = {"python": platform.python_version()}
+    for package in ("social-housing-sim", "mesa", "numpy", "scipy", "networkx", "pandas"):
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def git_commit() -> str | None:
+    """The repository's commit (with ``+dirty`` for uncommitted changes), or None outside git."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return commit + ("+dirty" if dirty else "")
+
+
+# -- the headline comparison ------------------------------------------------------
+
+
+def _headline(args: argparse.Namespace) -> int:
+    """Run the four headline scenarios on one seed and print their final outcomes side by side."""
+    from sim.model import HousingModel
+
+    finals = {}
+    for name in HEADLINE:
+        path = ROOT / "scenarios" / f"{name}.toml"
+        model = HousingModel(path, rng=args.seed)
+        finals[name] = model.run().iloc[-1]
+    steps = int(next(iter(finals.values()))["step"])
+    print(f"Headline scenarios, seed {args.seed}, month {steps} (one seed: see 'run.py run' for one scenario in full)")
+    print(f"{'outcome':32}" + "".join(f"{name:>15}" for name in HEADLINE))
+    for column in OUTCOMES:
+        print(f"{column:32}" + "".join(f"{finals[name][column]:15.3f}" for name in HEADLINE))
+    return 0
+
+
+# -- check, params, policies -------------------------------------------------------
+
+
+def _check(args: argparse.Namespace) -> int:
+    for path in args.scenarios:
+        config = scenarios.load(path)
+        print(f"ok: {path} ({config.name}; policy {config.policy}; {config.steps} months; {len(config.events)} events)")
+    return 0
+
+
+def _params(args: argparse.Namespace) -> int:
+    from sim.docs_tables import parameter_table
+
+    print(parameter_table())
+    return 0
+
+
+def _policies(args: argparse.Namespace) -> int:
+    from sim.docs_tables import policy_table
+
+    print(policy_table())
+    return 0
