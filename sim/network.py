@@ -48,6 +48,7 @@ class SocialNetwork:
         self.bonding = bonding
         self.bridging = bridging
         self.linking = linking
+        self._strengths: tuple[np.ndarray, np.ndarray] | None = None  # row sums, until ties change
 
     @property
     def n(self) -> int:
@@ -79,11 +80,13 @@ class SocialNetwork:
         same = self.block[u] == self.block[v]
         self.bonding = _add_symmetric(self.bonding, u[same], v[same], gain[same])
         self.bridging = _add_symmetric(self.bridging, u[~same], v[~same], gain[~same])
+        self._strengths = None
 
     def decay(self, bonding_rate: float, bridging_rate: float, linking_rate: float, threshold: float) -> None:
         """Weaken every tie by its rate and drop those below ``threshold``."""
         self.bonding = _decay(self.bonding, bonding_rate, threshold)
         self.bridging = _decay(self.bridging, bridging_rate, threshold)
+        self._strengths = None
         self.linking *= 1.0 - linking_rate
         self.linking[self.linking < threshold] = 0.0
 
@@ -95,17 +98,23 @@ class SocialNetwork:
         gone[slots] = True
         self.bonding = _drop_rows_and_columns(self.bonding, gone)
         self.bridging = _drop_rows_and_columns(self.bridging, gone)
+        self._strengths = None
         self.linking[slots] = 0.0
 
     # -- reading --------------------------------------------------------------
 
+    def _row_sums(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._strengths is None:
+            self._strengths = (_row_sums(self.bonding), _row_sums(self.bridging))
+        return self._strengths
+
     def bonding_strength(self) -> np.ndarray:
-        """Sum of each resident's bonding tie strengths."""
-        return np.asarray(self.bonding.sum(axis=1)).ravel()
+        """Sum of each resident's bonding tie strengths (do not modify the returned array)."""
+        return self._row_sums()[0]
 
     def bridging_strength(self) -> np.ndarray:
-        """Sum of each resident's bridging tie strengths."""
-        return np.asarray(self.bridging.sum(axis=1)).ravel()
+        """Sum of each resident's bridging tie strengths (do not modify the returned array)."""
+        return self._row_sums()[1]
 
     def linking_strength(self) -> np.ndarray:
         """Sum of each resident's linking tie strengths (all institutions)."""
@@ -197,6 +206,12 @@ def _repeat_draws(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     extra = rng.random(n) < (mean - whole)
     counts = whole + extra.astype(np.int64)
     return np.repeat(np.arange(n), counts)
+
+
+def _row_sums(matrix: sp.csr_array) -> np.ndarray:
+    """Row sums of a CSR matrix (faster than ``matrix.sum(axis=1)``, which reduces via ``reduceat`` on a copy)."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    return np.bincount(rows, weights=matrix.data, minlength=matrix.shape[0])
 
 
 def _add_symmetric(matrix: sp.csr_array, u: np.ndarray, v: np.ndarray, gain: np.ndarray) -> sp.csr_array:

@@ -85,15 +85,19 @@ def update_ties(model: HousingModel) -> None:
     n = s.n
     streams = model.streams
 
+    firsts, seconds = [], []
     for place, where_they_live, chance in (("block", s.block, p.neighbour_meeting), ("estate", s.estate, p.estate_meeting)):
         u_meet = streams[f"{place}_meeting"].random(n)
         u_partner = streams[f"{place}_partner"].random(n)
         meets = np.flatnonzero(u_meet < chance)
-        net.strengthen(meets, random_member(where_they_live, meets, u_partner[meets]), p.activity_tie_gain)
-
+        firsts.append(meets)
+        seconds.append(random_member(where_they_live, meets, u_partner[meets]))
     for activity, members in (("workshop_groups", s.participated), ("hub_groups", model.month.hub_attendees)):
         u, v = group_pairs(np.flatnonzero(members), s.estate, p.group_size, streams[activity])
-        net.strengthen(u, v, p.activity_tie_gain)
+        firsts.append(u)
+        seconds.append(v)
+    # One sparse update for all of the month's meetings (a pair meeting twice gains twice).
+    net.strengthen(np.concatenate(firsts), np.concatenate(seconds), p.activity_tie_gain)
 
     policy = model.landlord.policy
     took_part = s.participated
