@@ -71,11 +71,11 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     overrides = dict(scenarios.parse_assignment(text) for text in args.assignments)
-    if args.steps is not None:
-        overrides["steps"] = args.steps
     config = scenarios.load(args.scenario)
     if overrides:
         config = config.with_overrides(overrides, where="--set")
+    if args.steps is not None:
+        config = config.with_overrides({"steps": args.steps}, where="--steps")
     if args.seed is not None and args.seed < 0:
         raise UserError(f"--seed: {args.seed} is not accepted (accepted: a whole number >= 0)")
     seed = args.seed if args.seed is not None else (config.seed if config.seed is not None else 1)

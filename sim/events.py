@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sim.errors import UserError
-from sim.parameters import Param, Section, suggest
+from sim.parameters import Param, Section, shown, suggest
 from sim.state import COMMUNITY, REPAIRS
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ def _funding_cut(model: HousingModel, share: float) -> None:
 
 
 def _safety_scandal(model: HousingModel, severity: float) -> None:
-    # A scandal reveals hazards (new repairs need for every household) and
-    # puts social housing in the news (external stigma rises).
+    # A scandal reveals hazards (new repairs need for every household, in
+    # need units) and puts social housing in the news (external stigma
+    # closes that share of the gap to its maximum).
     model.state.need[:, REPAIRS] += severity
     model.external_stigma += severity * (1.0 - model.external_stigma)
 
@@ -65,7 +66,7 @@ EVENT_TYPES: dict[str, EventType] = {
         EventType("funding_cut", "The service budget falls by a share.", Section("funding_cut", "", (
             Param("share", 0.3, "share [0, 1]", "scenario choice", "Share of the budget cut.", 0.0, 1.0),)), _funding_cut),
         EventType("safety_scandal", "Hazards revealed: new repairs need for all; external stigma rises.", Section("safety_scandal", "", (
-            Param("severity", 0.5, "need units; share of the room left for external stigma", "scenario choice", "Size of the scandal.", 0.0, 3.0),)), _safety_scandal),
+            Param("severity", 0.5, "share [0, 1]", "scenario choice", "Size of the scandal: repairs need added to every household (need units) and the share of the room left that external stigma rises by.", 0.0, 1.0),)), _safety_scandal),
         EventType("hub_opening", "A community hub opens (social infrastructure).", Section("hub_opening", "", (
             Param("capacity", 0.05, "need units per household per month", "assumption", "Community-domain capacity the hub adds.", 0.0, 10.0),
             Param("cost", 5.0, "GBP per household per month", "assumption", "Running cost of the hub.", 0.0, 10000.0),)), _hub_opening),
@@ -104,12 +105,12 @@ def check_event(raw: Any, where: str) -> Event:
     values = dict(raw)
     step = values.pop("step", None)
     if isinstance(step, bool) or not isinstance(step, int) or step < 1:
-        raise UserError(f"{where}.step: {step!r} is not accepted (accepted: a whole number >= 1, the month the event happens)")
+        raise UserError(f"{where}.step: {shown(step)} is not accepted (accepted: a whole number >= 1, the month the event happens)")
     kind = values.pop("type", None)
-    if kind not in EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:
         names = sorted(EVENT_TYPES)
         hint = suggest(kind, names) if isinstance(kind, str) else ""
-        raise UserError(f"{where}.type: {kind!r} is not an event type{hint} (accepted: {', '.join(names)})")
+        raise UserError(f"{where}.type: {shown(kind)} is not an event type{hint} (accepted: {', '.join(names)})")
     if kind == "switch_policy":
         name = values.pop("policy", None)
         cls = policy_class(name, f"{where}.policy")

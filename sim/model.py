@@ -19,7 +19,7 @@ import pandas as pd
 from sim import community, events, network_io, scenario
 from sim.agents import Landlord, Resident, Service
 from sim.mechanisms import cost, decisions, mobility, outcomes, participation, services, social_capital, stigma, trust, wellbeing
-from sim.network import SocialNetwork, generate
+from sim.network import SocialNetwork, generate, seed_linking
 from sim.parameters import as_namespace
 from sim.policies import make_policy
 from sim.population import draw_households
@@ -37,10 +37,11 @@ PHASES: tuple[tuple[str, Any], ...] = (
     ("learning", participation.learn_from_taking_part),  # participants' expectation and efficacy
     ("stigma", stigma.update),  # internalised stigma: pull and buffers
     ("ties", social_capital.update_ties),  # shared activity forms ties; ties decay
-    ("mobility", mobility.update),  # work, income bands, moves
+    ("mobility", mobility.work),  # jobs found and lost, income bands
     ("wellbeing", wellbeing.update),
     ("cost", cost.account),
-    ("outcomes", outcomes.measure),
+    ("outcomes", outcomes.measure),  # the month's outcome columns
+    ("moves", mobility.move),  # households move out, newcomers move in (seen next month)
 )
 """The month, in order: (name, function of the model)."""
 
@@ -89,6 +90,7 @@ class HousingModel(mesa.Model):
         traits = draw_households(self.streams["population"], len(block), self.params.population, newcomers=False)
         self.state = ResidentState.create(traits, block, estate)
         self.residents = Resident.create_agents(self, self.state.n, index=np.arange(self.state.n))
+        self._residents_by_index = list(self.residents)  # created in index order; households move, dwellings stay
 
         lp = self.params.landlord
         belief = decisions.initial_belief(decisions.need_shares(self.state.need_profile), np.array(lp.prior_belief), lp.belief_accuracy)
@@ -108,8 +110,10 @@ class HousingModel(mesa.Model):
         if c.network_file:
             where = f"{self.config.source}: community.network_file"
             graph = network_io.read_graph(Path(c.network_file), where)
-            block, estate, u, v, strength = network_io.households_from_graph(graph, c.block_size, c.blocks_per_estate, where)
-            return block, estate, SocialNetwork.from_pairs(block, u, v, strength, len(INSTITUTIONS))
+            block, estate, u, v, strength = network_io.households_from_graph(graph, c.block_size, c.blocks_per_estate, f"{where}: {c.network_file}")
+            network = SocialNetwork.from_pairs(block, u, v, strength, len(INSTITUTIONS))
+            seed_linking(self.streams["network"], network, self.params.network.initial_linking)
+            return block, estate, network
         block, estate = community.layout(c.residents, c.block_size, c.blocks_per_estate)
         return block, estate, generate(self.streams["network"], block, estate, self.params.network, len(INSTITUTIONS))
 
@@ -155,12 +159,7 @@ class HousingModel(mesa.Model):
 
     def resident(self, index: int) -> Resident:
         """The Resident agent living in dwelling ``index``."""
-        return self._resident_list()[index]
-
-    def _resident_list(self) -> list[Resident]:
-        if getattr(self, "_residents_by_index", None) is None or len(self._residents_by_index) != self.state.n:
-            self._residents_by_index = sorted(self.residents, key=lambda r: r.index)
-        return self._residents_by_index
+        return self._residents_by_index[index]
 
 
 def _resolve_scenario(spec: str | Path | scenario.Scenario | None) -> scenario.Scenario:

@@ -40,6 +40,9 @@ PARAMETERS = Section(
 )
 
 
+BRIDGING_REDRAWS = 20
+
+
 class SocialNetwork:
     """Ties of ``n`` residents and their linking ties to ``institutions`` landlord/service nodes."""
 
@@ -156,8 +159,10 @@ def generate(rng: np.random.Generator, block: np.ndarray, estate: np.ndarray, p,
     """A seeded random community network over the given blocks and estates.
 
     Each resident draws on average ``bonding_degree / 2`` partners in its own
-    block and ``bridging_degree / 2`` elsewhere (mostly in its own estate), so
-    mean degrees are as declared. Vectorised: no Python loop over residents.
+    block and ``bridging_degree / 2`` in other blocks (mostly in its own
+    estate), so mean degrees are about as declared (a little lower where two
+    residents happen to draw each other and the ties merge). Vectorised: no
+    Python loop over residents.
     """
     n = len(block)
     block = np.asarray(block, dtype=np.int64)
@@ -180,24 +185,43 @@ def generate(rng: np.random.Generator, block: np.ndarray, estate: np.ndarray, p,
     u_bond = u_bond[has_partner]
     v_bond = order[starts[block[u_bond]] + r[has_partner]]
 
-    # Bridging: random residents of the same estate, or of anywhere.
+    # Bridging: random residents of other blocks, in the same estate or anywhere.
+    # A partner drawn from the resident's own block is drawn again (a few
+    # rounds; any left after that, only possible in tiny communities, are dropped).
     u_bridge = _repeat_draws(rng, n, p.bridging_degree / 2)
     in_estate = rng.random(len(u_bridge)) < p.same_estate_bridging
-    e_size = estate_sizes[estate[u_bridge]]
-    pick = rng.random(len(u_bridge))
-    local = estate_order[estate_starts[estate[u_bridge]] + np.minimum(np.floor(pick * e_size).astype(np.int64), e_size - 1)]
-    anywhere = np.minimum(np.floor(pick * n).astype(np.int64), n - 1)
-    v_bridge = np.where(in_estate, local, anywhere)
-    cross = block[u_bridge] != block[v_bridge]
-    u_bridge, v_bridge = u_bridge[cross], v_bridge[cross]
+    v_bridge = np.full(len(u_bridge), -1, dtype=np.int64)
+    todo = np.arange(len(u_bridge))
+    for _ in range(BRIDGING_REDRAWS):
+        pick = rng.random(len(todo))
+        who = u_bridge[todo]
+        e_size = estate_sizes[estate[who]]
+        local = estate_order[estate_starts[estate[who]] + np.minimum(np.floor(pick * e_size).astype(np.int64), e_size - 1)]
+        anywhere = np.minimum(np.floor(pick * n).astype(np.int64), n - 1)
+        partner = np.where(in_estate[todo], local, anywhere)
+        cross = block[partner] != block[who]
+        v_bridge[todo[cross]] = partner[cross]
+        todo = todo[~cross]
+        if len(todo) == 0:
+            break
+    found = v_bridge >= 0
+    u_bridge, v_bridge = u_bridge[found], v_bridge[found]
 
     u = np.concatenate((u_bond, u_bridge))
     v = np.concatenate((v_bond, v_bridge))
     strength = np.concatenate((rng.uniform(0.3, 1.0, len(u_bond)), rng.uniform(0.2, 0.6, len(u_bridge))))
     network = SocialNetwork.from_pairs(block, u, v, strength, institutions)
-    linked = rng.random(n) < p.initial_linking
-    network.linking[linked, 0] = 0.3
+    seed_linking(rng, network, p.initial_linking)
     return network
+
+
+INITIAL_LINKING_STRENGTH = 0.3
+
+
+def seed_linking(rng: np.random.Generator, network: SocialNetwork, share: float) -> None:
+    """Give a random ``share`` of residents a tie to someone at the landlord (column 0)."""
+    linked = rng.random(network.n) < share
+    network.linking[linked, 0] = INITIAL_LINKING_STRENGTH
 
 
 def _repeat_draws(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:

@@ -28,8 +28,7 @@ def read_graph(path: Path, where: str) -> nx.Graph:
         if path.suffix.lower() in (".graphml", ".xml"):
             graph = nx.read_graphml(path)
         elif path.suffix.lower() in EDGE_LIST_SUFFIXES:
-            delimiter = "," if path.suffix.lower() == ".csv" else None
-            graph = nx.read_weighted_edgelist(path, delimiter=delimiter) if _has_weights(path, delimiter) else nx.read_edgelist(path, delimiter=delimiter)
+            graph = _read_edge_list(path, "," if path.suffix.lower() == ".csv" else None, where)
         else:
             raise UserError(f"{where}: {str(path)!r} has an unknown network format (accepted: .graphml, .xml, {', '.join(EDGE_LIST_SUFFIXES)})")
     except UserError:
@@ -42,13 +41,25 @@ def read_graph(path: Path, where: str) -> nx.Graph:
     return graph
 
 
-def _has_weights(path: Path, delimiter: str | None) -> bool:
-    with path.open(encoding="utf-8", errors="replace") as handle:
-        for line in handle:
-            line = line.split("#", 1)[0].strip()
-            if line:
-                return len(line.split(delimiter)) >= 3
-    return False
+def _read_edge_list(path: Path, delimiter: str | None, where: str) -> nx.Graph:
+    """An edge list of ``u v [weight]`` lines (the weight optional on each line)."""
+    graph = nx.Graph()
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            fields = [f.strip() for f in line.split("#", 1)[0].split(delimiter)]
+            fields = [f for f in fields if f]
+            if not fields:
+                continue
+            if len(fields) not in (2, 3):
+                raise UserError(f"{where}: {str(path)!r} line {number}: expected 'u v' or 'u v weight' (accepted: two node names and an optional weight)")
+            attributes = {}
+            if len(fields) == 3:
+                try:
+                    attributes["weight"] = float(fields[2])
+                except ValueError:
+                    raise UserError(f"{where}: {str(path)!r} line {number}: weight {fields[2]!r} is not a number (accepted: weights in (0, 1])") from None
+            graph.add_edge(fields[0], fields[1], **attributes)
+    return graph
 
 
 def households_from_graph(graph: nx.Graph, block_size: int, blocks_per_estate: int, where: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -73,7 +84,7 @@ def households_from_graph(graph: nx.Graph, block_size: int, blocks_per_estate: i
     except (TypeError, ValueError):
         raise UserError(f"{where}: an edge weight is not a number (accepted: weights in (0, 1])") from None
     if len(strength) and (not np.all(np.isfinite(strength)) or strength.min() <= 0 or strength.max() > 1):
-        raise UserError(f"{where}: edge weights must lie in (0, 1] (accepted: weights in (0, 1])")
+        raise UserError(f"{where}: an edge weight lies outside (0, 1] (accepted: weights in (0, 1])")
     return block, estate, u, v, strength
 
 

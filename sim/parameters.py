@@ -61,7 +61,7 @@ class Param:
 
         ``where`` names the origin (a file and key) for the message.
         """
-        problem = f"{where}: {value!r} is not accepted (accepted: {self.accepted})"
+        problem = f"{where}: {shown(value)} is not accepted (accepted: {self.accepted})"
         default = self.default
         if isinstance(default, bool):
             if not isinstance(value, bool):
@@ -85,15 +85,16 @@ class Param:
     def _number(self, value: Any, kind: type, problem: str) -> int | float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise UserError(problem)
-        if kind is int and not float(value).is_integer():
+        # Compare before converting: an integer too large for a float (TOML
+        # allows them) must be rejected, not overflow.
+        if isinstance(value, float) and (not math.isfinite(value) or (kind is int and not value.is_integer())):
             raise UserError(problem)
-        if not math.isfinite(value):
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             raise UserError(problem)
-        if self.low is not None and value < self.low:
-            raise UserError(problem)
-        if self.high is not None and value > self.high:
-            raise UserError(problem)
-        return kind(value)
+        try:
+            return kind(value)
+        except OverflowError:
+            raise UserError(problem) from None
 
 
 @dataclass(frozen=True)
@@ -133,16 +134,23 @@ class Section:
             return self.get(key)
         except KeyError:
             names = [p.name for p in self.params]
-            raise UserError(
-                f"{where}: {self.name}.{key}: unknown key{suggest(key, names)}"
-                f" (accepted: {', '.join(names)})"
-            ) from None
+            accepted = ", ".join(names) if names else "no keys here"
+            raise UserError(f"{where}: {self.name}.{key}: unknown key{suggest(key, names)} (accepted: {accepted})") from None
 
 
 def suggest(key: str, candidates: list[str]) -> str:
     """A ", did you mean 'x'?" hint, or an empty string when nothing is close."""
     close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """``repr(value)`` for a message, shortened; safe for integers too long to print."""
+    try:
+        text = repr(value)
+    except ValueError:  # Python refuses to print integers of more than 4300 digits
+        return "<a very long integer>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def as_namespace(values: dict[str, Value]) -> SimpleNamespace:

@@ -11,6 +11,7 @@ landlord that hears only the confident hears a biased account of needs.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY, EMPLOYMENT, HEALTH, INCOME_BANDS, HouseholdTraits
@@ -35,11 +36,9 @@ PARAMETERS = Section(
 )
 
 
-def _logistic(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
-
-
 def _logit(p: float) -> float:
+    # Shares of exactly 0 or 1 are allowed: treat them as all but certain.
+    p = min(max(p, 1e-9), 1.0 - 1e-9)
     return float(np.log(p / (1.0 - p)))
 
 
@@ -54,16 +53,16 @@ def draw_households(rng: np.random.Generator, n: int, p, newcomers: bool) -> Hou
     noise = rng.standard_normal((n, 7)) * p.trait_noise
     a = p.advantage_loading
     working_age = rng.random(n) < p.working_age_share
-    employed = working_age & (rng.random(n) < _logistic(_logit(p.employment_rate) + a * z))
+    employed = working_age & (rng.random(n) < expit(_logit(p.employment_rate) + a * z))
     band_draw = rng.random(n)
-    income_band = np.clip(np.floor(employed * 2 + _logistic(a * z) * 2 + band_draw), 0, INCOME_BANDS - 1).astype(np.int64)
-    efficacy = _logistic(_logit(p.efficacy_mean) + a * z + noise[:, 0])
-    stigma = _logistic(_logit(p.stigma_mean) - a * z + noise[:, 1])
-    trust_landlord = _logistic(_logit(p.trust_landlord_mean) + 0.3 * a * z + noise[:, 2])
-    trust_neighbours = _logistic(_logit(p.trust_neighbours_mean) + 0.3 * a * z + noise[:, 3])
-    trust_services = _logistic(_logit(p.trust_services_mean) + 0.3 * a * z + noise[:, 4])
-    time_available = _logistic(-1.0 * employed + 0.5 + noise[:, 5])
-    aspiration = _logistic(a * z + noise[:, 6])
+    income_band = np.clip(np.floor(employed * 2 + expit(a * z) * 2 + band_draw), 0, INCOME_BANDS - 1).astype(np.int64)
+    efficacy = expit(_logit(p.efficacy_mean) + a * z + noise[:, 0])
+    stigma = expit(_logit(p.stigma_mean) - a * z + noise[:, 1])
+    trust_landlord = expit(_logit(p.trust_landlord_mean) + 0.3 * a * z + noise[:, 2])
+    trust_neighbours = expit(_logit(p.trust_neighbours_mean) + 0.3 * a * z + noise[:, 3])
+    trust_services = expit(_logit(p.trust_services_mean) + 0.3 * a * z + noise[:, 4])
+    time_available = expit(-1.0 * employed + 0.5 + noise[:, 5])
+    aspiration = expit(a * z + noise[:, 6])
     voice_expectation = np.full(n, p.voice_expectation)
 
     # Household differences in need: employment need only for working-age

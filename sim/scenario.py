@@ -20,7 +20,7 @@ from typing import Any
 from sim.catalogue import SECTIONS, SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.events import Event, check_event
-from sim.parameters import Value, suggest
+from sim.parameters import Value, shown, suggest
 from sim.policies import policy_class
 
 TOP_LEVEL = ("name", "description", "steps", "seed")
@@ -51,7 +51,8 @@ class Scenario:
         for key, value in overrides.items():
             _assign(raw, key, value, where)
         base_dir = Path(self.source).parent if self.source != "<defaults>" else None
-        return build(raw, self.source, base_dir, check_where=where)
+        late_events_ok = self.raw.get("steps") != raw.get("steps")
+        return build(raw, self.source, base_dir, check_where=where, late_events_ok=late_events_ok)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything resolved, as plain data (for a manifest)."""
@@ -84,17 +85,26 @@ def load(path: str | Path) -> Scenario:
         raise UserError(f"{where}: is a folder, not a scenario file (accepted: a path to a .toml file)") from None
     except UnicodeDecodeError:
         raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
-    except OSError as error:
-        raise UserError(f"{where}: cannot be read: {error.strerror}") from None
+    except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
+        raise UserError(f"{where}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise UserError(f"{where}: not valid TOML: {error}") from None
+    except (tomllib.TOMLDecodeError, ValueError) as error:  # ValueError: an integer of more than 4300 digits
+        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see scenarios/ for examples)") from None
     return build(data, where, path.parent)
 
 
-def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: str | None = None) -> Scenario:
-    """Check raw scenario data (as parsed from TOML) and resolve every value."""
+MAX_STEPS = 1_000_000
+MAX_SEED = 2**63 - 1
+
+
+def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: str | None = None, late_events_ok: bool = False) -> Scenario:
+    """Check raw scenario data (as parsed from TOML) and resolve every value.
+
+    An event after the last step is a mistake in a file, but not when the
+    number of steps was shortened afterwards (``late_events_ok``): such
+    events simply never fire.
+    """
     here = check_where or where
     for key, value in data.items():
         if key in TOP_LEVEL:
@@ -109,12 +119,12 @@ def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: 
 
     name = _top(data, "name", str, "default", here, "a string")
     description = _top(data, "description", str, "", here, "a string")
-    steps = _top(data, "steps", int, 120, here, "a whole number >= 1")
-    if steps < 1:
-        raise UserError(f"{here}: steps: {steps!r} is not accepted (accepted: a whole number >= 1)")
-    seed = _top(data, "seed", int, None, here, "a whole number >= 0")
-    if seed is not None and seed < 0:
-        raise UserError(f"{here}: seed: {seed!r} is not accepted (accepted: a whole number >= 0)")
+    steps = _top(data, "steps", int, 120, here, f"a whole number from 1 to {MAX_STEPS}")
+    if not 1 <= steps <= MAX_STEPS:
+        raise UserError(f"{here}: steps: {shown(steps)} is not accepted (accepted: a whole number from 1 to {MAX_STEPS})")
+    seed = _top(data, "seed", int, None, here, f"a whole number from 0 to {MAX_SEED}")
+    if seed is not None and not 0 <= seed <= MAX_SEED:
+        raise UserError(f"{here}: seed: {shown(seed)} is not accepted (accepted: a whole number from 0 to {MAX_SEED})")
 
     params = {section.name: section.resolve(data.get(section.name, {}), here) for section in SECTIONS}
     network_file = params["community"]["network_file"]
@@ -128,7 +138,7 @@ def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: 
 
     events = tuple(check_event(raw, f"{here}: events[{i}]") for i, raw in enumerate(data.get("events", [])))
     late = [e.step for e in events if e.step > steps]
-    if late:
+    if late and not late_events_ok:
         raise UserError(f"{here}: events: an event at step {late[0]} is after the last step {steps} (accepted: steps 1 to {steps})")
     return Scenario(name, description, steps, seed, params, policy, levers, events, where, copy.deepcopy(data))
 
@@ -138,7 +148,7 @@ def _top(data: dict[str, Any], key: str, kind: type, default: Any, where: str, a
         return default
     value = data[key]
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise UserError(f"{where}: {key}: {value!r} is not accepted (accepted: {accepted})")
+        raise UserError(f"{where}: {key}: {shown(value)} is not accepted (accepted: {accepted})")
     return value
 
 
@@ -166,8 +176,10 @@ def parse_assignment(text: str, where: str = "--set") -> tuple[str, Any]:
     key = key.strip()
     if not sep or not key:
         raise UserError(f"{where}: {text!r} is not accepted (accepted: key=value, e.g. trust.gain_rate=0.1)")
+    if "\n" in value or "\r" in value:
+        raise UserError(f"{where}: {shown(text)} is not accepted (accepted: key=value on one line)")
     try:
-        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        parsed = value.strip()
-    return key, parsed
+        document = tomllib.loads(f"v = {value.strip()}")
+    except (tomllib.TOMLDecodeError, ValueError):
+        return key, value.strip()
+    return key, document["v"]

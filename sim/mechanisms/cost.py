@@ -35,12 +35,12 @@ def account(model: HousingModel) -> None:
     policy = model.landlord.policy
     n = max(s.n, 1)
     participants = int(s.participated.sum())
-    hours = participation.hours + services.co_delivery_hours * policy.co_delivery
+    hours = participants * participation.hours + int(model.month.co_delivers.sum()) * services.co_delivery_hours
     model.month.costs = {
         "services": model.landlord.budget,
         "facilitation": participants * policy.facilitation_cost / n,
         "outreach": int(s.contacted.sum()) * policy.outreach_cost / n,
         "hub": sum(service.running_cost for service in model.services),
         "failure_demand": float(s.unmet_repairs.sum()) * c.escalation * services.unit_cost * c.emergency_multiplier / n,
-        "residents_time": participants * hours * c.hour_value / n,
+        "residents_time": hours * c.hour_value / n,
     }

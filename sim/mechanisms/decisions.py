@@ -5,7 +5,9 @@ The landlord allocates its service budget across need domains by its
 know for sure that just ain't so"). Residents' input (the needs of those who
 took part: a sample that is biased when only the confident take part) moves
 the belief, and the design of services, as far as the policy's influence
-allows. Residents who co-deliver add capacity. Nothing here looks at outcomes.
+allows, and what residents teach about design is kept only while they keep
+teaching it. Residents who co-deliver add capacity. Nothing here looks at
+outcomes.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ SERVICES = Section(
         Param("unit_cost", 150.0, "GBP per need unit", "assumption", "Cost of serving one unit of need (a month of one domain's typical need).", 0.01, 1e6),
         Param("accessibility", 0.9, "share [0, 1]", "assumption", "Share of need that can reach a service.", 0.0, 1.0),
         Param("design_fit", 0.7, "share [0, 1]", "assumption", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0),
+        Param("design_reversion", 0.02, "share per month", "assumption (staff turnover, re-procurement)", "How fast service design drifts back to the professional default without residents' input.", 0.0, 1.0),
         Param("stigma_barrier", 0.3, "share [0, 1]", "assumption (Corrigan et al. 2009)", "How much internalised stigma holds a resident back from asking for help.", 0.0, 1.0),
         Param("redeployment", 0.5, "share [0, 1]", "assumption", "Share of capacity a domain cannot use that moves to domains still short.", 0.0, 1.0),
         Param("need_persistence", 0.85, "share per month", "assumption", "Share of unmet need still held a month later (the rest resolves or is given up on).", 0.0, 1.0),
@@ -51,7 +54,7 @@ SERVICES = Section(
         Param("co_delivery_hours", 4.0, "hours per month", "assumption", "Hours a co-delivering participant gives in a month, on top of taking part.", 0.0, 200.0),
         Param("hub_open", False, "true or false", "assumption", "A community hub (social infrastructure) is open from the start.", None, None),
         Param("hub_capacity", 0.05, "need units per household per month", "assumption", "Community-domain capacity the hub adds while open.", 0.0, 10.0),
-        Param("hub_cost", 5.0, "GBP per household per month", "assumption; Frontier Economics for Local Trust 2021 estimate about 3.2 returned per 1 invested", "Running cost of the hub while open.", 0.0, 10000.0),
+        Param("hub_cost", 5.0, "GBP per household per month", "assumption (Frontier Economics for Local Trust 2021 estimate about 3.2 returned per 1 invested in social infrastructure: a benchmark for the model's return, not the source of this cost)", "Running cost of the hub while open.", 0.0, 10000.0),
         Param("session_units", 0.1, "need units", "assumption", "Community need met at the hub that amounts to attending one group session.", 0.001, 10.0),
     ),
 )
@@ -97,10 +100,14 @@ def decide(model: HousingModel) -> None:
     if weight > 0:
         heard = need_shares(s.need[s.participated])
         landlord.belief = (1.0 - weight) * landlord.belief + weight * heard
-        for service in model.services:
-            service.design_fit += weight * (1.0 - service.design_fit)
+    for service in model.services:
+        # What residents teach about design is kept only while they keep
+        # teaching it: without input, design drifts back to the professional default.
+        service.design_fit += sp.design_reversion * (sp.design_fit - service.design_fit) + weight * (1.0 - service.design_fit)
 
-    co_units = participants * policy.co_delivery * sp.co_delivery_hours * sp.co_delivery_productivity
+    co_delivers = s.participated & (model.streams["co_delivery"].random(s.n) < policy.co_delivery)
+    model.month.co_delivers = co_delivers
+    co_units = int(co_delivers.sum()) * sp.co_delivery_hours * sp.co_delivery_productivity
     budget_units = landlord.budget * s.n / sp.unit_cost
     for service in model.services:
         d = service.domain

@@ -62,8 +62,8 @@ def stability(tenure_months, unmet_repairs, p) -> np.ndarray:
     return settled * np.clip(1.0 - p.repairs_insecurity * unmet_repairs, 0.0, 1.0)
 
 
-def update(model: HousingModel) -> None:
-    """Phase: jobs found and lost, bands gained, households move."""
+def work(model: HousingModel) -> None:
+    """Phase: jobs found and lost, bands gained; a month more in the home."""
     s, p, net = model.state, model.params.mobility, model.network
     n = s.n
     employed = s.employed.astype(float)
@@ -88,7 +88,12 @@ def update(model: HousingModel) -> None:
     s.efficacy[finds] += p.job_efficacy * (1.0 - s.efficacy[finds])
 
     s.tenure_months += 1.0
-    leaving = np.flatnonzero(model.streams["moves"].random(n) < p.churn_rate)
+
+
+def move(model: HousingModel) -> None:
+    """Phase, after the month is measured: households move out and newcomers, with no ties yet, move in."""
+    s, net = model.state, model.network
+    leaving = np.flatnonzero(model.streams["moves"].random(s.n) < model.params.mobility.churn_rate)
     if len(leaving):
         newcomers = draw_households(model.streams["newcomers"], len(leaving), model.params.population, newcomers=True)
         s.replace_households(leaving, newcomers)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import expit
 
 from sim.parameters import Param, Section
 
@@ -61,7 +62,7 @@ def positive_share(perception: np.ndarray, threshold: float, spread: float) -> f
     """Expected share answering a survey item positively, given each resident's perception."""
     if perception.size == 0:
         return 0.0
-    return float(np.mean(1.0 / (1.0 + np.exp(-(perception - threshold) / spread))))
+    return float(np.mean(expit((perception - threshold) / spread)))
 
 
 def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:

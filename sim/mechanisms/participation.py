@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import expit
 
 from sim.parameters import Param, Section
 
@@ -51,7 +52,7 @@ def propensity(efficacy, trust_landlord, voice_expectation, stigma, time_availab
         + p.time_weight * (time_available - 0.5)
         + p.outreach_weight * contacted
     )
-    return 1.0 / (1.0 + np.exp(-logit))
+    return expit(logit)
 
 
 def choose(probability: np.ndarray, capacity: int, u_choice: np.ndarray, u_priority: np.ndarray) -> np.ndarray:

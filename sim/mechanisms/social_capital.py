@@ -102,7 +102,7 @@ def update_ties(model: HousingModel) -> None:
     policy = model.landlord.policy
     took_part = s.participated
     net.linking[took_part, 0] += p.activity_tie_gain * policy.staff_contact
-    co_delivers = took_part & (streams["co_delivery"].random(n) < policy.co_delivery)
+    co_delivers = model.month.co_delivers
     main_need = np.argmax(s.need, axis=1)
     net.linking[co_delivers, 1 + main_need[co_delivers]] += p.activity_tie_gain
     net.linking[model.month.hub_attendees, 1 + COMMUNITY] += p.activity_tie_gain

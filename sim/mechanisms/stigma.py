@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
+from scipy.special import expit
 
 from sim.parameters import Param, Section
 
@@ -48,7 +49,7 @@ def respect_received(landlord_respect: float, advantage: np.ndarray, stigma: np.
     Staff give less to the less advantaged; a resident who has internalised
     stigma reads the same treatment as less respectful.
     """
-    disadvantage = 1.0 / (1.0 + np.exp(advantage))
+    disadvantage = expit(-advantage)
     return landlord_respect * (1.0 - staff_bias * disadvantage) * (1.0 - stigma_lens * stigma)
 
 

@@ -48,8 +48,8 @@ def target(need_fit, bonding, in_work, stigma, trust_neighbours, burden, p) -> n
 def update(model: HousingModel) -> None:
     """Phase: wellbeing moves towards its target."""
     s, p = model.state, model.params.wellbeing
-    hours = model.params.participation.hours + model.params.services.co_delivery_hours * model.landlord.policy.co_delivery
-    burden = np.where(s.participated, np.minimum(1.0, hours / (p.free_hours * np.maximum(s.time_available, 0.05))), 0.0)
+    hours = s.participated * model.params.participation.hours + model.month.co_delivers * model.params.services.co_delivery_hours
+    burden = np.minimum(1.0, hours / (p.free_hours * np.maximum(s.time_available, 0.05)))
     in_work = np.where(s.working_age, s.employed, 1.0)
     goal = target(s.need_fit, model.social_capital()[0], in_work, s.stigma, s.trust_neighbours, burden, p)
     s.wellbeing += p.rate * (goal - s.wellbeing)
