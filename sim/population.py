@@ -31,6 +31,11 @@ PARAMETERS = Section(
         Param("trust_services_mean", 0.55, "index [0, 1]", "assumption", "Typical trust in services at the start.", 0.01, 0.99),
         Param("voice_expectation", 0.5, "share [0, 1]", "assumption", "Influence a resident expects when first asked for their views.", 0.0, 1.0),
         Param("tenure_mean_years", 11.3, "years", "English Housing Survey 2016-17: mean time at address of social renters 11.3 years", "Mean time in the home of the households present at the start.", 0.0, 80.0),
+        Param("trust_advantage_share", 0.3, "share of advantage_loading", "assumption", "How strongly the three trusts follow advantage, relative to efficacy and stigma.", 0.0, 5.0),
+        Param("need_spread", 0.5, "log s.d.", "assumption", "Household spread of need around the domain's mean arrival (a mean-one lognormal).", 0.0, 3.0),
+        Param("need_advantage_gradient", 0.5, "log units per s.d. of advantage", "assumption (results depend on it: see the module docstring)", "How much health need falls, and community-space need rises, per s.d. of advantage.", 0.0, 3.0),
+        Param("jobless_employment_need", 2.0, "multiple of mean arrival", "assumption", "Employment need of a working-age resident out of work.", 0.0, 20.0),
+        Param("employed_employment_need", 0.4, "multiple of mean arrival", "assumption", "Employment need of a resident in work (progression, in-work support).", 0.0, 20.0),
         Param("need_arrival", (0.25, 0.12, 0.12, 0.08), "need units per household per month (repairs, employment, health, community)", "assumption", "Mean new need arising per month in each domain, before household differences.", 0.0, 5.0),
     ),
 )
@@ -58,9 +63,10 @@ def draw_households(rng: np.random.Generator, n: int, p, newcomers: bool) -> Hou
     income_band = np.clip(np.floor(employed * 2 + expit(a * z) * 2 + band_draw), 0, INCOME_BANDS - 1).astype(np.int64)
     efficacy = expit(_logit(p.efficacy_mean) + a * z + noise[:, 0])
     stigma = expit(_logit(p.stigma_mean) - a * z + noise[:, 1])
-    trust_landlord = expit(_logit(p.trust_landlord_mean) + 0.3 * a * z + noise[:, 2])
-    trust_neighbours = expit(_logit(p.trust_neighbours_mean) + 0.3 * a * z + noise[:, 3])
-    trust_services = expit(_logit(p.trust_services_mean) + 0.3 * a * z + noise[:, 4])
+    b = p.trust_advantage_share * a
+    trust_landlord = expit(_logit(p.trust_landlord_mean) + b * z + noise[:, 2])
+    trust_neighbours = expit(_logit(p.trust_neighbours_mean) + b * z + noise[:, 3])
+    trust_services = expit(_logit(p.trust_services_mean) + b * z + noise[:, 4])
     time_available = expit(-1.0 * employed + 0.5 + noise[:, 5])
     aspiration = expit(a * z + noise[:, 6])
     voice_expectation = np.full(n, p.voice_expectation)
@@ -69,11 +75,12 @@ def draw_households(rng: np.random.Generator, n: int, p, newcomers: bool) -> Hou
     # people out of work; health need falls with advantage; community-space
     # need rises with it (assumption, see module docstring).
     arrival = np.asarray(p.need_arrival, dtype=float)
-    spread = np.exp(0.5 * rng.standard_normal((n, len(arrival))) - 0.125)
+    sigma = p.need_spread
+    spread = np.exp(sigma * rng.standard_normal((n, len(arrival))) - sigma**2 / 2)  # mean one
     profile = arrival * spread
-    profile[:, EMPLOYMENT] *= np.where(working_age & ~employed, 2.0, np.where(working_age, 0.4, 0.0))
-    profile[:, HEALTH] *= np.exp(-0.5 * z)
-    profile[:, COMMUNITY] *= np.exp(0.5 * z)
+    profile[:, EMPLOYMENT] *= np.where(working_age & ~employed, p.jobless_employment_need, np.where(working_age, p.employed_employment_need, 0.0))
+    profile[:, HEALTH] *= np.exp(-p.need_advantage_gradient * z)
+    profile[:, COMMUNITY] *= np.exp(p.need_advantage_gradient * z)
 
     tenure = np.zeros(n) if newcomers else rng.exponential(p.tenure_mean_years * 12.0, n)
     return HouseholdTraits(

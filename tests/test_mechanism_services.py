@@ -88,14 +88,16 @@ def test_poorer_design_fit_needs_more_units():
 
 
 def test_access_known_values():
-    # Full trust, no stigma: (0.7 + 0.3) * 1 = 1. No trust, full stigma, barrier 0.3: 0.7 * 0.7 = 0.49.
-    np.testing.assert_allclose(services.access(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3), [1.0, 0.49])
+    # Full trust, no stigma: (1 - 0.3 + 0.3) * 1 = 1. No trust, full stigma, barriers 0.3: 0.7 * 0.7 = 0.49.
+    np.testing.assert_allclose(services.access(np.array([1.0, 0.0]), np.array([0.0, 1.0]), 0.3, 0.3), [1.0, 0.49])
+    # No trust barrier: trust does not matter; stigma barrier 0.5 at full stigma halves access.
+    np.testing.assert_allclose(services.access(np.array([0.0, 1.0]), np.array([1.0, 1.0]), 0.5, 0.0), [0.5, 0.5])
 
 
 def test_access_rises_with_trust_and_falls_with_stigma():
     trust = np.linspace(0, 1, 5)
-    assert np.all(np.diff(services.access(trust, np.full(5, 0.3), 0.3)) > 0)
-    assert np.all(np.diff(services.access(np.full(5, 0.5), trust, 0.3)) < 0)
+    assert np.all(np.diff(services.access(trust, np.full(5, 0.3), 0.3, 0.3)) > 0)
+    assert np.all(np.diff(services.access(np.full(5, 0.5), trust, 0.3, 0.3)) < 0)
 
 
 # -- needs_arise --------------------------------------------------------------

@@ -30,12 +30,13 @@ def needs_arise(model: HousingModel) -> None:
     np.minimum(s.need, p.need_cap, out=s.need)
 
 
-def access(trust_services: np.ndarray, stigma: np.ndarray, stigma_barrier: float) -> np.ndarray:
+def access(trust_services: np.ndarray, stigma: np.ndarray, stigma_barrier: float, trust_barrier: float) -> np.ndarray:
     """Share of a resident's need that comes forward to services, in [0, 1].
 
-    Distrust of services and internalised stigma hold need back.
+    Distrust of services and internalised stigma hold need back: a resident
+    with no trust in services brings forward ``1 - trust_barrier`` of it.
     """
-    return (0.7 + 0.3 * trust_services) * (1.0 - stigma_barrier * stigma)
+    return (1.0 - trust_barrier + trust_barrier * trust_services) * (1.0 - stigma_barrier * stigma)
 
 
 def allot(demand: np.ndarray, capacity: np.ndarray, fit: np.ndarray, redeployment: float) -> np.ndarray:
@@ -61,7 +62,7 @@ def deliver(model: HousingModel) -> None:
     """Phase: services deliver; need falls by what is met; need-fit and hub attendance are recorded."""
     s, p = model.state, model.params.services
     accessibility = np.array([svc.accessibility for svc in model.services])
-    demand = s.need * access(s.trust_services, s.stigma, p.stigma_barrier)[:, None] * accessibility
+    demand = s.need * access(s.trust_services, s.stigma, p.stigma_barrier, p.trust_barrier)[:, None] * accessibility
     capacity = np.array([svc.capacity for svc in model.services])
     fit = np.array([svc.design_fit for svc in model.services])
     met = allot(demand, capacity, fit, p.redeployment)
