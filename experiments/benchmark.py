@@ -1,12 +1,17 @@
-"""Speed benchmark: build time and time per month at several community sizes.
+"""Speed and memory benchmark: anyone can rerun it, before and after a change.
 
-    python experiments/benchmark.py                      # 1,000 and 10,000 households, 120 months
-    python experiments/benchmark.py --sizes 1000 10000 100000 --steps 24 --json results/bench.json
+    python experiments/benchmark.py                          # 1,000, 10,000 and 100,000 households
+    python experiments/benchmark.py --sizes 1000 10000 100000 1000000 --json results/bench.json
+    python experiments/benchmark.py --sizes 10000 --steps 120 --reference-size 10000
 
-Reports, per size: time to build the model, the whole run (with data
-collection), the median month, and the cost per household-month. Runs on
-one core (the model is single-threaded). Timings, not tests: rerun it before
-and after a change that could affect speed.
+For each size, a fresh process builds the model and runs ``--steps`` months
+with data collection (the model's own ``step``), and reports: time to build,
+the whole run, the median month, peak memory (the process's maximum resident
+set size, so each size is measured alone), and the cost per household-month.
+Then, at ``--reference-size`` households, it times one month of the core
+rules (treatment, trust, learning, stigma, wellbeing) in the vectorised form
+and in the plain per-agent Mesa form of ``sim/reference.py``, on the same
+state, and reports the ratio. One core: the model is single-threaded.
 """
 
 from __future__ import annotations
@@ -14,18 +19,22 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from sim import HousingModel
 
+def measure_size(residents: int, steps: int, policy: str, seed: int) -> dict:
+    """Build and run one model in this process; timings in seconds."""
+    from sim import HousingModel
 
-def measure(residents: int, steps: int, policy: str, seed: int) -> dict:
-    """Time one run of ``steps`` months at ``residents`` households."""
     clock = time.perf_counter()
     model = HousingModel(rng=seed, residents=residents, policy=policy)
     build = time.perf_counter() - clock
@@ -35,33 +44,88 @@ def measure(residents: int, steps: int, policy: str, seed: int) -> dict:
         model.step()
         months.append(time.perf_counter() - start)
     total = sum(months)
-    median = statistics.median(months)
     return {
         "residents": residents,
         "steps": steps,
         "policy": policy,
         "build_s": round(build, 4),
         "run_s": round(total, 4),
-        "median_step_ms": round(median * 1000, 3),
+        "median_step_s": round(statistics.median(months), 5),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "us_per_resident_step": round(total / steps / residents * 1e6, 4),
+        "ties": model.network.tie_count(),
     }
+
+
+def measure_reference(residents: int, warmup: int, policy: str, seed: int) -> dict:
+    """Time one month of the core rules, vectorised and per agent, from the same state."""
+    from sim import HousingModel
+    from sim.model import PHASES
+    from sim.reference import ReferenceRules
+
+    model = HousingModel(rng=seed, residents=residents, policy=policy)
+    model.run(warmup)
+    model.month = SimpleNamespace()
+    phases = dict(PHASES)
+    for name, phase in PHASES:
+        if name == "treatment":
+            break
+        phase(model)
+    core = ("treatment", "trust", "learning", "stigma", "wellbeing")
+    start = time.perf_counter()
+    for name in core:
+        phases[name](model)
+    fast = time.perf_counter() - start
+    reference = ReferenceRules(model)
+    start = time.perf_counter()
+    reference.month_core()
+    slow = time.perf_counter() - start
+    return {"residents": residents, "core_rules": list(core), "vectorised_s": round(fast, 5), "per_agent_s": round(slow, 4), "speed_ratio": round(slow / fast, 1)}
+
+
+def _in_child(kind: str, *args: str) -> dict:
+    """Run one measurement in a fresh Python process, so peak memory is its own."""
+    output = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
-    parser.add_argument("--steps", type=int, default=120)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="numbers of households")
+    parser.add_argument("--steps", type=int, default=None, help="months per size (default: 120 up to 10,000 households, 10 above)")
     parser.add_argument("--policy", default="co_production")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    parser.add_argument("--reference-size", type=int, default=10000, help="households for the per-agent reference comparison (0 to skip)")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    rows = [measure(n, args.steps, args.policy, args.seed) for n in args.sizes]
-    print(f"{'residents':>10} {'build s':>9} {'run s':>8} {'median step ms':>15} {'us/resident-step':>17}")
-    for row in rows:
-        print(f"{row['residents']:>10} {row['build_s']:>9.3f} {row['run_s']:>8.3f} {row['median_step_ms']:>15.3f} {row['us_per_resident_step']:>17.3f}")
+
+    if args.child:
+        kind, *values = args.child
+        numbers = [int(v) for v in values[:-1]]
+        result = measure_size(*numbers, values[-1], args.seed) if kind == "size" else measure_reference(*numbers, values[-1], args.seed)
+        print(json.dumps(result))
+        return
+
+    rows = []
+    print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
+    for size in args.sizes:
+        steps = args.steps if args.steps is not None else (120 if size <= 10000 else 10)
+        row = _in_child("size", str(size), str(steps), args.policy)
+        rows.append(row)
+        print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}", flush=True)
+    reference = None
+    if args.reference_size:
+        reference = _in_child("reference", str(args.reference_size), "12", args.policy)
+        print(
+            f"\ncore rules at {reference['residents']} households, one month after 12: vectorised {reference['vectorised_s'] * 1000:.1f} ms, "
+            f"per-agent reference {reference['per_agent_s']:.2f} s: {reference['speed_ratio']:.0f}x faster"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"python": platform.python_version(), "machine": platform.machine(), "rows": rows}, indent=2) + "\n")
+        payload = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(), "sizes": rows, "reference": reference}
+        args.json.write_text(json.dumps(payload, indent=2) + "\n")
+        print(f"wrote {args.json}")
 
 
 if __name__ == "__main__":

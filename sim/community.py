@@ -29,3 +29,25 @@ def layout(residents: int, block_size: int, blocks_per_estate: int) -> tuple[np.
     block = np.arange(residents, dtype=np.int64) // block_size
     estate = block // blocks_per_estate
     return block, estate
+
+
+class Groups:
+    """The members of each group (block or estate), indexed once for fast random draws of a member.
+
+    Dwellings never change block or estate, so this is built once per model.
+    """
+
+    def __init__(self, group: np.ndarray):
+        self.group = np.asarray(group, dtype=np.int64)
+        self.order = np.argsort(self.group, kind="stable")
+        self.sizes = np.bincount(self.group)
+        self.starts = np.concatenate(([0], np.cumsum(self.sizes)[:-1]))
+
+    def random_member(self, who: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """For each resident in ``who``, a uniformly random member of its group (possibly itself).
+
+        ``u`` holds one uniform number per resident in ``who``.
+        """
+        g = self.group[who]
+        offset = np.minimum(np.floor(u * self.sizes[g]).astype(np.int64), self.sizes[g] - 1)
+        return self.order[self.starts[g] + offset]

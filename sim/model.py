@@ -89,6 +89,7 @@ class HousingModel(mesa.Model):
         block, estate, self.network = self._build_network()
         traits = draw_households(self.streams["population"], len(block), self.params.population, newcomers=False)
         self.state = ResidentState.create(traits, block, estate)
+        self.blocks, self.estates = community.Groups(block), community.Groups(estate)
         self.residents = Resident.create_agents(self, self.state.n, index=np.arange(self.state.n))
         self._residents_by_index = list(self.residents)  # created in index order; households move, dwellings stay
 

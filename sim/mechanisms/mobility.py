@@ -62,15 +62,22 @@ def stability(tenure_months, unmet_repairs, p) -> np.ndarray:
     return settled * np.clip(1.0 - p.repairs_insecurity * unmet_repairs, 0.0, 1.0)
 
 
-def work(model: HousingModel) -> None:
-    """Phase: jobs found and lost, bands gained; a month more in the home."""
+def job_finding_chances(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
+    """This month's chance of finding work per resident, and each resident's weak-tie strength to people in work."""
     s, p, net = model.state, model.params.mobility, model.network
-    n = s.n
     employed = s.employed.astype(float)
     weak = net.bridging @ employed
     strong = net.bonding @ employed
     postcode = model.params.stigma.employer_stigma * model.external_stigma
     chance = job_finding_chance(weak, strong, model.month.employment_support, s.aspiration, s.stigma, stability(s.tenure_months, s.unmet_repairs, p), postcode, p)
+    return chance, weak
+
+
+def work(model: HousingModel) -> None:
+    """Phase: jobs found and lost, bands gained; a month more in the home."""
+    s, p = model.state, model.params.mobility
+    n = s.n
+    chance, weak = job_finding_chances(model)
 
     u_find = model.streams["job_finding"].random(n)
     u_lose = model.streams["job_loss"].random(n)

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.community import Groups
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY
 
@@ -69,14 +70,10 @@ def group_pairs(members: np.ndarray, estate: np.ndarray, group_size: int, rng: n
 def random_member(group: np.ndarray, who: np.ndarray, u: np.ndarray) -> np.ndarray:
     """For each resident in ``who``, a uniformly random resident of the same group (block or estate; possibly itself).
 
-    ``u`` holds one uniform number per resident in ``who``.
+    ``u`` holds one uniform number per resident in ``who``. (The model keeps
+    a prebuilt :class:`sim.community.Groups` per kind of group and calls it directly.)
     """
-    order = np.argsort(group, kind="stable")
-    sizes = np.bincount(group)
-    starts = np.concatenate(([0], np.cumsum(sizes)[:-1]))
-    g = group[who]
-    offset = np.minimum(np.floor(u * sizes[g]).astype(np.int64), sizes[g] - 1)
-    return order[starts[g] + offset]
+    return Groups(group).random_member(who, u)
 
 
 def update_ties(model: HousingModel) -> None:
@@ -86,12 +83,12 @@ def update_ties(model: HousingModel) -> None:
     streams = model.streams
 
     firsts, seconds = [], []
-    for place, where_they_live, chance in (("block", s.block, p.neighbour_meeting), ("estate", s.estate, p.estate_meeting)):
+    for place, groups, chance in (("block", model.blocks, p.neighbour_meeting), ("estate", model.estates, p.estate_meeting)):
         u_meet = streams[f"{place}_meeting"].random(n)
         u_partner = streams[f"{place}_partner"].random(n)
         meets = np.flatnonzero(u_meet < chance)
         firsts.append(meets)
-        seconds.append(random_member(where_they_live, meets, u_partner[meets]))
+        seconds.append(groups.random_member(meets, u_partner[meets]))
     for activity, members in (("workshop_groups", s.participated), ("hub_groups", model.month.hub_attendees)):
         u, v = group_pairs(np.flatnonzero(members), s.estate, p.group_size, streams[activity])
         firsts.append(u)

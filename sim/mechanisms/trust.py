@@ -64,19 +64,20 @@ def update(model: HousingModel) -> None:
     influence = model.month.influence
     respect = model.month.respect
 
-    landlord = landlord_experience(s.need_fit, respect, s.participated, influence, s.voice_expectation, p)
-    landlord = with_word_of_mouth(landlord, net.neighbour_mean(landlord), p.word_of_mouth)
+    # Own experiences this month: of the landlord, of services, and of being
+    # listened to ("listens to your views and acts on them": participants
+    # judge by the influence they had; others by whether what they asked
+    # for was done). Word of mouth blends in neighbours' (one sparse pass).
+    own = np.column_stack((
+        landlord_experience(s.need_fit, respect, s.participated, influence, s.voice_expectation, p),
+        s.need_fit,
+        np.where(s.participated, influence, s.need_fit),
+    ))
+    landlord, services, listened = with_word_of_mouth(own, net.neighbour_mean(own), p.word_of_mouth).T
+
     s.trust_landlord[:] = asymmetric_step(s.trust_landlord, landlord, p.gain_rate, p.loss_ratio)
-
-    services = with_word_of_mouth(s.need_fit, net.neighbour_mean(s.need_fit), p.word_of_mouth)
     s.trust_services[:] = asymmetric_step(s.trust_services, services, p.gain_rate, p.loss_ratio)
-
     embedded = 1.0 - np.exp(-(net.bonding_strength() + net.bridging_strength()) / p.neighbour_scale)
     s.trust_neighbours[:] = asymmetric_step(s.trust_neighbours, embedded, p.gain_rate, p.loss_ratio)
-
-    # "Listens to your views and acts on them": participants judge by the
-    # influence they had; others by whether what they asked for was done.
-    listened = np.where(s.participated, influence, s.need_fit)
-    listened = with_word_of_mouth(listened, net.neighbour_mean(listened), p.word_of_mouth)
     s.voice_felt += p.perception_rate * (listened - s.voice_felt)
     s.respect_felt += p.perception_rate * (respect - s.respect_felt)
