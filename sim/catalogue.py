@@ -7,7 +7,7 @@ parameters means adding its section here.
 from __future__ import annotations
 
 from sim import community, network, population
-from sim.mechanisms import cost, decisions, mobility, outcomes, participation, social_capital, stigma, trust, wellbeing
+from sim.mechanisms import cost, decisions, mobility, outcomes, participation, services, social_capital, stigma, trust, wellbeing
 from sim.parameters import Section
 
 SECTIONS: tuple[Section, ...] = (
@@ -15,7 +15,7 @@ SECTIONS: tuple[Section, ...] = (
     population.PARAMETERS,
     network.PARAMETERS,
     decisions.LANDLORD,
-    decisions.SERVICES,
+    services.PARAMETERS,
     participation.PARAMETERS,
     trust.PARAMETERS,
     stigma.PARAMETERS,

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from sim.mechanisms import decisions
+from sim.mechanisms import services as services_module
 from sim.parameters import as_namespace
 from sim.streams import Streams
 
@@ -116,7 +117,7 @@ def test_input_weight_is_zero_without_influence_and_rises_with_it():
 
 def _fake_model(influence: float, co_delivery: float, design_fit: float = 0.7):
     lp = as_namespace({**decisions.LANDLORD.defaults(), "learning_rate": 0.1, "information_half": 2.0})
-    sp = as_namespace(decisions.SERVICES.defaults())  # design_fit 0.7, design_reversion 0.02
+    sp = as_namespace(services_module.PARAMETERS.defaults())  # design_fit 0.7, design_reversion 0.02
     state = SimpleNamespace(
         participated=np.array([True, True, False, False]),
         need=np.array([[0.0, 1.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [5.0, 0.0, 0.0, 0.0], [5.0, 0.0, 0.0, 0.0]]),

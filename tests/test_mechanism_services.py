@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from sim.mechanisms import decisions, services
+from sim.mechanisms import services
 from sim.parameters import as_namespace
 from sim.streams import Streams
 
@@ -104,7 +104,7 @@ def test_access_rises_with_trust_and_falls_with_stigma():
 
 
 def test_needs_arise_persists_adds_and_caps():
-    sp = as_namespace({**decisions.SERVICES.defaults(), "need_persistence": 0.5, "need_cap": 2.0})
+    sp = as_namespace({**services.PARAMETERS.defaults(), "need_persistence": 0.5, "need_cap": 2.0})
     state = SimpleNamespace(
         need=np.array([[1.0, 0.0, 0.0, 0.0], [3.0, 0.0, 0.0, 0.0]]), need_profile=np.array([[0.2, 0.0, 0.0, 0.1], [2.0, 0.0, 0.0, 0.0]])
     )

@@ -38,29 +38,6 @@ LANDLORD = Section(
     ),
 )
 
-SERVICES = Section(
-    "services",
-    "Services: cost, accessibility, design fit, the community hub.",
-    (
-        Param("unit_cost", 150.0, "GBP per need unit", "assumption", "Cost of serving one unit of need (a month of one domain's typical need).", 0.01, 1e6),
-        Param("accessibility", 0.9, "share [0, 1]", "assumption", "Share of need that can reach a service.", 0.0, 1.0),
-        Param("design_fit", 0.7, "share [0, 1]", "assumption", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0),
-        Param("design_reversion", 0.02, "share per month", "assumption (staff turnover, re-procurement)", "How fast service design drifts back to the professional default without residents' input.", 0.0, 1.0),
-        Param("trust_barrier", 0.3, "share [0, 1]", "assumption", "Share of need held back by a resident with no trust in services.", 0.0, 1.0),
-        Param("stigma_barrier", 0.3, "share [0, 1]", "assumption (Corrigan et al. 2009)", "How much internalised stigma holds a resident back from asking for help.", 0.0, 1.0),
-        Param("redeployment", 0.5, "share [0, 1]", "assumption", "Share of capacity a domain cannot use that moves to domains still short.", 0.0, 1.0),
-        Param("need_persistence", 0.85, "share per month", "assumption", "Share of unmet need still held a month later (the rest resolves or is given up on).", 0.0, 1.0),
-        Param("need_cap", 3.0, "need units", "assumption", "Most need a household can hold in one domain.", 0.0, 100.0),
-        Param("co_delivery_productivity", 0.05, "need units per hour", "assumption", "Need served by one hour of a resident co-delivering.", 0.0, 10.0),
-        Param("co_delivery_hours", 4.0, "hours per month", "assumption", "Hours a co-delivering participant gives in a month, on top of taking part.", 0.0, 200.0),
-        Param("hub_open", False, "true or false", "assumption", "A community hub (social infrastructure) is open from the start.", None, None),
-        Param("hub_capacity", 0.05, "need units per household per month", "assumption", "Community-domain capacity the hub adds while open.", 0.0, 10.0),
-        Param("hub_cost", 5.0, "GBP per household per month", "assumption (Frontier Economics for Local Trust 2021 estimate about 3.2 returned per 1 invested in social infrastructure: a benchmark for the model's return, not the source of this cost)", "Running cost of the hub while open.", 0.0, 10000.0),
-        Param("session_units", 0.1, "need units", "assumption", "Community need met at the hub that amounts to attending one group session.", 0.001, 10.0),
-    ),
-)
-
-
 def need_shares(need: np.ndarray) -> np.ndarray:
     """Share of total need held in each domain (uniform if there is none)."""
     total = need.sum(axis=0)
