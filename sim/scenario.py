@@ -51,8 +51,8 @@ class Scenario:
         for key, value in overrides.items():
             _assign(raw, key, value, where)
         base_dir = Path(self.source).parent if self.source != "<defaults>" else None
-        late_events_ok = self.raw.get("steps") != raw.get("steps")
-        return build(raw, self.source, base_dir, check_where=where, late_events_ok=late_events_ok)
+        # Shortening a run is not a mistake: events after its last step simply never fire.
+        return build(raw, self.source, base_dir, check_where=where, late_events_ok=True)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything resolved, as plain data (for a manifest)."""
@@ -101,9 +101,9 @@ MAX_SEED = 2**63 - 1
 def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: str | None = None, late_events_ok: bool = False) -> Scenario:
     """Check raw scenario data (as parsed from TOML) and resolve every value.
 
-    An event after the last step is a mistake in a file, but not when the
-    number of steps was shortened afterwards (``late_events_ok``): such
-    events simply never fire.
+    An event after the last step is a mistake in a file, but not in
+    overrides (``late_events_ok``), which may shorten a run: such events
+    simply never fire.
     """
     here = check_where or where
     for key, value in data.items():
