@@ -1,4 +1,4 @@
-"""The command line (``python run.py ...``): run a scenario, check scenario files, list parameters.
+"""The command line (``python run.py ...``): run a scenario, run batches (``sim.batch``), check scenario files, list parameters.
 
 A user's mistake ends with one line on stderr (``error: FILE: key: problem
 (accepted: ...)``) and exit status 2, never a traceback.
@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from sim import scenario as scenarios
+from sim.batch import commands as batch_commands
 from sim.errors import UserError
 from sim.mechanisms.outcomes import OUTCOMES
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADLINE = ("paternalistic", "consultation", "co_design", "co_production")
-"""The headline scenarios: identical but for the policy."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -41,9 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run.py",
         description="Simulate social capital, trust and stigma in social-housing communities under participation policies.",
-        epilog="With no command: run the four headline scenarios (paternalistic, consultation, co_design, co_production) on one seed and compare them.",
+        epilog="With no command: compare the four headline scenarios (paternalistic, consultation, co_design, co_production) over many seeds, "
+        "as 'compare' does, and write tables, figures and report.md to a new folder under results/.",
     )
-    parser.set_defaults(handler=_headline, seed=1, steps=None, out=None)
+    parser.set_defaults(handler=batch_commands.main_job)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run one scenario and write its time series and manifest", description="Run one scenario; write DIR/timeseries.csv and DIR/manifest.json.")
@@ -63,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
 
     policies = commands.add_parser("policies", help="list the participation policies and their levers")
     policies.set_defaults(handler=_policies)
+
+    viz = commands.add_parser("viz", help="start the browser app (community, plots, side by side, export; works offline)", description="Start the browser app and print its address.")
+    viz.add_argument("--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1, this machine only; 0.0.0.0 serves the network)")
+    viz.add_argument("--port", type=int, default=8765, help="port (default: 8765; 0 for any free port)")
+    viz.add_argument("--open", action="store_true", help="also open the app in a web browser")
+    viz.set_defaults(handler=_viz)
+
+    batch_commands.add_commands(commands)  # compare, batch, report, sensitivity (sim/batch/commands.py)
     return parser
 
 
@@ -168,26 +176,6 @@ def git_commit() -> str | None:
     return commit + ("+dirty" if dirty else "")
 
 
-# -- the headline comparison ------------------------------------------------------
-
-
-def _headline(args: argparse.Namespace) -> int:
-    """Run the four headline scenarios on one seed and print their final outcomes side by side."""
-    from sim.model import HousingModel
-
-    finals = {}
-    for name in HEADLINE:
-        path = ROOT / "scenarios" / f"{name}.toml"
-        model = HousingModel(path, rng=args.seed)
-        finals[name] = model.run().iloc[-1]
-    steps = int(next(iter(finals.values()))["step"])
-    print(f"Headline scenarios, seed {args.seed}, month {steps} (one seed: see 'run.py run' for one scenario in full)")
-    print(f"{'outcome':32}" + "".join(f"{name:>15}" for name in HEADLINE))
-    for column in OUTCOMES:
-        print(f"{column:32}" + "".join(f"{finals[name][column]:15.3f}" for name in HEADLINE))
-    return 0
-
-
 # -- check, params, policies -------------------------------------------------------
 
 
@@ -210,3 +198,13 @@ def _policies(args: argparse.Namespace) -> int:
 
     print(policy_table())
     return 0
+
+
+# -- the browser app ----------------------------------------------------------------
+
+
+def _viz(args: argparse.Namespace) -> int:
+    """Serve the browser app (sim/viz) until Ctrl-C."""
+    from sim.viz.server import serve
+
+    return serve(args.host, args.port, open_browser=args.open)

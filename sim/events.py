@@ -120,6 +120,21 @@ def check_event(raw: Any, where: str) -> Event:
     return Event(step, kind, checked)
 
 
+def fire_now(model: HousingModel, type: str, **values: Any) -> Event:
+    """Check an event and fire it now, between months, as if scheduled for the next month.
+
+    For interactive use (the browser's event buttons): the event is checked
+    as a scenario's ``[[events]]`` table would be (``values`` are that type's
+    keys; missing ones take their defaults), then applied at once, which is
+    what a scheduled event with ``step = model.steps + 1`` does at the start
+    of that month. It is not added to the scenario. Returns the checked event
+    (its ``step`` is the month it takes effect in), or raises UserError.
+    """
+    event = check_event({"step": model.steps + 1, "type": type, **values}, f"event {type!r}")
+    event.fire(model)
+    return event
+
+
 def fire_due_events(model: HousingModel) -> None:
     """Phase: fire the events scheduled for this month, in the order the scenario lists them."""
     for event in model.config.events:

@@ -1,0 +1,102 @@
+"""Browser benchmark: how long a Step takes to show, with the network and plots redrawn.
+
+    python experiments/viz_benchmark.py                       # 500 households, co-production and paternalistic
+    python experiments/viz_benchmark.py --residents 1000 --steps 40 --json results/viz_bench.json
+
+Starts the app (``python run.py viz`` on a free localhost port) and Debian's
+Chromium (internet blocked, as in the tests), opens the page, and clicks
+Step again and again. Each timing runs in the page, from the click to the
+moment the month label shows the new month and the new community picture
+and outcome plot are decoded and ready to paint (``img.decode()``), so it
+includes the model's step, the server's drawing, the transfer and the
+browser's work. Reports the median and 90th percentile per scenario after
+a few warm-up steps. Co-production is the heavy case: its workshops build
+thousands of ties to draw.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sim.viz.browser import AppServer, block_internet, launch_chromium
+
+STEP_AND_WAIT = """
+async (month) => {
+  const q = (s) => document.querySelector(s);
+  const before = { net: q("img.shs-community-a").src, plot: q("img.shs-outcomes").src };
+  const start = performance.now();
+  q(".shs-step").click();
+  for (;;) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    const net = q("img.shs-community-a"), plot = q("img.shs-outcomes"), label = q(".shs-month");
+    if (label && label.textContent.trim() === `Month ${month}` && net && plot && net.src !== before.net && plot.src !== before.plot) {
+      await Promise.all([net.decode(), plot.decode()]);
+      return performance.now() - start;
+    }
+    if (performance.now() - start > 30000) throw new Error(`month ${month} not shown within 30 s`);
+  }
+}
+"""
+
+
+def measure(page, base_url: str, preset: str, residents: int, steps: int, warmup: int) -> dict:
+    """Milliseconds from clicking Step to the redrawn month, for ``steps`` steps after ``warmup``."""
+    page.goto(f"{base_url}?preset={preset}&residents={residents}&seed=1")
+    page.locator(".shs-month").filter(has_text="Month 0").wait_for(timeout=60_000)
+    page.locator("img.shs-outcomes").wait_for()
+    times = [page.evaluate(STEP_AND_WAIT, month) for month in range(1, warmup + steps + 1)][warmup:]
+    ordered = sorted(times)
+    return {
+        "preset": preset,
+        "residents": residents,
+        "steps": steps,
+        "months": f"{warmup + 1}-{warmup + steps}",
+        "median_ms": round(statistics.median(times), 1),
+        "p90_ms": round(ordered[int(0.9 * (len(ordered) - 1))], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--residents", type=int, default=500)
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per scenario")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
+    parser.add_argument("--presets", nargs="+", default=["co_production", "paternalistic"])
+    parser.add_argument("--json", type=Path, help="also write the results here")
+    args = parser.parse_args()
+
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with tempfile.TemporaryDirectory() as folder, AppServer(Path(folder) / "server.log") as server, sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            context = browser.new_context(viewport={"width": 1500, "height": 950})
+            blocked = block_internet(context)
+            page = context.new_page()
+            for preset in args.presets:
+                result = measure(page, server.url, preset, args.residents, args.steps, args.warmup)
+                results.append(result)
+                print(f"{preset:>16}, {result['residents']} households, months {result['months']}: "
+                      f"step + redraw median {result['median_ms']:.0f} ms, 90th percentile {result['p90_ms']:.0f} ms, max {result['max_ms']:.0f} ms")  # fmt: skip
+            if blocked:
+                print(f"warning: the page asked for outside addresses: {blocked}", file=sys.stderr)
+        finally:
+            browser.close()
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({"machine": platform.platform(), "python": platform.python_version(), "results": results}, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,176 @@
+"""The batch commands of ``run.py``: the main job, ``compare``, ``batch``, ``report`` and ``sensitivity``.
+
+``sim.cli`` adds these to its parser with :func:`add_commands` and uses
+:func:`main_job` when no command is given; each handler only turns options
+into calls to the modules of :mod:`sim.batch`. Importing this module is
+cheap: the heavy modules are imported when a command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sim.errors import UserError
+
+ROOT = Path(__file__).resolve().parents[2]
+HEADLINE = ("paternalistic", "consultation", "co_design", "co_production")
+"""The headline scenarios: identical but for the policy."""
+DEFAULT_SEEDS = 40
+"""Seeds of the main job and ``compare``: enough for intervals a few thousandths wide on most outcomes."""
+
+
+def add_commands(commands: Any) -> None:
+    """Add ``compare``, ``batch``, ``report`` and ``sensitivity`` to ``run.py``'s sub-command parsers."""
+    compare = commands.add_parser(
+        "compare", help="compare scenarios over many seeds: intervals, paired differences, report",
+        description="Run scenarios over the same seeds (common random numbers) and write tables, figures and report.md to a results folder. "
+        "With no scenario: the four headline scenarios. Rerun the same command with the same --out to resume.")
+    compare.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=f"scenario names in scenarios/ or paths to .toml files (default: {' '.join(HEADLINE)})")
+    compare.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="N", help=f"seeds 1 to N for every scenario (default: {DEFAULT_SEEDS})")
+    compare.add_argument("--steps", type=int, metavar="N", help="months to run (default: the scenarios' own)")
+    compare.add_argument("--baseline", metavar="SCENARIO", help="the scenario differences are taken from (default: the first)")
+    compare.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="a parameter for every run, e.g. --set community.residents=500 (repeatable)")
+    _execution_options(compare)
+    compare.set_defaults(handler=compare_command)
+
+    batch = commands.add_parser(
+        "batch", help="run an experiment file (experiments/*.toml): seeds, sweeps, resumable",
+        description="Run every scenario x parameter point x seed of an experiment file and write tables, figures and report.md. Rerun the same command with the same --out to resume.")
+    batch.add_argument("experiment", help="experiment file (TOML), e.g. experiments/headline.toml")
+    _execution_options(batch)
+    batch.set_defaults(handler=batch_command)
+
+    report = commands.add_parser("report", help="rebuild the tables, figures and report.md of a results folder", description="Rebuild summary.csv, differences.csv, returns.csv, figures/ and report.md from a results folder's stored runs.")
+    report.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a folder written by compare, batch or sensitivity")
+    report.set_defaults(handler=report_command)
+
+    sensitivity = commands.add_parser(
+        "sensitivity", help="global sensitivity analysis (Morris or Sobol, with SALib) of an experiment's ranges",
+        description="Vary an experiment's levers and uncertainties (ranges) over a SALib design, run every point with every seed, and report which parameters drive each outcome.")
+    sensitivity.add_argument("experiment", help="experiment file (TOML) whose levers and uncertainties are ranges, e.g. experiments/sensitivity.toml")
+    sensitivity.add_argument("--method", default="morris", help="morris (screening, fewer runs) or sobol (variance-based) (default: morris)")
+    _execution_options(sensitivity)
+    sensitivity.set_defaults(handler=sensitivity_command)
+
+
+def _execution_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per available CPU; 1 runs in this process)")
+    parser.add_argument("--executor", default="process", metavar="{process,dask}", help="process: the standard library's process pool (default); dask: Dask distributed")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster's scheduler, e.g. tcp://HOST:8786 (default: start a LocalCluster)")
+    parser.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: a new folder under results/); an existing one of the same batch is resumed")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or progress messages")
+
+
+# -- handlers ------------------------------------------------------------------------------------
+
+
+def main_job(args: argparse.Namespace) -> int:
+    """``python run.py``: the headline comparison with every default."""
+    defaults = argparse.Namespace(scenarios=[], seeds=DEFAULT_SEEDS, steps=None, baseline=None, assignments=[], workers=None, executor="process", scheduler=None, out=None, quiet=False)
+    return compare_command(defaults)
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    from sim import scenario as scenarios
+    from sim.batch import experiment, plan, sampling
+
+    executor = _executor(args)  # bad options fail before any planning
+    if args.seeds < 1:
+        raise UserError(f"--seeds: {args.seeds} is not accepted (accepted: a whole number >= 1)")
+    if args.steps is not None and not 1 <= args.steps <= scenarios.MAX_STEPS:
+        raise UserError(f"--steps: {args.steps} is not accepted (accepted: a whole number of months from 1 to {scenarios.MAX_STEPS})")
+    constants = {}
+    for text in args.assignments:
+        key, value = scenarios.parse_assignment(text)
+        name = experiment.canonical(key)
+        constants[name] = experiment.declaration(name, "--set").check(value, f"--set: {name}")
+    names = args.scenarios or list(HEADLINE)
+    spec = experiment.comparison(names, args.seeds, args.steps, constants, args.baseline, name=None if args.scenarios else "Headline comparison")
+    the_plan = plan.make_plan(spec, sampling.points(spec))
+    out = args.out or _new_folder("compare" if args.scenarios else "headline")
+    return _run_and_report(the_plan, out, args, executor=executor)
+
+
+def batch_command(args: argparse.Namespace) -> int:
+    from sim.batch import experiment, plan, sampling
+
+    spec = experiment.load(args.experiment)
+    executor = _executor(args)  # bad options fail before any planning
+    the_plan = plan.make_plan(spec, sampling.points(spec))
+    out = args.out or _new_folder(Path(args.experiment).stem)
+    return _run_and_report(the_plan, out, args, executor=executor)
+
+
+def sensitivity_command(args: argparse.Namespace) -> int:
+    from sim.batch import experiment, plan, report, results, sensitivity
+    from sim.batch.runner import run_batch
+
+    if args.method not in sensitivity.METHODS:
+        raise UserError(f"--method: {args.method!r} is not accepted (accepted: {', '.join(sensitivity.METHODS)})")
+    spec = experiment.load(args.experiment)
+    executor = _executor(args)
+    matrix = sensitivity.design(spec, args.method)
+    the_plan = plan.make_plan(spec, sensitivity.points(spec, matrix))
+    out = args.out or _new_folder(f"{Path(args.experiment).stem}-{args.method}")
+    outcome = run_batch(the_plan, out, executor, kind="sensitivity", quiet=args.quiet, extra=sensitivity.manifest_entry(spec, args.method, matrix))
+    if outcome.status == "interrupted":
+        return 130
+    if not outcome.complete:
+        return 1
+    table = sensitivity.write(results.load(out))
+    report.build(out)
+    print(sensitivity.console(table, args.method))
+    print(f"\nreport: {out / 'report.md'} (indices in sensitivity_{args.method}.csv, figures in {out / 'figures'})")
+    return 1 if outcome.failed else 0
+
+
+def report_command(args: argparse.Namespace) -> int:
+    from sim.batch import report, results, sensitivity
+
+    found = results.load(args.folder)
+    table = None
+    if found.manifest.get("kind") == "sensitivity" and found.manifest.get("sensitivity"):
+        table = sensitivity.write(found)
+    analysis = report.build(args.folder)
+    if table is not None:
+        print(sensitivity.console(table, found.manifest["sensitivity"]["method"]))
+    else:
+        print(report.console(analysis))
+    print(f"\nreport: {args.folder / 'report.md'}")
+    return 0
+
+
+# -- shared ----------------------------------------------------------------------------------------
+
+
+def _executor(args: argparse.Namespace) -> Any:
+    from sim.batch.executors import make_executor
+
+    return make_executor(args.executor, args.workers, args.scheduler)
+
+
+def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor: Any = None) -> int:
+    from sim.batch import report
+    from sim.batch.runner import run_batch
+
+    executor = executor or _executor(args)
+    outcome = run_batch(the_plan, out, executor, quiet=args.quiet)
+    if outcome.status == "interrupted":
+        return 130
+    analysis = report.build(out)
+    print(report.console(analysis))
+    print(f"\nreport: {out / 'report.md'} (figures in {out / 'figures'}; tables summary.csv, differences.csv, returns.csv)")
+    return 0 if outcome.complete and not outcome.failed else 1
+
+
+def _new_folder(stem: str) -> Path:
+    """``results/STEM-YYYYMMDD-HHMMSS`` (with a suffix if that exists already)."""
+    base = ROOT / "results" / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
+    folder, n = base, 1
+    while folder.exists():
+        n += 1
+        folder = base.with_name(f"{base.name}-{n}")
+    return folder

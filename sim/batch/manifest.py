@@ -1,0 +1,174 @@
+"""A results folder's ``manifest.json``: enough to know what was run, with what, and to run it again.
+
+It records the command, the resolved experiment (scenarios, seeds, steps,
+parameter points, outcomes), each scenario file's path, SHA-256 and resolved
+values, the plan's fingerprint and size, package versions, the git commit,
+and one entry per session (a first run and each resume): its start and end,
+executor, and how many runs it stored. The top-level ``status`` is
+``running`` while a batch works, then ``complete``, ``interrupted`` or
+``incomplete`` (some runs lost); a folder whose status is still ``running``
+while no process holds it was killed.
+
+A folder can only be resumed by the same plan: a changed scenario file,
+seed list, parameter point or outcome list is refused with the reason, so
+results from two different experiments never mix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import socket
+import sys
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from sim.batch.plan import Plan
+from sim.errors import UserError
+
+FORMAT = "social-housing-sim batch results, version 1"
+NAME = "manifest.json"
+PACKAGES = ("pyarrow", "SALib", "matplotlib", "tqdm", "dask", "distributed", "dask-jobqueue")
+
+
+def versions() -> dict[str, str]:
+    """Python's and every result-relevant package's version (those of ``run.py run`` plus the batch tools)."""
+    from sim.cli import versions as model_versions
+
+    found = model_versions()
+    for package in PACKAGES:
+        try:
+            found[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            found[package] = "not installed"
+    return found
+
+
+def git_commit() -> str | None:
+    from sim.cli import git_commit as commit
+
+    return commit()
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def read(folder: Path) -> dict[str, Any]:
+    """The manifest of a results folder, or a UserError saying why there is none."""
+    path = folder / NAME
+    if not folder.is_dir():
+        raise UserError(f"{folder}: no such results folder (accepted: a folder written by run.py compare, batch or sensitivity)")
+    try:
+        manifest = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise UserError(f"{folder}: not a results folder: no {NAME} (accepted: a folder written by run.py compare, batch or sensitivity)") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise UserError(f"{path}: not valid JSON: {error} (accepted: a manifest written by run.py)") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise UserError(f"{path}: not a batch manifest (accepted: a folder written by run.py compare, batch or sensitivity)")
+    return manifest
+
+
+def write(folder: Path, manifest: dict[str, Any]) -> None:
+    """Replace the manifest atomically (a reader never sees half a file)."""
+    path = folder / NAME
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    os.replace(tmp, path)
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create the output folder, or check that an existing one is empty or holds batch results."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"--out: {str(folder)!r} is a file (accepted: a new folder, or one written by an earlier run of the same batch)")
+    if folder.is_dir() and any(folder.iterdir()) and not (folder / NAME).exists():
+        raise UserError(f"--out: {str(folder)!r} is not empty and holds no {NAME} (accepted: a new folder, or one written by an earlier run of the same batch)")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = folder / ".write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        raise UserError(f"--out: cannot write to {str(folder)!r}: {error.strerror or error} (accepted: a folder you can write to)") from None
+
+
+def begin(folder: Path, plan: Plan, kind: str, executor: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Start a session: a new manifest, or the existing one checked against ``plan`` and extended."""
+    session = {"started": now(), "ended": None, "status": "running", "host": socket.gethostname(), "pid": os.getpid(), **executor, "stored": 0, "git_commit": git_commit(), "versions": versions()}
+    if (folder / NAME).exists():
+        manifest = read(folder)
+        _check_same_plan(folder, manifest, plan, kind)
+        first = manifest["sessions"][0]
+        for key in ("git_commit", "versions"):
+            if first.get(key) != session[key]:
+                print(f"note: {folder} was started with different {key.replace('_', ' ')} ({_diff(first.get(key), session[key])}); its runs are kept", file=sys.stderr)
+        manifest["sessions"].append(session)
+        manifest["status"] = "running"
+        manifest["command"] = _command()
+    else:
+        e = plan.experiment
+        manifest = {
+            "format": FORMAT,
+            "kind": kind,
+            "command": _command(),
+            "status": "running",
+            "started": session["started"],
+            "ended": None,
+            "planned_runs": len(plan.runs),
+            "completed_runs": 0,
+            "failed_runs": 0,
+            "lost_runs": [],
+            "plan": {"fingerprint": plan.fingerprint, "describe": plan.describe()},
+            "experiment": e.to_dict(),
+            "scenarios": {ref.key: {"path": str(ref.path), "sha256": ref.sha256, "name": ref.scenario.name, "resolved": ref.scenario.to_dict()} for ref in e.scenarios},
+            "points": [dict(point) for point in plan.points],
+            "machine": {"platform": platform.platform(), "python": sys.version.split()[0]},
+            "git_commit": session["git_commit"],
+            "versions": session["versions"],
+            "sessions": [session],
+            **(extra or {}),
+        }
+    write(folder, manifest)
+    return manifest
+
+
+def end(folder: Path, manifest: dict[str, Any], status: str, stored: int, completed: int, failed: int, lost: list[str]) -> None:
+    """Close the session with its status and the folder's counts."""
+    session = manifest["sessions"][-1]
+    session.update({"ended": now(), "status": status, "stored": stored})
+    manifest.update({"status": status, "ended": session["ended"], "completed_runs": completed, "failed_runs": failed, "lost_runs": lost})
+    write(folder, manifest)
+
+
+def _check_same_plan(folder: Path, manifest: dict[str, Any], plan: Plan, kind: str) -> None:
+    if manifest.get("plan", {}).get("fingerprint") == plan.fingerprint and manifest.get("kind") == kind:
+        return
+    reason = "its runs differ (seeds, steps, parameter points or outcomes)"
+    if manifest.get("kind") != kind:
+        reason = f"it holds a {manifest.get('kind')} run, not a {kind} run"
+    else:
+        stored = manifest.get("scenarios", {})
+        for ref in plan.experiment.scenarios:
+            if ref.key not in stored:
+                reason = f"scenario {ref.key!r} is not in it"
+                break
+            if stored[ref.key].get("sha256") != ref.sha256:
+                reason = f"scenario file {ref.path} has changed since it was started"
+                break
+    raise UserError(f"--out: {folder} holds results of a different experiment: {reason} (accepted: the same command as before to resume, or a new --out folder)")
+
+
+def _diff(before: Any, after: Any) -> str:
+    if isinstance(before, dict) and isinstance(after, dict):
+        changed = [f"{k} {before.get(k)} -> {after.get(k)}" for k in sorted(set(before) | set(after)) if before.get(k) != after.get(k)]
+        return ", ".join(changed)
+    return f"{before} -> {after}"
+
+
+def _command() -> str:
+    return shlex.join([Path(sys.executable).name, *sys.argv])

@@ -1,0 +1,373 @@
+"""The report of a results folder: tables as CSV, figures as PNG, and ``report.md`` that puts them together.
+
+``report.md`` is written for a reader who never opens Python: what was run
+(scenarios with their file hashes, seeds, months, parameters, code version),
+the final outcomes with their intervals, the paired differences with effect
+sizes, the return on spending, the figures, any failed runs, and the methods.
+:func:`console` gives the compact version printed by ``run.py``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from sim.batch import figures, statistics
+from sim.batch.analysis import Analysis, analyse
+from sim.batch.results import Results, load
+
+CONSOLE_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "employment_rate", "wellbeing")
+"""Outcomes in the console's return-on-spending block and in a sweep's console table (when recorded)."""
+
+
+def build(folder: str | Path) -> Analysis:
+    """(Re)write the folder's CSV tables, figures and report.md from its stored runs."""
+    results = load(folder)
+    analysis = analyse(results)
+    folder = results.folder
+    for name, table in (("summary", analysis.summary), ("differences", analysis.differences), ("returns", analysis.returns)):
+        path = folder / f"{name}.csv"
+        if table.empty:
+            path.unlink(missing_ok=True)
+        else:
+            table.to_csv(path, index=False)
+    figure_dir = folder / "figures"
+    stale = {p.name for p in figure_dir.glob("*.png")} if figure_dir.exists() else set()
+    written = figures.write_all(analysis, figure_dir)
+    keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")}
+    for name in stale - keep:
+        (figure_dir / name).unlink()
+    (folder / "report.md").write_text(markdown(analysis, written))
+    return analysis
+
+
+# -- numbers as text -----------------------------------------------------------------------------
+
+
+def decimals(outcome: str) -> int:
+    """Decimals to show: money (GBP) to the penny's tenth, shares and indices to the thousandth."""
+    return 1 if outcome.startswith("cost") or outcome == "extra_cost" else 3
+
+
+def number(value: float, signed: bool = False, decimals: int = 3) -> str:
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value:+.{decimals}f}" if signed else f"{value:.{decimals}f}"
+
+
+def plus_minus(mean: float, low: float, high: float, signed: bool = False, d: int = 3) -> str:
+    """``0.513 ±0.004``: the mean and the half-width of its (symmetric) interval."""
+    half = (high - low) / 2
+    return number(mean, signed, d) + (f" ±{half:.{d}f}" if math.isfinite(half) else "")
+
+
+def interval(mean: float, low: float, high: float, signed: bool = False, d: int = 3) -> str:
+    """``0.513 [0.509, 0.517]``."""
+    if not math.isfinite(low) or not math.isfinite(high):
+        return number(mean, signed, d)
+    return f"{number(mean, signed, d)} [{number(low, signed, d)}, {number(high, signed, d)}]"
+
+
+# -- console ------------------------------------------------------------------------------------
+
+
+def console(analysis: Analysis) -> str:
+    """The compact summary printed after a batch."""
+    results = analysis.results
+    if not analysis.has_runs:
+        return "no completed runs to summarise yet"
+    lines = []
+    seeds = analysis.summary["n"]
+    seeds_text = f"{seeds.min()} seeds" if seeds.min() == seeds.max() else f"{seeds.min()}-{seeds.max()} seeds"
+    if len(results.points) == 1:
+        lines += _console_comparison(analysis, seeds_text)
+    else:
+        lines += _console_sweep(analysis, seeds_text)
+    return "\n".join(lines)
+
+
+def _table(header: list[str], rows: list[list[str]], first: int = 31, width: int = 16) -> list[str]:
+    """Fixed-width text table: the first column left-aligned, the others right-aligned."""
+    widths = [max(width, len(h) + 2, *(len(r[i]) + 2 for r in rows)) for i, h in enumerate(header) if i]
+    first = max(first, *(len(r[0]) + 1 for r in rows), len(header[0]) + 1)
+    out = [f"{header[0]:<{first}}" + "".join(f"{h:>{w}}" for h, w in zip(header[1:], widths, strict=True))]
+    out += [f"{r[0]:<{first}}" + "".join(f"{c:>{w}}" for c, w in zip(r[1:], widths, strict=True)) for r in rows]
+    return out
+
+
+def _console_comparison(analysis: Analysis, seeds_text: str) -> list[str]:
+    results = analysis.results
+    scenarios = [s for s in results.scenarios if s in set(analysis.summary["scenario"])]
+    s = analysis.summary.set_index(["scenario", "outcome"])
+    lines = [f"Month {results.steps_planned}: mean ±half-width of the 95% interval over {seeds_text}"]
+    rows = [[o, *(plus_minus(*s.loc[(sc, o), ["mean", "ci_low", "ci_high"]], d=decimals(o)) for sc in scenarios)] for o in results.outcomes]
+    lines += _table(["outcome", *scenarios], rows)
+    if not analysis.differences.empty:
+        d = analysis.differences.set_index(["scenario", "outcome"])
+        others = [sc for sc in scenarios if sc != results.baseline and sc in d.index.get_level_values(0)]
+        lines += ["", f"Paired difference from {results.baseline} (same seeds): mean ±half-width of the 95% interval"]
+        rows = [[o, *(plus_minus(*d.loc[(sc, o), ["mean", "ci_low", "ci_high"]], signed=True, d=decimals(o)) for sc in others)] for o in results.outcomes]
+        lines += _table(["outcome", *others], rows)
+    r = analysis.returns
+    if not r.empty:
+        r = r.set_index(["scenario", "outcome"])
+        others = [sc for sc in scenarios if sc != results.baseline and sc in r.index.get_level_values(0)]
+        shown = [o for o in CONSOLE_OUTCOMES if o in results.outcomes]
+        lines += ["", f"Return on spending against {results.baseline}: change per extra GBP 10 per household per month"]
+        extra = [plus_minus(*r.loc[(sc, shown[0]), ["extra_cost", "extra_cost_low", "extra_cost_high"]], signed=True, d=1) if shown else "" for sc in others]
+        rows = [["extra cost (GBP/household/month)", *extra]]
+        for o in shown:
+            cells = []
+            for sc in others:
+                row = r.loc[(sc, o)]
+                cells.append(number(row["per_10_gbp"], signed=True) if math.isfinite(row["per_10_gbp"]) else (row["note"] or "n/a")[:15])
+            rows.append([o, *cells])
+        lines += _table(["", *others], rows)
+    return lines
+
+
+def _console_sweep(analysis: Analysis, seeds_text: str) -> list[str]:
+    results = analysis.results
+    shown = figures.sweep_outcomes(results.outcomes, limit=5)
+    s = analysis.summary.set_index(["scenario", "point", "outcome"])
+    lines = [f"Month {results.steps_planned}: mean ±half-width of the 95% interval over {seeds_text}; all outcomes in summary.csv"]
+    rows = []
+    for scenario in results.scenarios:
+        for point in range(len(results.points)):
+            if (scenario, point, shown[0]) not in s.index:
+                continue
+            label = f"{scenario}: {results.point_label(point)}" if len(results.scenarios) > 1 else results.point_label(point)
+            rows.append([label, *(plus_minus(*s.loc[(scenario, point, o), ["mean", "ci_low", "ci_high"]], d=decimals(o)) for o in shown)])
+    if len(rows) > 40:
+        rows = [*rows[:40], [f"... {len(rows) - 40} more rows in summary.csv", *([""] * len(shown))]]
+    lines += _table(["", *shown], rows)
+    return lines
+
+
+# -- report.md ------------------------------------------------------------------------------------
+
+
+def markdown(analysis: Analysis, written: list[Path]) -> str:
+    """The text of report.md."""
+    results = analysis.results
+    e = results.experiment
+    lines = [f"# {e['name']}", ""]
+    if e.get("description"):
+        lines += [e["description"].strip(), ""]
+    lines += _provenance(results)
+    if not analysis.has_runs:
+        lines += ["", "No run has completed yet: nothing to summarise.", ""]
+        return "\n".join(lines) + "\n"
+    figure_names = {p.name for p in written}
+    single = len(results.points) == 1
+    steps = results.steps_planned
+    if single:
+        lines += ["", f"## Outcomes at month {steps}", "", "Mean over seeds and its 95% interval (t-based).", ""]
+        lines += _md_wide(analysis.summary, results.outcomes, [s for s in results.scenarios if s in set(analysis.summary["scenario"])], lambda r, o: interval(r["mean"], r["ci_low"], r["ci_high"], d=decimals(o)))
+        lines += _figure("finals.png", "Outcomes at the final month", figure_names)
+        if not analysis.differences.empty:
+            others = [s for s in results.scenarios if s != results.baseline and s in set(analysis.differences["scenario"])]
+            lines += ["", f"## Differences from {results.baseline}", "",
+                      f"Paired by seed (common random numbers): mean difference at month {steps}, its 95% interval, and the effect size d_z (mean difference / its standard deviation over seeds).", ""]
+            lines += _md_wide(analysis.differences, results.outcomes, others, lambda r, o: f"{interval(r['mean'], r['ci_low'], r['ci_high'], signed=True, d=decimals(o))} (d_z {number(r['d_z'], decimals=2)})")
+            lines += _figure("differences.png", "Paired differences", figure_names)
+        lines += _figure("timeseries.png", "Key outcomes over time", figure_names, heading="## Over time")
+        lines += _figure("equity_gap.png", "Equity gap", figure_names, heading="## Equity gap",
+                         text="The equity gap is the difference in wellbeing between the most and the least advantaged fifth of households.")
+        if not analysis.returns.empty:
+            lines += _md_returns(analysis)
+            lines += _figure("returns.png", "Return on spending", figure_names)
+    else:
+        lines += _md_sweep(analysis)
+        lines += _figure("surface.png", "Outcomes over the sweep", figure_names)
+    lines += _md_sensitivity(results)
+    lines += _md_failures(results)
+    lines += ["", "## Methods", "", *_methods(), "", "## Files", "",
+              "- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario, point and outcome.",
+              "- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
+              "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
+              "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions.",
+              f"- `figures/`: the figures. Rebuild all of this with `python run.py report {results.folder}`.", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _provenance(results: Results) -> list[str]:
+    m = results.manifest
+    e = results.experiment
+    ok = len(results.ok)
+    failed = len(results.failed)
+    seeds = e["seeds"]
+    consecutive = seeds == list(range(seeds[0], seeds[0] + len(seeds)))
+    seeds_text = f"{seeds[0]} to {seeds[-1]}" if consecutive else ", ".join(map(str, seeds[:10])) + (", ..." if len(seeds) > 10 else "")
+    scenarios = ", ".join(f"`{k}` ({v['path'].split('/')[-1]}, sha256 {v['sha256'][:12]})" for k, v in m["scenarios"].items())
+    versions = m.get("versions", {})
+    lines = [
+        f"- **Status**: {results.status()}: {ok + failed} of {m['planned_runs']} runs stored ({failed} failed).",
+        f"- **Runs**: {m['plan']['describe']}; seeds {seeds_text}, the same for every scenario and point (common random numbers).",
+        f"- **Scenarios**: {scenarios}; baseline `{results.baseline}`.",
+    ]
+    if e["constants"]:
+        lines.append("- **Constants**: " + ", ".join(f"`{k}` = {v}" for k, v in e["constants"].items()) + ".")
+    for group in ("levers", "uncertainties"):
+        factors = {k: v for k, v in e["factors"].items() if v["group"] == group}
+        if factors:
+            lines.append(f"- **{group.capitalize()}**: " + "; ".join(f"`{k}` {_factor_text(v)}" for k, v in factors.items()) + f" (sampling: {e['sampling']['method']}).")
+    lines += [
+        f"- **Experiment**: {e['source']}" + (f" (sha256 {e['sha256'][:12]})" if e.get("sha256") else "") + f"; command `{m['command']}`.",
+        f"- **Code**: git commit {m.get('git_commit') or 'unknown'}; Python {versions.get('python')}, social-housing-sim {versions.get('social-housing-sim')}, mesa {versions.get('mesa')}, numpy {versions.get('numpy')}, pandas {versions.get('pandas')}.",
+        f"- **When**: started {m['started']}, ended {m.get('ended') or 'not yet'}; {len(m['sessions'])} session(s); total run time {results.runs['wall_seconds'].sum():.0f} s of computing.",
+    ]
+    return lines
+
+
+def _factor_text(spec: dict[str, Any]) -> str:
+    if "values" in spec:
+        return "in {" + ", ".join(map(str, spec["values"])) + "}"
+    levels = f", {spec['levels']} levels" if spec.get("levels") else ""
+    return f"from {spec['low']:g} to {spec['high']:g}{levels}"
+
+
+def _md_wide(table: pd.DataFrame, outcomes: list[str], columns: list[str], cell: Any) -> list[str]:
+    index = table.set_index(["scenario", "outcome"])
+    lines = ["| outcome | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
+    for outcome in outcomes:
+        cells = [cell(index.loc[(c, outcome)], outcome) if (c, outcome) in index.index else "" for c in columns]
+        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _md_returns(analysis: Analysis) -> list[str]:
+    results = analysis.results
+    r = analysis.returns
+    others = [s for s in results.scenarios if s != results.baseline and s in set(r["scenario"])]
+    idx = r.set_index(["scenario", "outcome"])
+    first = r["outcome"].iloc[0]
+    lines = ["", "## Return on spending", "",
+             f"Against `{results.baseline}`: the extra cost is the paired mean difference in cost per household per month, averaged over the months; "
+             f"each outcome's return is its paired change at month {results.steps_planned} per extra GBP {statistics.PER_GBP:g} per household per month "
+             "(95% percentile bootstrap interval over seeds): what the extra spending bought, the return on social infrastructure. "
+             "It is a ratio of what was spent to what changed, not a forecast of what a further GBP 10 would buy: effects need not grow in proportion to spending.", ""]
+    lines += ["| | " + " | ".join(others) + " |", "|---|" + "---|" * len(others)]
+    lines.append("| extra cost (GBP/household/month) | " + " | ".join(interval(*idx.loc[(s, first), ["extra_cost", "extra_cost_low", "extra_cost_high"]], signed=True, d=1) for s in others) + " |")
+    for outcome in [o for o in results.outcomes if o != "cost"]:
+        cells = []
+        for s in others:
+            row = idx.loc[(s, outcome)]
+            cells.append(interval(row["per_10_gbp"], row["per_10_gbp_low"], row["per_10_gbp_high"], signed=True) if math.isfinite(row["per_10_gbp"]) else f"n/a ({row['note']})")
+        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+    return lines
+
+
+MAX_ROWS = 60
+"""Rows of a sweep's tables shown in report.md (all of them are in the CSV files)."""
+
+
+def _rows_note(rows: list[str], header: list[str], where: str) -> list[str]:
+    if len(rows) <= MAX_ROWS:
+        return rows
+    return [*rows[:MAX_ROWS], "| " + " | ".join([f"... {len(rows) - MAX_ROWS} more rows in `{where}`", *[""] * (len(header) - 1)]) + " |"]
+
+
+def _md_sweep(analysis: Analysis) -> list[str]:
+    results = analysis.results
+    steps = results.steps_planned
+    lines = ["", f"## Outcomes at month {steps} over the sweep", "", "Mean over seeds and its 95% interval, per parameter point (all outcomes: `summary.csv`).", ""]
+    shown = figures.sweep_outcomes(results.outcomes, limit=6)
+    header = (["scenario"] if len(results.scenarios) > 1 else []) + results.factors + shown
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    s = analysis.summary.set_index(["scenario", "point", "outcome"])
+    rows = []
+    for scenario in results.scenarios:
+        for point, values in enumerate(results.points):
+            if (scenario, point, shown[0]) not in s.index:
+                continue
+            cells = ([scenario] if len(results.scenarios) > 1 else []) + [_value(values[f]) for f in results.factors]
+            cells += [interval(*s.loc[(scenario, point, o), ["mean", "ci_low", "ci_high"]], d=decimals(o)) for o in shown]
+            rows.append("| " + " | ".join(cells) + " |")
+    lines += _rows_note(rows, header, "summary.csv")
+    if not analysis.differences.empty:
+        d = analysis.differences.set_index(["scenario", "point", "outcome"])
+        others = [sc for sc in results.scenarios if sc != results.baseline]
+        lines += ["", f"### Differences from {results.baseline}", "", "Paired by seed at each point: mean difference, 95% interval, d_z.", ""]
+        header = ["scenario", *results.factors, *shown]
+        lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        rows = []
+        for scenario in others:
+            for point, values in enumerate(results.points):
+                if (scenario, point, shown[0]) not in d.index:
+                    continue
+                cells = [scenario, *(_value(values[f]) for f in results.factors)]
+                for o in shown:
+                    row = d.loc[(scenario, point, o)]
+                    cells.append(f"{interval(row['mean'], row['ci_low'], row['ci_high'], signed=True, d=decimals(o))} (d_z {number(row['d_z'], decimals=2)})")
+                rows.append("| " + " | ".join(cells) + " |")
+        lines += _rows_note(rows, header, "differences.csv")
+    return lines
+
+
+def _value(value: Any) -> str:
+    """A parameter value for a table: floats to 4 significant digits."""
+    return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+
+def _md_sensitivity(results: Results) -> list[str]:
+    lines = []
+    for method in ("morris", "sobol"):
+        path = results.folder / f"sensitivity_{method}.csv"
+        if not path.exists():
+            continue
+        from sim.batch.sensitivity import summary_lines
+
+        table = pd.read_csv(path)
+        lines += ["", f"## Sensitivity ({method})", "", *summary_lines(table, method), ""]
+        if (results.folder / "figures" / f"sensitivity_{method}.png").exists():
+            lines.append(f"![Sensitivity indices ({method})](figures/sensitivity_{method}.png)")
+    return lines
+
+
+def _md_failures(results: Results) -> list[str]:
+    failed = results.failed
+    if failed.empty:
+        return []
+    lines = ["", "## Failed runs", "", f"{len(failed)} runs raised an error (full tracebacks in the runs table, column `traceback`):", "", "| run | scenario | point | seed | error |", "|---|---|---|---|---|"]
+    for _, row in failed.head(50).iterrows():
+        error = str(row["error"]).replace("|", "\\|").replace("\n", " ")[:500]
+        lines.append(f"| {row['run_id']} | {row['scenario']} | {row['point']} | {row['seed']} | {error} |")
+    if len(failed) > 50:
+        lines.append(f"| ... | {len(failed) - 50} more | | | |")
+    return lines
+
+
+def _figure(name: str, title: str, names: set[str], heading: str | None = None, text: str | None = None) -> list[str]:
+    if name not in names:
+        return []
+    lines = [""]
+    if heading:
+        lines += [heading, ""]
+    if text:
+        lines += [text, ""]
+    return [*lines, f"![{title}](figures/{name})"]
+
+
+def _methods() -> list[str]:
+    return [
+        "Each run is `HousingModel(scenario, rng=seed, **overrides).run(steps)`, determined by its scenario, parameter values and seed alone,",
+        "so the numbers do not depend on the executor or the number of workers. Every scenario and parameter point runs with the same seeds:",
+        "two runs with the same seed face the same residents, network and luck (common random numbers), and their difference is the policy's effect.",
+        "",
+        "With `x_i` an outcome at the final month in the run with seed `i` and `n` seeds:",
+        "",
+        "- mean `m = sum(x_i) / n`; standard deviation `s = sqrt(sum((x_i - m)^2) / (n - 1))`;",
+        "- 95% interval `m ± t(0.975, n - 1) · s / sqrt(n)` (Student's t);",
+        "- paired difference: `d_i = x_i(scenario) - x_i(baseline)` with the same seed; its mean and 95% interval as above;",
+        "- effect size: Cohen's `d_z = mean(d) / sd(d)` (the difference in units of its spread over seeds);",
+        f"- return on spending: `change / extra cost · {statistics.PER_GBP:g}`, where the extra cost is the paired difference in cost (GBP per household per month)",
+        f"  averaged over the months and the change is the paired difference at the final month; 95% percentile bootstrap interval ({statistics.BOOTSTRAP_RESAMPLES} resamples of seeds).",
+        "  It is left out when the extra cost's own interval includes zero.",
+        "",
+        "Intervals describe uncertainty from the model's randomness over seeds at the given parameter values, not uncertainty in the parameters",
+        "themselves (see the sweeps and the sensitivity analysis for that); the model is not calibrated (docs/ODD.md).",
+    ]

@@ -1,0 +1,514 @@
+"""The browser app: explore one social-housing community, or two policies side by side.
+
+Start it with ``python run.py viz`` (see :mod:`sim.viz.server`). Built on
+Solara, the framework under Mesa's SolaraViz. SolaraViz itself is not used:
+it runs one model from a flat list of keyword inputs and rebuilds it with
+``type(model)(**inputs)`` on Reset, while this app must load scenario presets
+that set several controls at once, step two models together, fire events at
+the current step and export the view; so the page is assembled here from
+plain Solara components, with Mesa's conventions (Reset, Play, Step; inputs
+applied on Reset).
+
+Everything the buttons do is a :class:`~sim.viz.session.Session` method;
+this module only lays out controls and pictures. Each browser tab has its
+own session. The page accepts its starting settings in the address, so a
+facilitator can hand out a link::
+
+    http://127.0.0.1:8765/?preset=consultation&compare=co_production&residents=300&seed=4&colour=trust_landlord
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import solara
+
+from sim.errors import UserError
+from sim.policies import POLICIES
+from sim.viz import explain
+from sim.viz.colours import DEFAULT_SCHEME, SCHEMES
+from sim.viz.export import policy_name, side_names, slide_png
+from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure
+from sim.viz.plots import LABELS, PANEL_LABELS, TSM_MEDIANS
+from sim.viz.presets import load_presets
+from sim.viz.prose import to_html
+from sim.viz.session import EVENT_BUTTONS, RESIDENTS_RANGE, Session, Settings, parse_seed, policy_levers
+
+PRESETS = load_presets()
+DEFAULT_PRESET = "paternalistic"
+DEFAULT_RESIDENTS = 500
+PLAY_INTERVAL = 0.3
+"""Seconds between months while playing, at least (drawing may take longer)."""
+
+APP_TITLE = "Social housing: participation, trust and stigma"
+
+CSS = """
+.shs-main { max-width: 1500px; }
+.shs-month { font-size: 1.35rem; font-weight: 600; }
+.shs-muted { color: #555; font-size: 0.9rem; }
+.shs-figure img, img.shs-figure { width: 100%; height: auto; }
+.shs-card-value { font-size: 1.6rem; font-weight: 600; }
+.shs-table td, .shs-table th { padding: 2px 10px 2px 0; text-align: left; }
+.v-btn { text-transform: none !important; letter-spacing: normal !important; }
+.shs-prose p { margin-bottom: 0.5rem; }
+.shs-prose h3 { margin: 0.8rem 0 0.3rem 0; }
+.shs-prose h4 { margin: 0.8rem 0 0.3rem 0; }
+.shs-prose ul { margin-bottom: 0.5rem; }
+.v-card__title { word-break: normal; }
+img.shs-survey, img.shs-outcomes { max-width: 1050px; }
+.shs-caption { font-size: 1.05rem; font-weight: 600; }
+"""
+
+
+@dataclass(frozen=True)
+class Start:
+    """What the page starts with: settings, a colour scheme and any problem with the address."""
+
+    settings: Settings
+    colour: str = DEFAULT_SCHEME
+    problem: str = ""
+
+
+def start_from_address(search: str | None) -> Start:
+    """Starting settings from the page address's query string (``preset``, ``policy``, ``compare``,
+    ``intensity``, ``residents``, ``seed``, ``colour``); the defaults where absent, and a problem
+    message (not an exception) where a value is not accepted."""
+    query = {k: v[-1] for k, v in parse_qs(search or "").items()}
+    key = query.get("preset", DEFAULT_PRESET)
+    problems = []
+    if key not in PRESETS:
+        problems.append(f"preset {key!r} is not in scenarios/ (accepted: {', '.join(PRESETS)})")
+        key = DEFAULT_PRESET
+    settings = Settings(key, PRESETS[key].policy, residents=DEFAULT_RESIDENTS).with_preset(PRESETS[key])
+    changes: dict[str, Any] = {}
+    try:
+        if "policy" in query:
+            changes["policy"] = query["policy"]
+        if "compare" in query:
+            changes["compare"] = query["compare"] or None
+        if "intensity" in query:
+            changes["intensity"] = float(query["intensity"])
+        if "residents" in query:
+            changes["residents"] = int(query["residents"])
+        if "seed" in query:
+            changes["seed"] = parse_seed(query["seed"])
+        settings = replace(settings, **changes).check(PRESETS)
+    except (UserError, ValueError) as error:
+        problems.append(f"{error} (the address's settings were not used)")
+    colour = query.get("colour", DEFAULT_SCHEME)
+    if colour not in SCHEMES:
+        problems.append(f"colour {colour!r} is not accepted (accepted: {', '.join(SCHEMES)})")
+        colour = DEFAULT_SCHEME
+    return Start(settings, colour, "; ".join(problems))
+
+
+def data_url(png: bytes) -> str:
+    """PNG bytes as a ``data:`` URL for an ``<img>``."""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+@solara.component
+def Prose(text: str, classes: list[str] | None = None, size: str = "0.9rem"):
+    """Explanatory text (a little Markdown: see :mod:`sim.viz.prose`)."""
+    markup = solara.use_memo(lambda: to_html(text), [text])
+    solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["shs-prose", *(classes or [])], style=f"font-size: {size}")
+
+
+@solara.component_vue(str(Path(__file__).with_name("clickable_image.vue")))
+def ClickableImage(src: str, alt: str = "", css_class: str = "", event_click: Callable[[dict], None] | None = None):
+    """An image that reports where it was clicked (fractions of its width and height)."""
+
+
+@solara.component
+def Choice(label: str, options: dict[str, str], value: str, on_value: Callable[[str], None], disabled: bool = False, css_class: str = ""):
+    """A drop-down list showing ``options``' labels and returning their keys."""
+    items = [{"text": text, "value": key} for key, text in options.items()]
+    solara.v.Select(label=label, items=items, v_model=value, on_v_model=on_value, disabled=disabled, class_=css_class, hide_details=True, dense=False)
+
+
+# -- pictures -----------------------------------------------------------------------
+
+
+@solara.component
+def CommunityImage(session: Session, index: int, colour: str, selected: int | None, version: int, on_pick: Callable[[int | None], None]):
+    """The community of model ``index``, redrawn when the version, colours or selection change."""
+    figure = solara.use_memo(lambda: CommunityFigure(session.layout), [session.generation])
+
+    def render() -> bytes:
+        with session.lock:
+            return figure.render(session.models[index], SCHEMES[colour], highlight=selected)
+
+    png = solara.use_memo(render, [session.generation, version, colour, selected, index])
+    scheme = SCHEMES[colour]
+    ClickableImage(
+        src=data_url(png),
+        alt=f"Community {'AB'[index]} ({side_names(session.settings)[index]}) at month {session.models[index].steps}: "
+        f"each dot a household coloured by {scheme.label.lower()}; lines are ties; the landlord and services above.",
+        css_class=f"shs-community shs-community-{'ab'[index]}",
+        event_click=lambda where: on_pick(figure.pick(float(where["x"]), float(where["y"]))),
+    )
+
+
+@solara.component
+def OutcomePictures(session: Session, version: int):
+    """Survey shares and key outcomes over time for a single model."""
+    outcomes = solara.use_memo(lambda: OutcomesFigure(session.planned_months), [session.generation])
+    survey = solara.use_memo(lambda: SurveyFigure(session.planned_months), [session.generation])
+
+    def render() -> tuple[bytes, bytes]:
+        with session.lock:
+            frame = session.frames()[0]
+            markers = session.markers()
+        return survey.render(frame, markers), outcomes.render(frame, markers)
+
+    survey_png, outcomes_png = solara.use_memo(render, [session.generation, version])
+    SurveyCards(session, version)
+    Prose(explain.TSM, classes=["shs-muted"], size="0.85rem")
+    solara.Image(survey_png, classes=["shs-figure", "shs-survey"])
+    Prose("#### Key outcomes over time")
+    solara.Image(outcomes_png, classes=["shs-figure", "shs-outcomes"])
+    with solara.Details("What the lines mean"):
+        Prose("\n".join(f"- **{PANEL_LABELS[c]}**: {LABELS[c].lower()}" for c in GLOSSARY) + "\n\nAll are shares or indices from 0 to 1 except cost. Full definitions: docs/ODD.md.")
+
+
+@solara.component
+def DifferencePicture(session: Session, version: int):
+    """Policy B minus policy A over time."""
+    figure = solara.use_memo(lambda: DifferenceFigure(session.planned_months), [session.generation, session.settings.compare])
+
+    def render() -> bytes:
+        with session.lock:
+            a, b = session.frames()
+            markers = session.markers()
+        return figure.render(a, b, markers)
+
+    png = solara.use_memo(render, [session.generation, session.settings.compare, version])
+    solara.Image(png, classes=["shs-figure", "shs-difference"])
+
+
+@solara.component
+def SurveyCards(session: Session, version: int):
+    """The survey shares now, as a landlord would report them."""
+    frames = session.frames()
+    with solara.Row(gap="24px", style={"flex-wrap": "wrap"}):
+        for column, median in TSM_MEDIANS.items():
+            with solara.Column(gap="0px"):
+                solara.Text(LABELS[column], classes=["shs-muted"])
+                values = [f"{100 * f[column].iloc[-1]:.0f}%" if len(f) else "–" for f in frames]
+                shown = values[0] if len(values) == 1 else f"A {values[0]} · B {values[1]}"
+                solara.Text(shown, classes=["shs-card-value", f"shs-tsm-{column}"])
+                solara.Text(f"English median {median:.0f}%", classes=["shs-muted"])
+
+
+# -- panels --------------------------------------------------------------------------
+
+
+@solara.component
+def ResidentPanel(session: Session, selected: int | None, version: int, on_select: Callable[[int | None], None]):
+    """One household's state (in both models when side by side): click a dot or type a number."""
+    text, set_text = solara.use_state("")
+    problem, set_problem = solara.use_state("")
+
+    def choose(value: str) -> None:
+        set_text(value)
+        n = session.models[0].state.n
+        try:
+            index = int(value.strip())
+        except ValueError:
+            set_problem(f"{value.strip()!r} is not a household number (accepted: 0 to {n - 1})")
+            return
+        if not 0 <= index < n:
+            set_problem(f"{index} is not a household number (accepted: 0 to {n - 1})")
+            return
+        set_problem("")
+        on_select(index)
+
+    with solara.Card("A household", classes=["shs-resident"]):
+        Prose("Click a dot in the picture, or type a household's number.", size="0.85rem")
+        solara.InputText("Household number", value=text, on_value=choose, error=problem or False, message=problem or None)
+        if selected is None:
+            return
+        with session.lock:
+            described = [model.resident(selected).describe() for model in session.models]
+        headers = "".join(f"<th>{'AB'[i]}</th>" for i in range(len(described))) if len(described) > 1 else "<th></th>"
+        rows = "".join(f"<tr><td>{label}</td>{''.join(f'<td>{_shown(d[key], key)}</td>' for d in described)}</tr>" for key, label in RESIDENT_FIELDS)
+        block, estate = described[0]["block"], described[0]["estate"]
+        Prose(f"**Household {selected}**, block {block + 1}, estate {estate + 1}", classes=["shs-resident-title"])
+        solara.HTML(tag="table", unsafe_innerHTML=f"<tr><th></th>{headers}</tr>{rows}", classes=["shs-table", "shs-resident-table"])
+        solara.Button("Clear", text=True, on_click=lambda: on_select(None))
+
+
+GLOSSARY = ("equity_gap", "upward_mobility", "participation_least_stigmatised", "participation_most_stigmatised", "need_fit", "cost")
+"""Lines whose short legend label needs a sentence."""
+
+RESIDENT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("trust_landlord", "Trust in the landlord"),
+    ("trust_neighbours", "Trust in neighbours"),
+    ("trust_services", "Trust in services"),
+    ("stigma", "Stigma felt"),
+    ("efficacy", "Confidence it can make a difference"),
+    ("wellbeing", "Wellbeing"),
+    ("need_fit", "Share of need met this month"),
+    ("employed", "In work"),
+    ("income_band", "Income band (0 lowest, 4 highest)"),
+    ("participated", "Took part this month"),
+    ("tenure_months", "Years in this home"),
+)
+"""What the household panel shows, from ``Resident.describe()``."""
+
+
+def _shown(value: Any, key: str) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "tenure_months":
+        return f"{value / 12:.1f}"
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return str(value)
+
+
+@solara.component
+def WorldPanel(session: Session, version: int, on_event: Callable[[str], None]):
+    """What events change (budget, hub, stigma in the media), the event buttons, and the log."""
+    world = session.world()
+    with solara.Card("Landlord, hub and events", classes=["shs-world"]):
+        solara.HTML(tag="div", unsafe_innerHTML=f"Service budget: <strong>£{world['budget']:.0f}</strong> per household per month", classes=["shs-budget"])
+        solara.HTML(tag="div", unsafe_innerHTML=f"Community hub: <strong>{'open' if world['hub_open'] else 'closed'}</strong>", classes=["shs-hub"])
+        solara.HTML(tag="div", unsafe_innerHTML=f"Stigma of social housing in the media: <strong>{world['external_stigma']:.2f}</strong> (0 to 1)", classes=["shs-external-stigma"])
+        Prose("**Events** take effect from next month (in both communities when side by side):", size="0.85rem")
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for kind, label in EVENT_BUTTONS.items():
+                if (kind == "hub_opening" and world["hub_open"]) or (kind == "hub_closure" and not world["hub_open"]):
+                    continue
+                solara.Button(label, on_click=lambda kind=kind: on_event(kind), outlined=True, color="primary", classes=[f"shs-event-{kind}"])
+        with solara.Details("What the events do"):
+            Prose("\n".join(f"- **{EVENT_BUTTONS[k]}**: {t}" for k, t in explain.EVENTS.items()), size="0.85rem")
+        if session.log or session.models[0].config.events:
+            scheduled = [f"month {e.step}: {e.type.replace('_', ' ')} (scenario)" for e in session.models[0].config.events]
+            fired = [f"month {e.month}: {e.label.lower()}" for e in session.log]
+            Prose("**So far and scheduled:** " + "; ".join(scheduled + fired), classes=["shs-event-log"], size="0.85rem")
+
+
+@solara.component
+def ColourPicker(colour: solara.Reactive[str]):
+    """Which outcome colours the residents, and what the colours mean."""
+    labels = {key: s.label for key, s in SCHEMES.items()}
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
+        solara.Text("Colour households by:")
+        with solara.ToggleButtonsSingle(value=colour.value, on_value=colour.set, classes=["shs-colour"]):
+            for key, label in labels.items():
+                solara.Button(label, value=key, text=True)
+    scheme = SCHEMES[colour.value]
+    Prose(scheme.explanation + " Lines are ties between people; a fainter line is a weaker tie.", classes=["shs-colour-explanation"])
+
+
+# -- the page -------------------------------------------------------------------------
+
+
+@solara.component
+def Page():
+    router = solara.use_router()
+    start = solara.use_memo(lambda: start_from_address(router.search), [])
+    session = solara.use_memo(lambda: Session(PRESETS, start.settings), [])
+    version = solara.use_reactive(0)
+    pending = solara.use_reactive(replace(start.settings, compare=None))
+    seed_text = solara.use_reactive(str(start.settings.seed))
+    seed_problem = solara.use_reactive("")
+    colour = solara.use_reactive(start.colour)
+    selected = solara.use_reactive(None)
+    playing = solara.use_reactive(False)
+    problem = solara.use_reactive(start.problem)
+
+    def bump() -> None:
+        version.set(version.value + 1)
+
+    def play(cancel: threading.Event) -> None:
+        generation = session.generation  # a Reset or a new preset ends the play
+        while playing.value and not cancel.is_set():
+            started = time.perf_counter()
+            with session.lock:
+                if session.generation != generation or session.month >= session.planned_months:
+                    break
+                session.step()
+            bump()
+            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
+        if not cancel.is_set():
+            playing.set(False)
+
+    solara.use_thread(play, dependencies=[playing.value], intrusive_cancel=False)
+
+    def act(action: Callable[[], None]) -> None:
+        """Run a button's action; a user error becomes the page's message."""
+        try:
+            action()
+        except UserError as error:
+            problem.set(str(error))
+            return
+        problem.set("")
+        bump()
+
+    def apply(settings: Settings) -> None:
+        playing.set(False)
+        act(lambda: session.reset(replace(settings, compare=session.settings.compare)))
+        selected.set(None)
+
+    def reset() -> None:
+        try:
+            seed = parse_seed(seed_text.value)
+        except UserError as error:
+            seed_problem.set(str(error))
+            return
+        seed_problem.set("")
+        pending.set(replace(pending.value, seed=seed))
+        apply(pending.value)
+
+    def choose_preset(key: str) -> None:
+        try:
+            seed = parse_seed(seed_text.value)
+        except UserError:
+            seed = pending.value.seed
+        settings = replace(pending.value, seed=seed).with_preset(PRESETS[key])
+        pending.set(settings)
+        seed_text.set(str(settings.seed))
+        seed_problem.set("")
+        apply(settings)
+
+    def set_compare(policy: str | None) -> None:
+        act(lambda: session.set_compare(policy))
+
+    def fire(kind: str) -> None:
+        act(lambda: session.fire(kind))
+
+    def export() -> bytes:
+        return slide_png(session, SCHEMES[colour.value], highlight=selected.value)
+
+    solara.Title(APP_TITLE)
+    solara.Style(CSS)
+    with solara.Sidebar():
+        Controls(session, pending, seed_text, seed_problem, playing, version.value, reset, choose_preset, set_compare, bump)
+
+    with solara.Column(classes=["shs-main"]):
+        if problem.value:
+            solara.Error(problem.value, classes=["shs-problem"])
+        Header(session, version.value, export, colour.value, selected.value)
+        ColourPicker(colour)
+        compare = len(session.models) == 2
+        with solara.Columns([1, 1] if compare else [5, 2]):
+            if compare:
+                for index, name in enumerate(side_names(session.settings)):
+                    with solara.Column(gap="4px"):
+                        solara.Text(f"{'AB'[index]}: {name}", classes=["shs-caption"])
+                        CommunityImage(session, index, colour.value, selected.value, version.value, selected.set)
+            else:
+                CommunityImage(session, 0, colour.value, selected.value, version.value, selected.set)
+                with solara.Column():
+                    ResidentPanel(session, selected.value, version.value, selected.set)
+                    WorldPanel(session, version.value, fire)
+        if compare:
+            a, b = side_names(session.settings)
+            Prose(f"#### B minus A: what {b} changes, against {a}")
+            Prose(explain.COMPARE)
+            SurveyCards(session, version.value)
+            DifferencePicture(session, version.value)
+            with solara.Columns([1, 1]):
+                ResidentPanel(session, selected.value, version.value, selected.set)
+                WorldPanel(session, version.value, fire)
+        else:
+            OutcomePictures(session, version.value)
+
+
+@solara.component
+def Header(session: Session, version: int, export: Callable[[], bytes], colour: str, selected: int | None):
+    """Where the run is: month, policy, community; and the export button."""
+    s = session.settings
+    policies = policy_name(s.policy) if s.compare is None else "A: {} · B: {}".format(*side_names(s))
+    # A stable function per view state: FileDownload restarts whenever its data function changes.
+    data = solara.use_memo(lambda: export, [version, colour, selected, session.generation, s.compare])
+    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, justify="space-between"):
+        with solara.Column(gap="0px"):
+            solara.Text(f"Month {session.month}", classes=["shs-month"])
+            solara.Text(f"Scenario: {session.preset.name} · Policy: {policies} · {s.residents:,} households · seed {s.seed}", classes=["shs-muted", "shs-run"])
+        name = f"community-{s.preset}-{s.policy}{'-vs-' + s.compare if s.compare else ''}-month{session.month}-seed{s.seed}.png"
+        solara.FileDownload(data, filename=name, label="Export PNG for slides", mime_type="image/png", icon_name="mdi-download")
+
+
+@solara.component
+def Controls(
+    session: Session,
+    pending: solara.Reactive[Settings],
+    seed_text: solara.Reactive[str],
+    seed_problem: solara.Reactive[str],
+    playing: solara.Reactive[bool],
+    version: int,
+    reset: Callable[[], None],
+    choose_preset: Callable[[str], None],
+    set_compare: Callable[[str | None], None],
+    bump: Callable[[], None],
+):
+    """The sidebar: run buttons, scenario, policy, community, seed, side by side."""
+    p = pending.value
+    with solara.Column(classes=["shs-sidebar"]):
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            solara.Button("Reset", color="primary", on_click=reset, classes=["shs-reset"])
+            solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary", on_click=lambda: playing.set(not playing.value), classes=["shs-play"])
+            solara.Button("Step", color="primary", on_click=lambda: (session.step(), bump()), disabled=playing.value, classes=["shs-step"])
+            solara.Button("Step a year", color="primary", outlined=True, on_click=lambda: (session.step(12), bump()), disabled=playing.value, classes=["shs-step-year"])
+        changed = _pending_changes(p, seed_text.value, session.settings)
+        if changed:
+            solara.Warning(f"Press Reset to use the new {changed} (the run starts again at month 0).", dense=True, classes=["shs-pending"])
+
+        Prose("### Scenario")
+        Choice("Scenario preset", {k: pr.name for k, pr in PRESETS.items()}, p.preset, choose_preset, css_class="shs-preset")
+        preset = PRESETS[p.preset]
+        Prose(preset.description + (f"\n\n*Scheduled: {preset.events}.*" if preset.events else ""), classes=["shs-preset-description"], size="0.85rem")
+
+        Prose("### Policy")
+        Choice("Policy", {name: policy_name(name) for name in POLICIES}, p.policy, lambda v: pending.set(replace(pending.value, policy=v)), css_class="shs-policy")
+        solara.SliderInt(f"Intensity: {p.intensity:.0%}", value=round(100 * p.intensity), min=0, max=200, step=10, on_value=lambda v: pending.set(replace(pending.value, intensity=v / 100)))
+        Prose(explain.INTENSITY, classes=["shs-muted"], size="0.8rem")
+        levers = solara.use_memo(lambda: policy_levers(preset, p.policy, p.intensity), [p.preset, p.policy, p.intensity])
+        Prose(explain.policy_text(p.policy, levers), classes=["shs-policy-explanation"], size="0.85rem")
+
+        Prose("### Community")
+        low, high = RESIDENTS_RANGE
+        solara.SliderInt(f"Households: {p.residents:,}", value=p.residents, min=low, max=high, step=50, on_value=lambda v: pending.set(replace(pending.value, residents=v)))
+        solara.InputText("Seed (a whole number: the same seed, the same community and luck)", value=seed_text, error=seed_problem.value or False, message=seed_problem.value or None, classes=["shs-seed"])
+
+        Prose("### Side by side")
+        compare = session.settings.compare
+        solara.Switch(label="Compare with a second policy (same households, same luck)", value=compare is not None, on_value=lambda on: set_compare(_other_policy(session.settings.policy) if on else None), classes=["shs-compare"])
+        if compare is not None:
+            others = {name: policy_name(name) for name in POLICIES}
+            Choice("Policy B (as designed)", others, compare, set_compare, css_class="shs-policy-b")
+            Prose(
+                f"A is {policy_name(session.settings.policy)} with this scenario's settings (the policy above, as of the last Reset). "
+                "B is the policy as designed, at the same intensity, in the same scenario (community, landlord, services and events).",
+                size="0.85rem",
+            )
+            Prose(explain.policy_text(compare, policy_levers(session.preset, compare, session.settings.intensity, as_designed=True)), classes=["shs-policy-b-explanation"], size="0.85rem")
+
+
+def _other_policy(policy: str) -> str:
+    """A sensible policy B for ``policy``: co-production, or paternalistic if A is co-production."""
+    return "paternalistic" if policy == "co_production" else "co_production"
+
+
+def _pending_changes(pending: Settings, seed_text: str, applied: Settings) -> str:
+    """What the controls changed since the last Reset, in words ("" if nothing)."""
+    names = []
+    if pending.policy != applied.policy:
+        names.append("policy")
+    if abs(pending.intensity - applied.intensity) > 1e-9:
+        names.append("intensity")
+    if pending.residents != applied.residents:
+        names.append("community size")
+    if seed_text.strip() != str(applied.seed):
+        names.append("seed")
+    return ", ".join(names)

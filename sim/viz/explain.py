@@ -1,0 +1,55 @@
+"""Plain-language text for workshops: what a policy does, what intensity means, what each event does.
+
+Policy explanations are written from the policy's own ``summary`` and its
+lever values, so they always say what the model actually runs (change a
+lever and the sentence changes with it).
+"""
+
+from __future__ import annotations
+
+from sim.policies import POLICIES
+
+INTENSITY = (
+    "Intensity scales how many households the policy reaches each month: the share invited, "
+    "the places it can host, and outreach (door-knocking). 100% is the scenario's own setting. "
+    "How much power residents get is the policy's own and does not change."
+)
+
+EVENTS: dict[str, str] = {
+    "funding_cut": "The landlord's service budget falls by 30% from next month.",
+    "safety_scandal": "Hazards are found in every home (new repairs for all) and social housing is in the news (stigma in the media rises).",
+    "hub_opening": "A community hub opens: a place where residents meet across blocks, at a running cost.",
+    "hub_closure": "The community hub closes.",
+}
+"""What each event button does, in words (values are the event types' defaults in sim/events.py)."""
+
+TSM = (
+    "The share of residents who would answer each Tenant Satisfaction Measures question positively, as a landlord "
+    "in England reports it each year. Dashed lines: the median English landlord in 2023/24, for reference only "
+    "(the model is not calibrated to them)."
+)
+
+COMPARE = (
+    "Both communities are the same households, the same network and the same luck (the same seed); "
+    "only the policy differs, so the difference is the policy's effect. Green: B is better for residents; red: worse."
+)
+
+
+def policy_text(name: str, levers: dict[str, float]) -> str:
+    """A few plain sentences on what policy ``name`` does with these ``levers`` (Markdown)."""
+    cls = POLICIES[name]
+    lines = [f"**{cls.name.replace('_', '-').capitalize()}**, on Arnstein's ladder of participation: {cls.rung}. {cls.summary}", ""]
+    if levers["reach"] <= 0 and levers["capacity"] <= 0:
+        lines.append("- No channel for residents' views: nobody is invited to take part.")
+    else:
+        lines.append(f"- Invites {levers['reach']:.0%} of households each month, with places for {levers['capacity']:.0%}.")
+        lines.append(f"- Acts on {levers['acts_on_input']:.0%} of what residents say, where it keeps the decision.")
+        if levers["power_share"] > 0:
+            lines.append(f"- Residents hold {levers['power_share']:.0%} of decisions themselves.")
+        if levers["co_delivery"] > 0:
+            lines.append(f"- {levers['co_delivery']:.0%} of those who take part also help deliver services.")
+    if levers["outreach"] > 0:
+        lines.append(f"- Outreach workers knock on {levers['outreach']:.0%} of doors each month.")
+    elif levers["reach"] > 0:
+        lines.append("- No outreach: only those who put themselves forward take part.")
+    return "\n".join(lines)

@@ -1,0 +1,350 @@
+"""Plots of outcomes over time: the key outcomes, the survey shares, and the difference between two policies.
+
+Each plot is a small class that creates its axes and lines once and then
+only updates their data (:meth:`update`), because a browser view redraws
+after every step. The axes stay still while the lines grow, so a step
+redraws only the lines (see :mod:`sim.viz.figures`): the time axis spans
+the scenario's planned months (the lines fill it from left to right), shares
+keep a fixed 0-1 scale (a line's height means the same at every step and in
+every run), and the few ranges that follow the data (cost, participation,
+differences) only ever widen. ``update`` returns True when the axes changed
+and the whole figure must be redrawn. Scheduled and clicked events are marked
+with dotted vertical lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.ticker import MaxNLocator
+
+LABELS: dict[str, str] = {
+    "trust_landlord": "Trust in the landlord",
+    "trust_neighbours": "Trust in neighbours",
+    "trust_services": "Trust in services",
+    "stigma": "Stigma felt",
+    "wellbeing": "Wellbeing",
+    "equity_gap": "Wellbeing gap (most minus least advantaged fifth)",
+    "bonding": "Bonding (within blocks)",
+    "bridging": "Bridging (across blocks)",
+    "linking": "Linking (to landlord and services)",
+    "participation": "Took part this month (all)",
+    "participation_least_stigmatised": "Took part (least stigmatised fifth)",
+    "participation_most_stigmatised": "Took part (most stigmatised fifth)",
+    "need_fit": "Need met",
+    "employment_rate": "In work (working age)",
+    "upward_mobility": "Into work or a higher income band since moving in",
+    "cost": "Cost (GBP per household per month)",
+    "tsm_satisfied": "Satisfied overall (TP01)",
+    "tsm_listens": "Listens to views and acts on them (TP06)",
+    "tsm_respect": "Treats fairly and with respect (TP08)",
+}
+"""Plain-language names of outcome columns (see docs/ODD.md for definitions)."""
+
+PANEL_LABELS: dict[str, str] = {
+    "trust_landlord": "landlord",
+    "trust_neighbours": "neighbours",
+    "trust_services": "services",
+    "stigma": "stigma felt",
+    "wellbeing": "wellbeing",
+    "equity_gap": "wellbeing gap",
+    "bonding": "bonding",
+    "bridging": "bridging",
+    "linking": "linking",
+    "participation": "everyone",
+    "participation_least_stigmatised": "least stigmatised fifth",
+    "participation_most_stigmatised": "most stigmatised fifth",
+    "need_fit": "need met",
+    "employment_rate": "in work",
+    "upward_mobility": "moved up",
+    "cost": "cost",
+}
+"""Legend labels inside a key-outcome panel (its title gives the theme)."""
+
+SHORT: dict[str, str] = {
+    "trust_landlord": "Trust in landlord",
+    "trust_neighbours": "Trust in neighbours",
+    "participation": "Took part (everyone)",
+    "participation_most_stigmatised": "Took part (most stigmatised)",
+    "upward_mobility": "Moved up",
+    "stigma": "Stigma felt",
+    "wellbeing": "Wellbeing",
+    "equity_gap": "Wellbeing gap",
+    "bridging": "Bridging ties",
+    "linking": "Linking ties",
+    "need_fit": "Need met",
+    "employment_rate": "In work",
+    "tsm_satisfied": "Satisfied (TP01)",
+    "tsm_listens": "Listens, acts (TP06)",
+    "tsm_respect": "Respect (TP08)",
+    "cost": "Cost (GBP/household/month)",
+}
+"""Short names for the small panels of the difference plot."""
+
+TSM_MEDIANS: dict[str, float] = {"tsm_satisfied": 71.3, "tsm_listens": 60.4, "tsm_respect": 76.8}
+"""Median of English landlords, percent, 2023/24 (Regulator of Social Housing, Tenant
+Satisfaction Measures full data 2024: TP01, TP06, TP08). For reference only: the model is
+not calibrated to them (docs/ODD.md, section 1.3)."""
+
+LOWER_IS_BETTER = frozenset({"stigma", "equity_gap", "cost"})
+"""Outcomes where a fall is good news for residents (or the budget)."""
+
+PANELS: tuple[tuple[str, tuple[str, ...], tuple[float, float], bool], ...] = (
+    ("Trust", ("trust_landlord", "trust_neighbours", "trust_services"), (0.0, 1.0), False),
+    ("Stigma and wellbeing", ("stigma", "wellbeing", "equity_gap"), (0.0, 1.0), False),
+    ("Social capital", ("bonding", "bridging", "linking"), (0.0, 1.0), False),
+    ("Who takes part", ("participation", "participation_least_stigmatised", "participation_most_stigmatised"), (0.0, 0.3), True),
+    ("Needs, work and mobility", ("need_fit", "employment_rate", "upward_mobility"), (0.0, 1.0), False),
+    ("Cost (GBP per household per month)", ("cost",), (0.0, 200.0), True),
+)
+"""The key-outcome panels: title, columns, y range, and whether the range grows when the data leave it."""
+
+DIFFERENCE_PANELS: tuple[str, ...] = (
+    "trust_landlord", "tsm_satisfied", "tsm_listens", "tsm_respect",
+    "stigma", "wellbeing", "equity_gap", "need_fit",
+    "bridging", "linking", "participation", "participation_most_stigmatised",
+    "employment_rate", "upward_mobility", "trust_neighbours", "cost",
+)
+"""Outcomes in the side-by-side difference plot, one small panel each."""
+
+GOOD = "#1a9641"
+BAD = "#d7191c"
+LINE_COLOURS = ("#2c7bb6", "#1a9641", "#f28e2b", "#7b3294")
+TSM_COLOURS = {"tsm_satisfied": "#2c7bb6", "tsm_listens": "#d7191c", "tsm_respect": "#1a9641"}
+
+
+@dataclass(frozen=True)
+class Marker:
+    """An event to mark on plots: the month it took effect and a short label."""
+
+    month: int
+    label: str
+
+
+def _style(ax: Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(True, color="#eeeeee", linewidth=0.8)
+    ax.tick_params(labelsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 3, 6, 10]))
+
+
+def _x_limit(months: int, horizon: int) -> float:
+    """Right end of the time axis: the planned ``horizon``, or whole years past it once the run goes on."""
+    return float(max(horizon, 12, int(np.ceil(max(months, 1) / 12.0)) * 12))
+
+
+def _set_xlim(ax: Axes, right: float) -> bool:
+    if ax.get_xlim() == (0.0, right):
+        return False
+    ax.set_xlim(0.0, right)
+    return True
+
+
+def _widen_ylim(ax: Axes, low: float, high: float) -> bool:
+    """Widen the y range to ``[low, high]`` if it is narrower; True if it changed."""
+    bottom, top = ax.get_ylim()
+    if low >= bottom - 1e-12 and high <= top + 1e-12:
+        return False
+    ax.set_ylim(min(low, bottom), max(high, top))
+    return True
+
+
+class _Markers:
+    """Dotted vertical lines (and a label on the first axes) for events."""
+
+    def __init__(self, axes: list[Axes]):
+        self.axes = axes
+        self.artists: list = []
+        self.shown: tuple[Marker, ...] = ()
+
+    def update(self, markers: tuple[Marker, ...]) -> bool:
+        if markers == self.shown:
+            return False
+        for artist in self.artists:
+            artist.remove()
+        self.artists = []
+        for marker in markers:
+            for i, ax in enumerate(self.axes):
+                self.artists.append(ax.axvline(marker.month, color="#555555", linestyle=":", linewidth=1.0, zorder=1))
+                if i == 0:
+                    self.artists.append(
+                        ax.annotate(marker.label, (marker.month, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points", fontsize=7, color="#555555", va="top", rotation=90)
+                    )
+        self.shown = markers
+        return True
+
+
+class OutcomePlot:
+    """The key outcomes over time, one panel per theme (:data:`PANELS`, or those titled in ``panels``), on ``axes``."""
+
+    def __init__(self, axes: list[Axes], horizon: int = 120, panels: tuple[str, ...] | None = None):
+        self.panels = PANELS if panels is None else tuple(p for p in PANELS if p[0] in panels)
+        if len(axes) != len(self.panels):
+            raise ValueError(f"OutcomePlot needs {len(self.panels)} axes, got {len(axes)}")
+        self.axes = axes
+        self.horizon = horizon
+        self.lines: dict[str, Line2D] = {}
+        self.ends: dict[str, Line2D] = {}  # a dot at the latest month: "now"
+        for ax, (title, columns, limits, _) in zip(axes, self.panels, strict=True):
+            _style(ax)
+            ncols = len(columns) if sum(len(PANEL_LABELS[c]) for c in columns) <= 42 else 2  # one row if it fits
+            rows = -(-len(columns) // ncols)
+            ax.set_title(title, fontsize=9.5, loc="left", pad=4 + 10 * rows if len(columns) > 1 else 4)
+            for colour, column in zip(LINE_COLOURS, columns, strict=False):
+                (self.lines[column],) = ax.plot([], [], color=colour, linewidth=1.6, label=PANEL_LABELS[column], animated=True)
+                (self.ends[column],) = ax.plot([], [], "o", color=colour, markersize=3.5, animated=True)
+            ax.set_ylim(*limits)
+            if len(columns) > 1:  # above the panel, under its title, so it never hides a line
+                ax.legend(handles=[self.lines[c] for c in columns], fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False, handlelength=1.0, columnspacing=0.8, borderaxespad=0.1, borderpad=0.0, labelspacing=0.2)
+            ax.set_xlim(0.0, _x_limit(0, horizon))
+        for ax in axes[-3:]:
+            ax.set_xlabel("Month", fontsize=8)
+        self.markers = _Markers(axes)
+
+    def artists(self) -> list[Artist]:
+        """What changes at every step (drawn over the still axes)."""
+        return [*self.lines.values(), *self.ends.values()]
+
+    def update(self, frame: pd.DataFrame, markers: tuple[Marker, ...] = ()) -> bool:
+        """Show the time series ``frame`` (a ``step`` column and outcome columns) and event markers.
+
+        Returns True if the axes changed (the whole figure must be redrawn).
+        """
+        months = frame["step"].to_numpy() if len(frame) else np.zeros(0)
+        for column, line in self.lines.items():
+            present = len(frame) and column in frame  # an explanatory column a model may not report
+            _show(line, self.ends[column], months if present else np.zeros(0), frame[column].to_numpy() if present else np.zeros(0))
+        changed = False
+        right = _x_limit(int(months[-1]) if len(months) else 0, self.horizon)
+        for ax, (_, columns, _, grows) in zip(self.axes, self.panels, strict=True):
+            changed |= _set_xlim(ax, right)
+            if grows and len(frame):
+                changed |= _widen_ylim(ax, 0.0, _nice_top(max(float(frame[c].max()) for c in columns if c in frame)))
+        return self.markers.update(markers) or changed
+
+
+class SurveyPlot:
+    """The three Tenant Satisfaction Measures shares over time, in percent, with English medians for reference."""
+
+    def __init__(self, ax: Axes, horizon: int = 120):
+        self.ax = ax
+        self.horizon = horizon
+        _style(ax)
+        ax.set_title("Tenant Satisfaction Measures: share who would answer positively", fontsize=9.5, loc="left")
+        self.lines: dict[str, Line2D] = {}
+        self.ends: dict[str, Line2D] = {}
+        for column, colour in TSM_COLOURS.items():
+            (self.lines[column],) = ax.plot([], [], color=colour, linewidth=1.8, label=LABELS[column], animated=True)
+            (self.ends[column],) = ax.plot([], [], "o", color=colour, markersize=4, animated=True)
+            ax.axhline(TSM_MEDIANS[column], color=colour, linestyle="--", linewidth=0.9, alpha=0.6)
+        reference = Line2D([], [], color="#777777", linestyle="--", linewidth=0.9, label="Dashed: English median, 2023/24")
+        ax.set_ylim(0, 100)
+        ax.set_ylabel("percent", fontsize=8)
+        ax.set_xlabel("Month", fontsize=8)
+        ax.set_xlim(0.0, _x_limit(0, horizon))
+        ax.legend(handles=[*self.lines.values(), reference], fontsize=7, loc="lower left", frameon=False, handlelength=1.4, ncols=2)
+        self.markers = _Markers([ax])
+
+    def artists(self) -> list[Artist]:
+        """What changes at every step."""
+        return [*self.lines.values(), *self.ends.values()]
+
+    def update(self, frame: pd.DataFrame, markers: tuple[Marker, ...] = ()) -> bool:
+        """Show the ``tsm_*`` columns of ``frame`` as percentages; True if the axes changed."""
+        months = frame["step"].to_numpy() if len(frame) else np.zeros(0)
+        for column, line in self.lines.items():
+            _show(line, self.ends[column], months, 100.0 * frame[column].to_numpy() if len(frame) else np.zeros(0))
+        changed = _set_xlim(self.ax, _x_limit(int(months[-1]) if len(months) else 0, self.horizon))
+        return self.markers.update(markers) or changed
+
+
+class DifferencePlot:
+    """Policy B minus policy A over time, one small panel per outcome (:data:`DIFFERENCE_PANELS`).
+
+    Survey shares are shown in percentage points and cost in GBP; the other
+    outcomes in their own units (shares and indices in [0, 1]). Each panel
+    says whether up or down is good news for residents, and shades the
+    difference green where B is better for residents, red where worse.
+    """
+
+    def __init__(self, axes: list[Axes], horizon: int = 120, columns: tuple[str, ...] = DIFFERENCE_PANELS):
+        if len(axes) != len(columns):
+            raise ValueError(f"DifferencePlot needs {len(columns)} axes, got {len(axes)}")
+        self.columns = columns
+        self.axes = axes
+        self.horizon = horizon
+        self.lines: dict[str, Line2D] = {}
+        self.fills: dict[str, tuple[Artist, Artist]] = {}
+        for ax, column in zip(axes, columns, strict=True):
+            _style(ax)
+            better = "lower is better" if column in LOWER_IS_BETTER else "higher is better"
+            unit = " (points)" if column.startswith("tsm_") else ""
+            ax.set_title(f"{SHORT[column]}{unit}\n{better}", fontsize=8, loc="left")
+            ax.axhline(0.0, color="#333333", linewidth=0.8)
+            (self.lines[column],) = ax.plot([], [], color="#333333", linewidth=1.4, animated=True)
+            ax.set_xlim(0.0, _x_limit(0, horizon))
+            limit = _minimum_span(column)
+            ax.set_ylim(-limit, limit)
+        for ax in axes[-4:]:
+            ax.set_xlabel("Month", fontsize=8)
+        self.markers = _Markers(axes)
+
+    def artists(self) -> list[Artist]:
+        """What changes at every step: the shading and the lines."""
+        return [artist for pair in self.fills.values() for artist in pair] + list(self.lines.values())
+
+    def update(self, a: pd.DataFrame, b: pd.DataFrame, markers: tuple[Marker, ...] = ()) -> bool:
+        """Show ``b - a`` for frames of the same months; True if the axes changed."""
+        rows = min(len(a), len(b))
+        months = a["step"].to_numpy()[:rows] if rows else np.zeros(0)
+        right = _x_limit(int(months[-1]) if rows else 0, self.horizon)
+        changed = False
+        for ax, column in zip(self.axes, self.columns, strict=True):
+            diff = difference(a, b, column)
+            self.lines[column].set_data(months, diff)
+            for fill in self.fills.pop(column, ()):
+                fill.remove()
+            if rows:
+                good = diff < 0 if column in LOWER_IS_BETTER else diff > 0
+                bad = ~good & (diff != 0)
+                self.fills[column] = (
+                    ax.fill_between(months, 0.0, diff, where=good, color=GOOD, alpha=0.3, linewidth=0, interpolate=True, animated=True),
+                    ax.fill_between(months, 0.0, diff, where=bad, color=BAD, alpha=0.3, linewidth=0, interpolate=True, animated=True),
+                )
+                span = _nice_top(float(np.abs(diff).max()), minimum=_minimum_span(column))
+                changed |= _widen_ylim(ax, -span, span)
+            changed |= _set_xlim(ax, right)
+        return self.markers.update(markers) or changed
+
+
+def _minimum_span(column: str) -> float:
+    """Smallest half-range of a difference panel: 1 point or 1 GBP, else 0.02."""
+    return 1.0 if column.startswith("tsm_") or column == "cost" else 0.02
+
+
+def _show(line: Line2D, end: Line2D, x: np.ndarray, y: np.ndarray) -> None:
+    """A line through ``(x, y)`` and a dot at its latest point (visible from the first month on)."""
+    line.set_data(x, y)
+    end.set_data(x[-1:], y[-1:])
+
+
+def difference(a: pd.DataFrame, b: pd.DataFrame, column: str) -> np.ndarray:
+    """``b - a`` for ``column`` month by month; survey shares in percentage points."""
+    rows = min(len(a), len(b))
+    diff = b[column].to_numpy()[:rows] - a[column].to_numpy()[:rows]
+    return 100.0 * diff if column.startswith("tsm_") else diff
+
+
+def _nice_top(value: float, minimum: float = 0.1) -> float:
+    """An upper axis limit a little above ``value``: 1, 2 or 5 times a power of ten."""
+    value = max(float(value) * 1.1, minimum)
+    power = 10.0 ** np.floor(np.log10(value))
+    for step in (1.0, 2.0, 2.5, 5.0, 10.0):
+        if value <= step * power + 1e-12:
+            return step * power
+    return 10.0 * power

@@ -1,0 +1,130 @@
+"""Serving the browser app (``python run.py viz``), offline.
+
+The app runs under Solara's server (``solara run``, in this process, so
+Ctrl-C or a terminate signal stops everything at once), bound to localhost
+unless told otherwise. Nothing it serves comes from the internet: Solara's
+page assets (the Vue/Vuetify application, fonts, require.js) are installed
+locally by the ``solara-assets`` package and served by Solara's asset proxy
+from disk. The settings below make that explicit and safe:
+
+- ``SOLARA_ASSETS_PROXY=True``: the page loads its assets from this server
+  (``/_solara/cdn/...``), never from a public CDN;
+- ``SOLARA_ASSETS_CDN`` points at a closed local port, so if an asset were
+  ever missing from the local bundle the server fails to fetch it at once
+  (and logs "Could not load URL") rather than reaching out to jsdelivr.net;
+  the browser tests fail on that log line, which is the point;
+- ``SOLARA_TELEMETRY_MIXPANEL_ENABLE=False``: no usage telemetry;
+- ``--production``: no development-mode check that loads a page from
+  solara.dev; ``--no-check-version``: no version check against PyPI.
+
+The app itself avoids Solara components that load extra libraries from the
+asset proxy that the bundle lacks (``solara.Markdown`` loads KaTeX for
+mathematics: the app renders its text with :func:`sim.viz.app.Prose`).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import warnings
+from collections.abc import Mapping
+from importlib import metadata
+from pathlib import Path
+
+from sim.errors import UserError
+
+APP_MODULE = "sim.viz.app"
+
+CLOSED_PORT_URL = "http://127.0.0.1:9/"
+"""Where Solara would fetch a missing asset from: a closed local port (nothing is fetched)."""
+
+OFFLINE_ENVIRONMENT: dict[str, str] = {
+    "SOLARA_ASSETS_PROXY": "True",
+    "SOLARA_ASSETS_CDN": CLOSED_PORT_URL,
+    "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+    "SOLARA_THEME_SHOW_BANNER": "False",
+    "SOLARA_THEME_TITLE": "Social housing: participation, trust and stigma",
+}
+"""Solara settings of the server (see the module docstring); Solara reads them when first imported."""
+
+QUIET = "Cookies with samesite=none require https"
+"""Start of a warning Solara gives for every page served over http on 127.0.0.1: it cannot
+set cross-site cookies, which only matter when the app is embedded in another site's iframe."""
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The server's environment: ``base`` (default: this process's) with :data:`OFFLINE_ENVIRONMENT`."""
+    env = dict(os.environ if base is None else base)
+    env.update(OFFLINE_ENVIRONMENT)
+    return env
+
+
+def arguments(host: str, port: int, open_browser: bool = False) -> list[str]:
+    """The ``solara run`` arguments for the app."""
+    return [
+        APP_MODULE, "--host", host, "--port", str(port),
+        "--production", "--no-check-version", "--open" if open_browser else "--no-open",
+    ]  # fmt: skip
+
+
+def url(host: str, port: int) -> str:
+    """The address a browser opens."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}/"
+
+
+def check_assets() -> None:
+    """Raise a UserError unless Solara's page assets are installed locally (package ``solara-assets``)."""
+    advice = "(accepted: install the app's packages with pip install -e \".[viz]\")"
+    try:
+        files = metadata.files("solara-assets") or []
+    except metadata.PackageNotFoundError:
+        raise UserError(f"viz: the page assets are not installed, and the app never fetches them from the internet {advice}") from None
+    bundle = [f for f in files if "solara-vuetify-app@" in str(f)]
+    if not bundle or not Path(str(bundle[0].locate())).exists():
+        raise UserError(f"viz: the page assets of solara-assets are missing on disk {advice}")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A port on ``host`` that is free now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+def check_port(host: str, port: int) -> None:
+    """Raise a UserError unless ``host``:``port`` can be served on."""
+    if not 0 <= port <= 65535:
+        raise UserError(f"--port: {port} is not a port (accepted: 1 to 65535, or 0 for any free port)")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            probe.bind((host, port))
+    except socket.gaierror:
+        raise UserError(f"--host: {host!r} is not an address of this machine (accepted: 127.0.0.1, or 0.0.0.0 to serve the network)") from None
+    except OSError as error:
+        raise UserError(f"--port: cannot serve on {host}:{port}: {error.strerror or error} (accepted: a free port, e.g. --port {port + 1}, or --port 0)") from None
+
+
+def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
+    """Start the app in this process and serve until stopped (Ctrl-C or a terminate signal); returns 0."""
+    check_assets()
+    if port == 0:
+        port = free_port(host)
+    check_port(host, port)
+    if "solara" in sys.modules:
+        raise RuntimeError("serve() must run before Solara is imported: Solara reads its settings on import")
+    os.environ.update(OFFLINE_ENVIRONMENT)
+    warnings.filterwarnings("ignore", message=QUIET, category=UserWarning)
+    print(f"Social housing app: open {url(host, port)} in a browser (Ctrl-C to stop)", flush=True)
+    if host not in LOOPBACK:
+        print(f"warning: serving on {host}: anyone who can reach this machine can use the app (it has no login)", file=sys.stderr, flush=True)
+    from solara.__main__ import run
+
+    run.main(args=arguments(host, port, open_browser), prog_name="solara run", standalone_mode=False)
+    return 0
