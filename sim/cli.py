@@ -8,12 +8,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +18,7 @@ from sim import scenario as scenarios
 from sim.batch import commands as batch_commands
 from sim.errors import UserError
 from sim.mechanisms.outcomes import OUTCOMES
+from sim.provenance import git_commit, versions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,27 +151,6 @@ def _print_summary(name: str, frame: Any, seed: int) -> None:
     print(f"{'outcome':32} {'month 1':>10} {'final':>10}")
     for column in OUTCOMES:
         print(f"{column:32} {first[column]:10.3f} {last[column]:10.3f}")
-
-
-def versions() -> dict[str, str]:
-    """Versions of Python and the packages results depend on."""
-    found = {"python": platform.python_version()}
-    for package in ("social-housing-sim", "mesa", "numpy", "scipy", "networkx", "pandas"):
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-def git_commit() -> str | None:
-    """The repository's commit (with ``+dirty`` for uncommitted changes), or None outside git."""
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True, text=True, check=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return commit + ("+dirty" if dirty else "")
 
 
 # -- check, params, policies -------------------------------------------------------

@@ -23,10 +23,10 @@ import shlex
 import socket
 import sys
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from sim import provenance
 from sim.batch.plan import Plan
 from sim.errors import UserError
 
@@ -37,21 +37,7 @@ PACKAGES = ("pyarrow", "SALib", "matplotlib", "tqdm", "dask", "distributed", "da
 
 def versions() -> dict[str, str]:
     """Python's and every result-relevant package's version (those of ``run.py run`` plus the batch tools)."""
-    from sim.cli import versions as model_versions
-
-    found = model_versions()
-    for package in PACKAGES:
-        try:
-            found[package] = metadata.version(package)
-        except metadata.PackageNotFoundError:
-            found[package] = "not installed"
-    return found
-
-
-def git_commit() -> str | None:
-    from sim.cli import git_commit as commit
-
-    return commit()
+    return provenance.versions(PACKAGES)
 
 
 def now() -> str:
@@ -99,7 +85,7 @@ def prepare_folder(folder: Path) -> None:
 
 def begin(folder: Path, plan: Plan, kind: str, executor: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
     """Start a session: a new manifest, or the existing one checked against ``plan`` and extended."""
-    session = {"started": now(), "ended": None, "status": "running", "host": socket.gethostname(), "pid": os.getpid(), **executor, "stored": 0, "git_commit": git_commit(), "versions": versions()}
+    session = {"started": now(), "ended": None, "status": "running", "host": socket.gethostname(), "pid": os.getpid(), **executor, "stored": 0, "git_commit": provenance.git_commit(), "versions": versions()}
     if (folder / NAME).exists():
         manifest = read(folder)
         _check_same_plan(folder, manifest, plan, kind)
