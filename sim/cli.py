@@ -18,6 +18,7 @@ from sim import scenario as scenarios
 from sim.batch import commands as batch_commands
 from sim.errors import UserError
 from sim.mechanisms.outcomes import OUTCOMES
+from sim.output import ensure_writable_folder
 from sim.provenance import git_commit, versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -86,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError(f"--seed: {args.seed} is not accepted (accepted: a whole number >= 0)")
     seed = args.seed if args.seed is not None else (config.seed if config.seed is not None else 1)
     out = args.out or ROOT / "results" / f"{Path(args.scenario).stem}-seed{seed}"
-    _prepare_folder(out)
+    ensure_writable_folder(out)
     frame, manifest = simulate(config, seed)
     _write(out, frame, manifest)
     _print_summary(config.name, frame, seed)
@@ -126,17 +127,6 @@ def simulate(config: scenarios.Scenario, seed: int) -> tuple[Any, dict[str, Any]
         "git_commit": git_commit(),
     }
     return frame, manifest
-
-
-def _prepare_folder(out: Path) -> None:
-    """Create the output folder before running, so a bad path fails before any work."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        probe = out / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as error:
-        raise UserError(f"--out: cannot write to {str(out)!r}: {error.strerror or error} (accepted: a folder you can write to)") from None
 
 
 def _write(out: Path, frame: Any, manifest: dict[str, Any]) -> None:

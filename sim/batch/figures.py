@@ -127,31 +127,31 @@ def _dot_whisker(ax, labels: list[str], means: np.ndarray, lows: np.ndarray, hig
     ax.margins(y=0.15)
 
 
-def finals(analysis: Analysis, path: Path) -> Path:
-    """Every outcome at the final month, scenarios side by side."""
+def _outcome_panels(analysis: Analysis, table, height: float, zero_line: bool):
+    """One dot-and-whisker panel per outcome from ``table`` (columns outcome, scenario, mean, ci_low, ci_high)."""
     results = analysis.results
     colours = _colours(results.scenarios)
-    figure, axes = _grid(len(results.outcomes), columns=3, height=2.2)
-    table = analysis.summary
+    figure, axes = _grid(len(results.outcomes), columns=3, height=height)
     for ax, outcome in zip(axes, results.outcomes, strict=True):
         rows = table[table["outcome"] == outcome]
         _dot_whisker(ax, list(rows["scenario"]), rows["mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(), [colours[s] for s in rows["scenario"]])
+        if zero_line:
+            ax.axvline(0, color="#555555", linewidth=0.8)
         ax.set_title(outcome, fontsize=10)
-    figure.suptitle(f"Month {results.steps_planned}: mean and 95% interval over {_seeds_note(analysis)}", fontsize=11)
+    return figure
+
+
+def finals(analysis: Analysis, path: Path) -> Path:
+    """Every outcome at the final month, scenarios side by side."""
+    figure = _outcome_panels(analysis, analysis.summary, height=2.2, zero_line=False)
+    figure.suptitle(f"Month {analysis.results.steps_planned}: mean and 95% interval over {_seeds_note(analysis)}", fontsize=11)
     return _save(figure, path)
 
 
 def differences(analysis: Analysis, path: Path) -> Path:
     """Paired differences from the baseline, with 95% intervals."""
     results = analysis.results
-    colours = _colours(results.scenarios)
-    figure, axes = _grid(len(results.outcomes), columns=3, height=2.0)
-    table = analysis.differences
-    for ax, outcome in zip(axes, results.outcomes, strict=True):
-        rows = table[table["outcome"] == outcome]
-        _dot_whisker(ax, list(rows["scenario"]), rows["mean"].to_numpy(), rows["ci_low"].to_numpy(), rows["ci_high"].to_numpy(), [colours[s] for s in rows["scenario"]])
-        ax.axvline(0, color="#555555", linewidth=0.8)
-        ax.set_title(outcome, fontsize=10)
+    figure = _outcome_panels(analysis, analysis.differences, height=2.0, zero_line=True)
     figure.suptitle(f"Paired difference from {results.baseline} at month {results.steps_planned} (same seeds), mean and 95% interval", fontsize=11)
     return _save(figure, path)
 

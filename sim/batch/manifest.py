@@ -29,6 +29,7 @@ from typing import Any
 from sim import provenance
 from sim.batch.plan import Plan
 from sim.errors import UserError
+from sim.output import ensure_writable_folder
 
 FORMAT = "social-housing-sim batch results, version 1"
 NAME = "manifest.json"
@@ -74,13 +75,7 @@ def prepare_folder(folder: Path) -> None:
         raise UserError(f"--out: {str(folder)!r} is a file (accepted: a new folder, or one written by an earlier run of the same batch)")
     if folder.is_dir() and any(folder.iterdir()) and not (folder / NAME).exists():
         raise UserError(f"--out: {str(folder)!r} is not empty and holds no {NAME} (accepted: a new folder, or one written by an earlier run of the same batch)")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        probe = folder / ".write-test"
-        probe.write_text("")
-        probe.unlink()
-    except OSError as error:
-        raise UserError(f"--out: cannot write to {str(folder)!r}: {error.strerror or error} (accepted: a folder you can write to)") from None
+    ensure_writable_folder(folder)
 
 
 def begin(folder: Path, plan: Plan, kind: str, executor: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
