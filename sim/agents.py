@@ -64,6 +64,10 @@ class Resident(mesa.Agent):
     contacted = StateField()
     respect_felt = StateField()
     voice_felt = StateField()
+    informed_felt = StateField()
+    complaint_open = StateField()
+    months_since_complaint = StateField()
+    complaint_felt = StateField()
 
     def __init__(self, model: HousingModel, index: int):
         super().__init__(model)

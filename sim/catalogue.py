@@ -7,7 +7,20 @@ parameters means adding its section here.
 from __future__ import annotations
 
 from sim import community, network, population
-from sim.mechanisms import cost, decisions, mobility, outcomes, participation, services, social_capital, stigma, trust, wellbeing
+from sim.mechanisms import (
+    complaints,
+    cost,
+    decisions,
+    information,
+    mobility,
+    outcomes,
+    participation,
+    services,
+    social_capital,
+    stigma,
+    trust,
+    wellbeing,
+)
 from sim.parameters import Section
 
 SECTIONS: tuple[Section, ...] = (
@@ -18,6 +31,8 @@ SECTIONS: tuple[Section, ...] = (
     services.PARAMETERS,
     participation.PARAMETERS,
     trust.PARAMETERS,
+    information.PARAMETERS,
+    complaints.PARAMETERS,
     stigma.PARAMETERS,
     social_capital.PARAMETERS,
     mobility.PARAMETERS,

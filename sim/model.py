@@ -18,7 +18,20 @@ import pandas as pd
 
 from sim import community, events, network_io, scenario
 from sim.agents import Landlord, Resident, Service
-from sim.mechanisms import cost, decisions, mobility, outcomes, participation, services, social_capital, stigma, trust, wellbeing
+from sim.mechanisms import (
+    complaints,
+    cost,
+    decisions,
+    information,
+    mobility,
+    outcomes,
+    participation,
+    services,
+    social_capital,
+    stigma,
+    trust,
+    wellbeing,
+)
 from sim.network import SocialNetwork, generate, seed_linking
 from sim.parameters import as_namespace
 from sim.policies import make_policy
@@ -34,6 +47,8 @@ PHASES: tuple[tuple[str, Any], ...] = (
     ("delivery", services.deliver),  # services meet need: need-fit
     ("treatment", stigma.receive_treatment),  # staff respect; respect each resident receives
     ("trust", trust.update),  # experience against expectation; word of mouth
+    ("informed", information.update),  # routine and personal contact: feeling informed
+    ("complaints", complaints.update),  # unmet repairs: complaints made and judged
     ("learning", participation.learn_from_taking_part),  # participants' expectation and efficacy
     ("stigma", stigma.update),  # internalised stigma: pull and buffers
     ("ties", social_capital.update_ties),  # shared activity forms ties; ties decay

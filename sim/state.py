@@ -20,6 +20,9 @@ REPAIRS, EMPLOYMENT, HEALTH, COMMUNITY = range(len(DOMAINS))
 INCOME_BANDS = 5
 """Income bands 0 (lowest) to 4."""
 
+NEVER_COMPLAINED = 10_000
+"""``months_since_complaint`` of a household that has not complained (since moving in)."""
+
 
 @dataclass
 class HouseholdTraits:
@@ -56,6 +59,10 @@ class ResidentState(HouseholdTraits):
     contacted: np.ndarray  # bool, reached by outreach this month
     respect_felt: np.ndarray  # perceived respect from the landlord (moving average), [0, 1]
     voice_felt: np.ndarray  # perceived "listens and acts" (moving average), [0, 1]
+    informed_felt: np.ndarray  # perceived "keeps you informed" (moving average), [0, 1]
+    complaint_open: np.ndarray  # bool, a complaint about repairs is in progress
+    months_since_complaint: np.ndarray  # int, 0 while a complaint is open; NEVER if none
+    complaint_felt: np.ndarray  # view of how the last complaint was handled (moving average), [0, 1]
     unmet_repairs: np.ndarray  # repairs need left unmet this month, need units
 
     def moved_up(self) -> np.ndarray:
@@ -84,6 +91,10 @@ class ResidentState(HouseholdTraits):
             contacted=np.zeros(n, dtype=bool),
             respect_felt=traits.trust_landlord.copy(),
             voice_felt=traits.trust_landlord.copy(),
+            informed_felt=traits.trust_landlord.copy(),
+            complaint_open=np.zeros(n, dtype=bool),
+            months_since_complaint=np.full(n, NEVER_COMPLAINED, dtype=np.int64),
+            complaint_felt=traits.trust_landlord.copy(),
             unmet_repairs=np.zeros(n),
         )
 
@@ -99,4 +110,8 @@ class ResidentState(HouseholdTraits):
         self.contacted[slots] = False
         self.respect_felt[slots] = traits.trust_landlord
         self.voice_felt[slots] = traits.trust_landlord
+        self.informed_felt[slots] = traits.trust_landlord
+        self.complaint_open[slots] = False
+        self.months_since_complaint[slots] = NEVER_COMPLAINED
+        self.complaint_felt[slots] = traits.trust_landlord
         self.unmet_repairs[slots] = 0.0

@@ -10,6 +10,7 @@ from matplotlib.image import imread
 
 from sim.batch import report, results
 from sim.cli import main
+from sim.mechanisms.outcomes import OUTCOMES
 from tests.batch_runs import TINY_OUTCOMES, write_experiment
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -46,7 +47,7 @@ def test_compare_writes_tables_figures_and_report(compared):
     for name in figures:
         assert_png(compared / name)
     summary = pd.read_csv(compared / "summary.csv")
-    assert len(summary) == 3 * 18 and (summary["n"] == 5).all()
+    assert len(summary) == 3 * len(OUTCOMES) and (summary["n"] == 5).all()
     assert (summary["ci_low"] <= summary["mean"]).all() and (summary["mean"] <= summary["ci_high"]).all()
     differences = pd.read_csv(compared / "differences.csv")
     assert set(differences["scenario"]) == {"consultation", "co_production"} and set(differences["baseline"]) == {"paternalistic"}

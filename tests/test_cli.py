@@ -77,7 +77,7 @@ def test_run_writes_the_time_series(first_run):
     columns, rows = read_csv(first_run / "timeseries.csv")
     assert columns[0] == "step"
     assert [row["step"] for row in rows] == ["1", "2", "3"]
-    assert len(OUTCOMES) == 18
+    assert len(OUTCOMES) == 20
     assert set(OUTCOMES) <= set(columns)
     assert columns[1:1 + len(OUTCOMES)] == list(OUTCOMES)  # the stable columns, in their stable order
     for row in rows:

@@ -13,7 +13,7 @@ keys but ``scenarios`` are optional::
     baseline = "co_production"         # differences are taken from this scenario (default: the first)
     seeds = 20                         # seeds 1 to 20, or an explicit list such as [3, 7, 11]
     steps = 120                        # months (default: the scenarios' own)
-    outcomes = ["trust_landlord", "equity_gap", "cost"]   # default: the 18 stable outcome columns
+    outcomes = ["trust_landlord", "equity_gap", "cost"]   # default: the 20 stable outcome columns
 
     [levers]
     policy.outreach = [0.0, 0.1, 0.2, 0.4]                      # a list of values

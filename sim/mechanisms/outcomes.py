@@ -2,13 +2,21 @@
 
 All outcomes but ``cost`` (GBP per household per month) are shares or
 indices in [0, 1]. The ``tsm_*`` columns are the share of residents who would
-answer the Tenant Satisfaction Measures items positively. Each item rests on
-one perception (overall satisfaction: trust in the landlord; listens to views
-and acts on them: perceived listening; treats fairly and with respect:
-perceived respect); a resident answers positively with probability
+answer the Tenant Satisfaction Measures items positively, and the
+``survey_*`` columns the share answering other national surveys' questions
+"yes". Each item rests on one perception held in the residents' state
+(overall satisfaction: trust in the landlord; listens to views and acts on
+them: perceived listening; keeps you informed: feeling informed; treats
+fairly and with respect: perceived respect; complaints handling: the
+complainant's view of the handling, asked only of those who complained in the
+last year). A resident answers positively with probability
 ``logistic((perception - threshold) / spread)``, the usual latent-variable
-reading of a survey answer, and the column is the expected share (no random
-draw, so it is exact for any community size).
+reading of a survey answer, and negatively (dissatisfied) with probability
+``logistic((threshold - neutral_band - perception) / spread)``; between the
+two lies "neither". The column is the expected share (no random draw, so it
+is exact for any community size). One threshold, spread and neutral band
+serve every item: differences between items come from the mechanisms, not
+from item-specific cut-offs.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from sim.mechanisms import complaints
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
@@ -27,8 +36,9 @@ PARAMETERS = Section(
     "survey",
     "How residents' state becomes survey answers.",
     (
-        Param("threshold", 0.5, "index [0, 1]", "assumption (to be calibrated against the TSM)", "Perception at which a resident is as likely as not to answer a TSM item positively.", 0.0, 1.0),
-        Param("spread", 0.1, "index", "assumption", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0),
+        Param("threshold", 0.5, "index [0, 1]", "assumption, calibrated against the TSM 2023/24 medians", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0),
+        Param("spread", 0.1, "index", "assumption, calibrated against the TSM 2023/24 medians", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0),
+        Param("neutral_band", 0.1, "index", "assumption, calibrated against TSM 2023/24 TP01 (19.1% dissatisfied)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0),
     ),
 )
 
@@ -36,12 +46,15 @@ OUTCOMES: tuple[str, ...] = (
     "trust_landlord", "trust_neighbours", "trust_services", "stigma", "bonding", "bridging", "linking",
     "participation", "participation_most_stigmatised", "need_fit", "employment_rate", "upward_mobility",
     "wellbeing", "cost", "equity_gap", "tsm_satisfied", "tsm_listens", "tsm_respect",
+    "tsm_informed", "tsm_complaints",
 )
 """The stable outcome columns every tool can rely on, in this order."""
 
 EXTRA: tuple[str, ...] = (
     "participation_least_stigmatised", "belief_accuracy", "landlord_respect", "external_stigma",
     "cost_services", "cost_facilitation", "cost_outreach", "cost_hub", "cost_failure_demand", "cost_residents_time",
+    "tsm_dissatisfied", "complainants", "survey_looked_down_on", "survey_discrimination", "survey_felt_ignored",
+    "tenure_under_3_years", "years_at_address", "survey_trust_neighbours_unemployed",
 )
 """Further columns that help explain the outcomes (may grow; tools should not require them)."""
 
@@ -74,6 +87,21 @@ def positive_share(perception: np.ndarray, threshold: float, spread: float) -> f
     return float(np.mean(expit((perception - threshold) / spread)))
 
 
+def negative_share(perception: np.ndarray, threshold: float, spread: float, neutral_band: float) -> float:
+    """Expected share answering a survey item negatively (dissatisfied), given each resident's perception."""
+    return positive_share(-perception, -(threshold - neutral_band), spread)
+
+
+def discrimination(respect_felt: np.ndarray, seeking_work: np.ndarray, employer_stigma: float, external: float) -> np.ndarray:
+    """How much prejudice a resident has met, per resident: the worse of the landlord's and employers'.
+
+    Disrespect from the landlord is ``1 - respect_felt``; a working-age
+    resident out of work meets employers' postcode bias,
+    ``employer_stigma * external`` (the stigma mechanism's own terms).
+    """
+    return np.maximum(1.0 - respect_felt, np.where(seeking_work, employer_stigma * external, 0.0))
+
+
 def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
     """Share of ``True`` in ``mask`` (among ``of`` if given); 0 when empty."""
     if of is not None:
@@ -88,6 +116,9 @@ def measure(model: HousingModel) -> None:
     least_stigmatised, most_stigmatised = fifths(s.stigma)
     least_advantaged, most_advantaged = fifths(s.advantage)
     survey = model.params.survey
+    threshold, spread, band = survey.threshold, survey.spread, survey.neutral_band
+    complained = complaints.recent_complainants(model)
+    seeking_work = s.working_age & ~s.employed
     costs = model.month.costs
     gap = float(s.wellbeing[most_advantaged].mean() - s.wellbeing[least_advantaged].mean())
     values = {
@@ -107,13 +138,23 @@ def measure(model: HousingModel) -> None:
         "cost": float(sum(costs.values())),
         # A reversed gap (the least advantaged better off) reads as no gap.
         "equity_gap": max(0.0, gap),
-        "tsm_satisfied": positive_share(s.trust_landlord, survey.threshold, survey.spread),
-        "tsm_listens": positive_share(s.voice_felt, survey.threshold, survey.spread),
-        "tsm_respect": positive_share(s.respect_felt, survey.threshold, survey.spread),
+        "tsm_satisfied": positive_share(s.trust_landlord, threshold, spread),
+        "tsm_listens": positive_share(s.voice_felt, threshold, spread),
+        "tsm_respect": positive_share(s.respect_felt, threshold, spread),
+        "tsm_informed": positive_share(s.informed_felt, threshold, spread),
+        "tsm_complaints": positive_share(s.complaint_felt[complained], threshold, spread),
         "participation_least_stigmatised": share(s.participated, least_stigmatised),
         "belief_accuracy": model.belief_accuracy(),
         "landlord_respect": model.landlord.respect,
         "external_stigma": model.external_stigma,
+        "tsm_dissatisfied": negative_share(s.trust_landlord, threshold, spread, band),
+        "complainants": share(complained),
+        "survey_looked_down_on": positive_share(s.stigma, threshold, spread),
+        "survey_discrimination": positive_share(discrimination(s.respect_felt, seeking_work, model.params.stigma.employer_stigma, model.external_stigma), threshold, spread),
+        "survey_felt_ignored": negative_share(s.complaint_felt[complained], threshold, spread, band),
+        "tenure_under_3_years": share(s.tenure_months < 36),
+        "years_at_address": float(s.tenure_months.mean() / 12.0) if s.n else 0.0,
+        "survey_trust_neighbours_unemployed": positive_share(s.trust_neighbours[seeking_work], threshold, spread),
     }
     values.update({f"cost_{name}": float(value) for name, value in costs.items()})
     model.outcomes = values

@@ -1,0 +1,72 @@
+"""Complaints: who complains about repairs, and how they judge the handling (TSM TP09).
+
+The TSM item "satisfaction with the landlord's approach to handling
+complaints" is asked only of tenants who complained in the last twelve
+months, so this module keeps who complained and what they made of it.
+
+A resident whose unmet repairs need is at least ``trigger`` need units after
+the month's delivery complains with probability equal to their efficacy
+(those who doubt their actions make a difference complain less; stream
+``complaints``, one draw per slot each month). While a complaint is open
+(unmet repairs stay at or above the trigger) the complainant judges its
+handling each month by three things, weighted equally: the share of their
+repairs need met that month (resolution), the respect they received, and
+``handling``, how well the landlord's complaints process itself works
+(acknowledging, explaining, keeping to timescales). Their view of the
+handling is a moving average over open months, at the shared perception
+rate, starting from the first month's judgement. The survey asks those
+whose last complaint was within ``memory_months``.
+
+Complaining changes nothing else: a complaint does not move a repair up the
+queue (a known simplification, ODD Appendix A).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.parameters import Param, Section
+from sim.state import NEVER_COMPLAINED, REPAIRS
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+PARAMETERS = Section(
+    "complaints",
+    "Who complains about repairs and how they judge the handling.",
+    (
+        Param("trigger", 0.3, "need units", "assumption (about one household in ten complains in a year under the defaults)", "Unmet repairs need at which a resident complains (if their efficacy moves them to).", 0.0, 100.0),
+        Param("handling", 0.4, "index [0, 1]", "assumption, calibrated against TSM 2023/24 TP09 (34.5% satisfied with complaints handling)", "How well the landlord's complaints process works (acknowledging, explaining, timescales).", 0.0, 1.0),
+        Param("memory_months", 12, "months", "TSM definition: tenants who made a complaint in the last 12 months", "How far back a complaint counts for the survey.", 1, 1200),
+    ),
+)
+
+
+def handling_experience(resolution: np.ndarray, respect: np.ndarray, handling: float) -> np.ndarray:
+    """A month's judgement of an open complaint, per complainant, in [0, 1]."""
+    return (np.clip(resolution, 0.0, 1.0) + respect + handling) / 3.0
+
+
+def update(model: HousingModel) -> None:
+    """Phase: new complaints; open complaints judged; months since each household's last complaint."""
+    s, p = model.state, model.params.complaints
+    draw = model.streams["complaints"].random(s.n)
+    met = model.month.met[:, REPAIRS]
+    held = met + s.unmet_repairs
+    resolution = np.divide(met, held, out=np.ones_like(held), where=held > 0)
+    judged = handling_experience(resolution, model.month.respect, p.handling)
+
+    open_before = s.complaint_open
+    new = ~open_before & (s.unmet_repairs >= p.trigger) & (draw < s.efficacy)
+    still_open = open_before & (s.unmet_repairs >= p.trigger)
+    rate = model.params.trust.perception_rate
+    s.complaint_felt[:] = np.where(new, judged, np.where(open_before, s.complaint_felt + rate * (judged - s.complaint_felt), s.complaint_felt))
+    s.months_since_complaint[:] = np.where(new | open_before, 0, np.minimum(s.months_since_complaint + 1, NEVER_COMPLAINED))
+    s.complaint_open[:] = new | still_open
+
+
+def recent_complainants(model: HousingModel) -> np.ndarray:
+    """Bool per household: complained within the survey's memory (``complaints.memory_months``)."""
+    return model.state.months_since_complaint < model.params.complaints.memory_months
