@@ -16,6 +16,7 @@ from typing import Any
 
 from sim import scenario as scenarios
 from sim.batch import commands as batch_commands
+from sim.calibration import commands as calibration_commands
 from sim.errors import UserError
 from sim.mechanisms.outcomes import OUTCOMES
 from sim.output import ensure_writable_folder
@@ -70,6 +71,7 @@ def _parser() -> argparse.ArgumentParser:
     viz.set_defaults(handler=_viz)
 
     batch_commands.add_commands(commands)  # compare, batch, report, sensitivity (sim/batch/commands.py)
+    calibration_commands.add_command(commands)  # calibrate (sim/calibration/commands.py)
     return parser
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from sim.batch import experiment, plan, sampling
 from sim.batch.commands import DEFAULT_SEEDS, HEADLINE
+from sim.errors import UserError
 from tests.batch_runs import ROOT, make_plan, write_experiment
 
 
@@ -84,3 +87,23 @@ def test_run_py_with_no_command_is_the_main_job(monkeypatch):
     assert main([]) == 0
     (args,) = seen
     assert (args.scenarios, args.seeds, args.steps, args.workers, args.executor, args.out, args.quiet) == ([], DEFAULT_SEEDS, None, None, "process", None, False)
+
+
+def test_one_seed_per_point_gives_each_point_its_own_seed(tmp_path):
+    # A population (of landlords): point i runs with the i-th seed only, one run per point and scenario.
+    path = write_experiment(tmp_path / "e.toml", scenarios=("paternalistic",), seeds=[7, 3, 11],
+                            tables={"levers": {"policy.outreach": [0.0, 0.2, 0.4]}, "sampling": {"pairing": "one seed per point"}})
+    p = make_plan(path)
+    assert [(r.point, r.seed) for r in p.runs] == [(0, 7), (1, 3), (2, 11)]
+
+
+def test_one_seed_per_point_needs_as_many_seeds_as_points(tmp_path):
+    path = write_experiment(tmp_path / "e.toml", seeds=2, tables={"levers": {"policy.outreach": [0.0, 0.2, 0.4]}, "sampling": {"pairing": "one seed per point"}})
+    with pytest.raises(UserError, match=r"seeds: 2 seeds for 3 points \(accepted: .*seeds = 3\)"):
+        make_plan(path)
+
+
+def test_an_unknown_pairing_is_refused(tmp_path):
+    path = write_experiment(tmp_path / "e.toml", tables={"sampling": {"pairing": "zipped"}})
+    with pytest.raises(UserError, match=r"sampling.pairing: 'zipped' is not accepted \(accepted: 'crossed', 'one seed per point'\)"):
+        make_plan(path)

@@ -33,14 +33,14 @@ def add_commands(commands: Any) -> None:
     compare.add_argument("--steps", type=int, metavar="N", help="months to run (default: the scenarios' own)")
     compare.add_argument("--baseline", metavar="SCENARIO", help="the scenario differences are taken from (default: the first)")
     compare.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="a parameter for every run, e.g. --set community.residents=500 (repeatable)")
-    _execution_options(compare)
+    execution_options(compare)
     compare.set_defaults(handler=compare_command)
 
     batch = commands.add_parser(
         "batch", help="run an experiment file (experiments/*.toml): seeds, sweeps, resumable",
         description="Run every scenario x parameter point x seed of an experiment file and write tables, figures and report.md. Rerun the same command with the same --out to resume.")
     batch.add_argument("experiment", help="experiment file (TOML), e.g. experiments/headline.toml")
-    _execution_options(batch)
+    execution_options(batch)
     batch.set_defaults(handler=batch_command)
 
     report = commands.add_parser("report", help="rebuild the tables, figures and report.md of a results folder", description="Rebuild summary.csv, differences.csv, returns.csv, figures/ and report.md from a results folder's stored runs.")
@@ -52,11 +52,11 @@ def add_commands(commands: Any) -> None:
         description="Vary an experiment's levers and uncertainties (ranges) over a SALib design, run every point with every seed, and report which parameters drive each outcome.")
     sensitivity.add_argument("experiment", help="experiment file (TOML) whose levers and uncertainties are ranges, e.g. experiments/sensitivity.toml")
     sensitivity.add_argument("--method", default="morris", help="morris (screening, fewer runs) or sobol (variance-based) (default: morris)")
-    _execution_options(sensitivity)
+    execution_options(sensitivity)
     sensitivity.set_defaults(handler=sensitivity_command)
 
 
-def _execution_options(parser: argparse.ArgumentParser) -> None:
+def execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per available CPU; 1 runs in this process)")
     parser.add_argument("--executor", default="process", metavar="{process,dask}", help="process: the standard library's process pool (default); dask: Dask distributed")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster's scheduler, e.g. tcp://HOST:8786 (default: start a LocalCluster)")
@@ -77,7 +77,7 @@ def compare_command(args: argparse.Namespace) -> int:
     from sim import scenario as scenarios
     from sim.batch import experiment, plan, sampling
 
-    executor = _executor(args)  # bad options fail before any planning
+    executor = executor_for(args)  # bad options fail before any planning
     if args.seeds < 1:
         raise UserError(f"--seeds: {args.seeds} is not accepted (accepted: a whole number >= 1)")
     if args.steps is not None and not 1 <= args.steps <= scenarios.MAX_STEPS:
@@ -90,7 +90,7 @@ def compare_command(args: argparse.Namespace) -> int:
     names = args.scenarios or list(HEADLINE)
     spec = experiment.comparison(names, args.seeds, args.steps, constants, args.baseline, name=None if args.scenarios else "Headline comparison")
     the_plan = plan.make_plan(spec, sampling.points(spec))
-    out = args.out or _new_folder("compare" if args.scenarios else "headline")
+    out = args.out or new_folder("compare" if args.scenarios else "headline")
     return _run_and_report(the_plan, out, args, executor=executor)
 
 
@@ -98,9 +98,9 @@ def batch_command(args: argparse.Namespace) -> int:
     from sim.batch import experiment, plan, sampling
 
     spec = experiment.load(args.experiment)
-    executor = _executor(args)  # bad options fail before any planning
+    executor = executor_for(args)  # bad options fail before any planning
     the_plan = plan.make_plan(spec, sampling.points(spec))
-    out = args.out or _new_folder(Path(args.experiment).stem)
+    out = args.out or new_folder(Path(args.experiment).stem)
     return _run_and_report(the_plan, out, args, executor=executor)
 
 
@@ -111,10 +111,10 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     if args.method not in sensitivity.METHODS:
         raise UserError(f"--method: {args.method!r} is not accepted (accepted: {', '.join(sensitivity.METHODS)})")
     spec = experiment.load(args.experiment)
-    executor = _executor(args)
+    executor = executor_for(args)
     matrix = sensitivity.design(spec, args.method)
     the_plan = plan.make_plan(spec, sensitivity.points(spec, matrix))
-    out = args.out or _new_folder(f"{Path(args.experiment).stem}-{args.method}")
+    out = args.out or new_folder(f"{Path(args.experiment).stem}-{args.method}")
     outcome = run_batch(the_plan, out, executor, kind="sensitivity", quiet=args.quiet, extra=sensitivity.manifest_entry(spec, args.method, matrix))
     if outcome.status == "interrupted":
         return 130
@@ -146,7 +146,7 @@ def report_command(args: argparse.Namespace) -> int:
 # -- shared ----------------------------------------------------------------------------------------
 
 
-def _executor(args: argparse.Namespace) -> Any:
+def executor_for(args: argparse.Namespace) -> Any:
     from sim.batch.executors import make_executor
 
     return make_executor(args.executor, args.workers, args.scheduler)
@@ -156,7 +156,7 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
     from sim.batch import report
     from sim.batch.runner import run_batch
 
-    executor = executor or _executor(args)
+    executor = executor or executor_for(args)
     outcome = run_batch(the_plan, out, executor, quiet=args.quiet)
     if outcome.status == "interrupted":
         return 130
@@ -166,7 +166,7 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
     return 0 if outcome.complete and not outcome.failed else 1
 
 
-def _new_folder(stem: str) -> Path:
+def new_folder(stem: str) -> Path:
     """``results/STEM-YYYYMMDD-HHMMSS`` (with a suffix if that exists already)."""
     base = ROOT / "results" / f"{stem}-{datetime.now():%Y%m%d-%H%M%S}"
     folder, n = base, 1

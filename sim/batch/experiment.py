@@ -29,6 +29,9 @@ keys but ``scenarios`` are optional::
     method = "grid"                    # grid (every combination) | latin (Latin hypercube) | sobol (Sobol sequence)
     samples = 32                       # latin and sobol: number of points (sobol: a power of 2)
     seed = 1                           # the sampler's seed
+    pairing = "crossed"                # crossed: every point with every seed (default);
+                                       # "one seed per point": point i runs with the i-th seed only
+                                       # (a population, e.g. of landlords, each with its own community)
 
     [sensitivity]                      # used by `run.py sensitivity`
     trajectories = 10                  # Morris: number of trajectories
@@ -65,7 +68,8 @@ GROUPS = ("levers", "uncertainties", "constants")
 VARYING = ("levers", "uncertainties")
 METHODS = ("grid", "latin", "sobol")
 RANGE_KEYS = ("low", "high", "levels")
-SAMPLING_KEYS = ("method", "samples", "seed")
+SAMPLING_KEYS = ("method", "samples", "seed", "pairing")
+PAIRINGS = ("crossed", "one seed per point")
 SENSITIVITY_KEYS = ("trajectories", "levels", "samples")
 MAX_SEEDS = 1_000_000
 MAX_SAMPLES = 10_000_000
@@ -140,6 +144,7 @@ class Sampling:
     method: str = "grid"
     samples: int | None = None
     seed: int = 1
+    pairing: str = "crossed"
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,7 @@ class Experiment:
             "outcomes": list(self.outcomes),
             "constants": dict(self.constants),
             "factors": {f.name: f.to_dict() for f in self.factors},
-            "sampling": {"method": self.sampling.method, "samples": self.sampling.samples, "seed": self.sampling.seed},
+            "sampling": {"method": self.sampling.method, "samples": self.sampling.samples, "seed": self.sampling.seed, "pairing": self.sampling.pairing},
             "sensitivity": {"trajectories": self.sensitivity.trajectories, "levels": self.sensitivity.levels, "samples": self.sensitivity.samples},
         }
 
@@ -462,18 +467,21 @@ def _sampling(data: dict[str, Any], where: str, factors: tuple[Factor, ...]) -> 
     if method not in METHODS:
         raise UserError(f"{where}: sampling.method: {shown(method)} is not accepted{suggest(str(method), list(METHODS))} (accepted: {', '.join(METHODS)})")
     seed = _whole(table.get("seed", 1), f"{where}: sampling.seed", 0, scenarios.MAX_SEED)
+    pairing = table.get("pairing", "crossed")
+    if pairing not in PAIRINGS:
+        raise UserError(f"{where}: sampling.pairing: {shown(pairing)} is not accepted{suggest(str(pairing), list(PAIRINGS))} (accepted: {', '.join(repr(p) for p in PAIRINGS)})")
     samples = table.get("samples")
     if samples is not None:
         samples = _whole(samples, f"{where}: sampling.samples", 1, MAX_SAMPLES)
     if method == "grid":
-        return Sampling("grid", samples, seed)  # ranges without levels are refused when a grid is made (sampling.points)
+        return Sampling("grid", samples, seed, pairing)  # ranges without levels are refused when a grid is made (sampling.points)
     if samples is None:
         raise UserError(f"{where}: sampling.samples: missing (accepted: the number of points to sample with {method}, e.g. 64)")
     if method == "sobol" and not _is_power_of_two(samples):
         raise UserError(f"{where}: sampling.samples: {samples} is not accepted (accepted: a power of 2 for sobol, e.g. {2 ** max(1, round(math.log2(samples)))})")
     if not factors:
         raise UserError(f"{where}: sampling.method: {method} needs something to vary (accepted: [levers] or [uncertainties] with ranges or lists)")
-    return Sampling(method, samples, seed)
+    return Sampling(method, samples, seed, pairing)
 
 
 def _sensitivity(data: dict[str, Any], where: str) -> SensitivitySettings:

@@ -19,6 +19,7 @@ from typing import Any
 from sim.batch.experiment import Experiment
 from sim.batch.sampling import Point
 from sim.batch.worker import Task
+from sim.errors import UserError
 from sim.parameters import Value
 
 
@@ -61,16 +62,26 @@ def make_plan(experiment: Experiment, points: list[Point]) -> Plan:
             where = f"{experiment.source}: point {index}" + (f" ({describe_point(point)})" if point else "")
             ref.scenario.with_overrides({**experiment.constants, **point, "steps": experiment.steps}, where=where)
     runs = []
-    for seed in experiment.seeds:
-        for index, point in enumerate(points):
-            overrides = {**experiment.constants, **point}
-            for ref in experiment.scenarios:
-                runs.append(RunSpec(run_id(ref.key, ref.sha256, index, overrides, seed, experiment.steps), ref.key, index, seed, overrides))
+    for seed, index in _pairs(experiment, len(points)):
+        point = points[index]
+        overrides = {**experiment.constants, **point}
+        for ref in experiment.scenarios:
+            runs.append(RunSpec(run_id(ref.key, ref.sha256, index, overrides, seed, experiment.steps), ref.key, index, seed, overrides))
     ids = [r.run_id for r in runs]
     if len(set(ids)) != len(ids):  # cannot happen unless the hash collides
         raise RuntimeError("two planned runs share an id")
     fingerprint = _hash({"runs": ids, "outcomes": list(experiment.outcomes)})
     return Plan(experiment, tuple(points), tuple(runs), fingerprint)
+
+
+def _pairs(experiment: Experiment, count: int) -> list[tuple[int, int]]:
+    """(seed, point index) of every run: crossed, seed by seed; or the i-th seed for point i."""
+    seeds = experiment.seeds
+    if experiment.sampling.pairing == "crossed":
+        return [(seed, index) for seed in seeds for index in range(count)]
+    if len(seeds) != count:
+        raise UserError(f"{experiment.source}: seeds: {len(seeds)} seeds for {count} points (accepted: with sampling.pairing = \"one seed per point\", as many seeds as points, e.g. seeds = {count})")
+    return list(zip(seeds, range(count), strict=True))
 
 
 def run_id(scenario: str, scenario_sha256: str, point: int, overrides: dict[str, Value], seed: int, steps: int) -> str:

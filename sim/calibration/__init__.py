@@ -1,0 +1,8 @@
+"""Calibration against national figures: ABC rejection over a scenario's uncertain parameters, and the spread across landlords.
+
+``python run.py calibrate`` (``sim.calibration.commands``) reads a calibration
+file (``sim.calibration.spec``), runs the rounds as ordinary batches
+(``sim.calibration.pipeline``, ``sim.calibration.abc``), writes the
+calibrated scenario and report (``sim.calibration.write``), then fits the
+landlord population's spread (``sim.calibration.landlords``).
+"""

@@ -1,0 +1,75 @@
+"""``python run.py calibrate``: fit a scenario to the national figures, then the spread across landlords."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from sim.batch.commands import execution_options, executor_for, new_folder
+from sim.batch.experiment import ROOT
+
+DEFAULT_FILE = ROOT / "experiments" / "calibration.toml"
+
+
+def add_command(commands: Any) -> None:
+    calibrate = commands.add_parser(
+        "calibrate", help="fit the status-quo scenario to the English national figures (TSM and others); write scenarios/england_baseline.toml",
+        description="Approximate Bayesian computation by rejection over the calibration file's ranges (Latin hypercube, several seeds per point), "
+        "a check of the best points on fresh seeds, then the landlord population's spread. Writes the calibrated scenario, "
+        "the landlords experiment, and a report in a results folder. Rerun the same command with the same --out to resume.")
+    calibrate.add_argument("calibration", nargs="?", default=str(DEFAULT_FILE), help="calibration file (default: experiments/calibration.toml)")
+    calibrate.add_argument("--skip-landlords", action="store_true", help="fit the national figures only, not the spread across landlords")
+    execution_options(calibrate)
+    calibrate.set_defaults(handler=calibrate_command)
+
+
+def calibrate_command(args: argparse.Namespace) -> int:
+    from sim.calibration import landlords, pipeline, spec, write
+
+    cal = spec.load(args.calibration)
+    population = landlords.settings(cal.landlords, cal.source.parent, str(cal.source)) if cal.landlords and not args.skip_landlords else None
+    executor_for(args)  # bad options fail before anything runs
+    out = args.out or new_folder(Path(args.calibration).stem)
+    out.mkdir(parents=True, exist_ok=True)
+    say = (lambda text: None) if args.quiet else print
+    try:
+        outcome = pipeline.calibrate(cal, out, lambda: executor_for(args), quiet=args.quiet)
+    except pipeline.Interrupted as stopped:
+        print(f"interrupted in {stopped}: run the same command with --out {out} to resume")
+        return 130
+    scenario_path = write.write_scenario(cal, outcome)
+    write.write_tables(out, outcome)
+    report = write.markdown(cal, outcome)
+    print(write.console(cal, outcome))
+    say(f"\ncalibrated scenario: {scenario_path}")
+    if population is not None:
+        try:
+            chosen, fits = landlords.fit(population, scenario_path, cal.experiment.steps, out / "landlords", lambda: executor_for(args), quiet=args.quiet)
+        except pipeline.Interrupted as stopped:
+            (out / "calibration.md").write_text(report, encoding="utf-8")
+            print(f"interrupted in {stopped}: run the same command with --out {out} to resume")
+            return 130
+        path = landlords.write(population, chosen, cal.source)
+        report += landlords_markdown(population, chosen, fits)
+        print("\nspread across landlords (10th, 90th percentiles):")
+        for fit in fits:
+            text = "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in fit.percentiles.items())
+            print(f"  spread {fit.spread:<5g} {text}  miss {fit.miss:.1f} pp" + ("  <- chosen" if fit is chosen else ""))
+        print("  national      " + "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in population.percentiles.items()))
+        say(f"landlords experiment: {path}")
+    (out / "calibration.md").write_text(report, encoding="utf-8")
+    say(f"report: {out / 'calibration.md'} (tables posterior.csv, targets.csv, candidates.csv)")
+    return 0
+
+
+def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
+    columns = list(population.percentiles)
+    lines = ["## The spread across landlords", "",
+             f"{population.count} landlords, {population.residents} households each, differing in " + ", ".join(f"`{k}` (half-width {w:g} at spread 1)" for k, w in population.widths.items()) + ".", "",
+             "| spread | " + " | ".join(f"{c} p10 | {c} p90" for c in columns) + " | miss (pp) |", "|---" * (2 + 2 * len(columns)) + "|",
+             "| national | " + " | ".join(f"{population.percentiles[c][0]:.3f} | {population.percentiles[c][1]:.3f}" for c in columns) + " | |"]
+    for fit in fits:
+        mark = " (chosen)" if fit is chosen else ""
+        lines.append(f"| {fit.spread:g}{mark} | " + " | ".join(f"{fit.percentiles[c][0]:.3f} | {fit.percentiles[c][1]:.3f}" for c in columns) + f" | {fit.miss:.1f} |")
+    return "\n".join(lines) + "\n"

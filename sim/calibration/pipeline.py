@@ -1,0 +1,159 @@
+"""The calibration, from a calibration file to a calibrated scenario.
+
+1. **Rounds of ABC rejection** (``sim.calibration.abc``): each round is an
+   ordinary batch (``sim.batch``: any executor, stored as runs finish,
+   resumable) of a Latin hypercube of points, every point run with the
+   file's seeds. A point's simulated figures are its means over those seeds
+   at the final month; its distance is the root mean square miss in
+   tolerances (``sim.calibration.targets``).
+2. **Check on fresh seeds**: the ``candidates`` closest points of all rounds
+   are run again with ``check_seeds`` seeds none of the rounds used, and the
+   closest on those is chosen, so the choice is not a lucky draw.
+3. **Write**: the chosen values into the calibrated scenario (the fitted
+   scenario's file with the values set), and a report of every target and
+   validation figure against the simulated mean with its 95% interval, the
+   posterior of each parameter and whether the data pinned it down.
+
+Everything is a function of the calibration file: the same file gives the
+same points, runs, choice and scenario, on any number of workers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.batch import results as batch_results
+from sim.batch.executors import Executor
+from sim.batch.plan import make_plan
+from sim.batch.runner import run_batch
+from sim.batch.sampling import unit_sample
+from sim.batch.statistics import t_half_width
+from sim.calibration import abc
+from sim.calibration.spec import Calibration
+from sim.calibration.targets import distance
+
+
+class Interrupted(Exception):
+    """A round stopped before its runs were all stored (rerun with the same folder to resume)."""
+
+
+@dataclass
+class Round:
+    """One round's points (parameter values, rows) and their distances."""
+
+    number: int
+    box: abc.Box
+    values: np.ndarray
+    simulated: pd.DataFrame  # point x target column: mean over seeds
+    distances: np.ndarray
+    kept: np.ndarray  # indices of accepted points, best first
+
+
+@dataclass
+class Outcome:
+    """What a calibration found."""
+
+    names: list[str]
+    prior: abc.Box
+    rounds: list[Round]
+    posterior: list[abc.Marginal]  # from round 1 (the prior) only
+    candidates: pd.DataFrame  # candidate x parameter values, with their check distance
+    chosen: dict[str, float]
+    check: pd.DataFrame  # per target / validation column: national, mean, ci_low, ci_high, n, miss
+
+
+def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], quiet: bool = False) -> Outcome:
+    """Run the calibration in ``cal`` into ``folder`` (see the module docstring)."""
+    spec = cal.experiment
+    names = [f.name for f in spec.factors]
+    prior = abc.Box(np.array([f.low for f in spec.factors], dtype=float), np.array([f.high for f in spec.factors], dtype=float))
+    samples = spec.sampling.samples
+    assert samples is not None
+    rounds: list[Round] = []
+    box = prior
+    for number in range(1, cal.rounds + 1):
+        unit = unit_sample(spec.sampling.method, len(names), samples, spec.sampling.seed + number - 1)
+        values = _typed(spec, box.scale(unit))
+        simulated = _run_points(cal, spec, values, folder / f"round{number}", executor, quiet)
+        distances = distance(simulated[[t.column for t in cal.targets]].to_numpy(), list(cal.targets))
+        distances = np.where(np.isfinite(distances), distances, np.inf)  # failed points are never accepted
+        kept = abc.accepted(distances, cal.accept)
+        rounds.append(Round(number, box, values, simulated, distances, kept))
+        box = abc.next_box(values[kept], prior)
+    posterior = abc.marginals(rounds[0].values[rounds[0].kept], prior)
+
+    pool = np.vstack([r.values for r in rounds])
+    pooled = np.concatenate([r.distances for r in rounds])
+    best = _distinct_best(pool, pooled, cal.candidates)
+    fitting_seeds = max(spec.seeds)
+    check_spec = replace(spec, seeds=tuple(range(fitting_seeds + 1, fitting_seeds + 1 + cal.check_seeds)))
+    per_run = _run_points(cal, check_spec, pool[best], folder / "check", executor, quiet, per_seed=True)
+    means = per_run.groupby("point")[[t.column for t in cal.targets]].mean().reindex(range(len(best)))
+    check_distance = distance(means.to_numpy(), list(cal.targets))
+    check_distance = np.where(np.isfinite(check_distance), check_distance, np.inf)
+    winner = int(np.argmin(check_distance))
+    candidates = pd.DataFrame(pool[best], columns=names)
+    candidates["fit_distance"] = pooled[best]
+    candidates["check_distance"] = check_distance
+    chosen = {name: float(v) for name, v in zip(names, pool[best][winner], strict=True)}
+    check = _against_figures(cal, per_run[per_run["point"] == winner])
+    return Outcome(names, prior, rounds, posterior, candidates, chosen, check)
+
+
+def _typed(spec, values: np.ndarray) -> np.ndarray:
+    """Values as their parameters take them (whole numbers rounded), kept in range."""
+    out = values.copy()
+    for j, factor in enumerate(spec.factors):
+        out[:, j] = [float(factor.convert(x)) for x in values[:, j]]
+    return out
+
+
+def _run_points(cal: Calibration, spec, values: np.ndarray, folder: Path, executor: Callable[[], Executor], quiet: bool, per_seed: bool = False) -> pd.DataFrame:
+    """Run every point (row of ``values``) with every seed of ``spec``; means over seeds per point, or the per-run table."""
+    names = [f.name for f in spec.factors]
+    points = [{name: (round(v) if f.is_integer else float(v)) for name, v, f in zip(names, row, spec.factors, strict=True)} for row in values]
+    plan = make_plan(spec, points)
+    outcome = run_batch(plan, folder, executor(), kind="calibration", quiet=quiet)
+    if outcome.status == "interrupted":
+        raise Interrupted(folder)
+    finals = batch_results.load(folder).finals
+    columns = list(cal.columns)
+    if per_seed:
+        return finals[["point", "seed", *columns]]
+    return finals.groupby("point")[columns].mean().reindex(range(len(points)))
+
+
+def _distinct_best(values: np.ndarray, distances: np.ndarray, count: int) -> np.ndarray:
+    """Indices of the ``count`` closest points, skipping repeats of the same values."""
+    chosen: list[int] = []
+    seen: set[bytes] = set()
+    for i in np.argsort(distances, kind="stable"):
+        key = values[i].tobytes()
+        if key in seen or not np.isfinite(distances[i]):
+            continue
+        seen.add(key)
+        chosen.append(int(i))
+        if len(chosen) == count:
+            break
+    return np.array(chosen, dtype=int)
+
+
+def _against_figures(cal: Calibration, runs: pd.DataFrame) -> pd.DataFrame:
+    """Each target and validation figure against the chosen point's mean over the check seeds, with its 95% interval."""
+    rows = []
+    for target in (*cal.targets, *cal.validation):
+        x = runs[target.column].to_numpy(dtype=float)
+        n = len(x)
+        mean = float(x.mean()) if n else float("nan")
+        half = float(t_half_width(x.std(ddof=1), n)) if n > 1 else float("nan")
+        rows.append({
+            "column": target.column, "measure": target.measure, "used": "fitted" if target.calibrated else "validation only",
+            "national": target.value, "simulated": mean, "ci_low": mean - half, "ci_high": mean + half, "seeds": n,
+            "miss": mean - target.value, "tolerance": target.tolerance, "source": f"{target.figure.source} ({target.figure.year}; {target.figure.population})",
+        })
+    return pd.DataFrame(rows)

@@ -1,0 +1,176 @@
+"""Calibration files: an experiment (what varies, over which ranges) plus targets and settings.
+
+A calibration file is an experiment file (``sim.batch.experiment``: the
+scenario to fit, ``[levers]`` and ``[uncertainties]`` as ranges, which are
+the uniform priors, ``[constants]``, ``seeds`` per point, ``[sampling]`` of
+round 1) with two more tables::
+
+    [calibration]
+    figures = "data/uk_targets.csv"          # national figures, relative to this file
+    accept = 0.1                             # share of points kept each round
+    rounds = 2                               # round 1 from the prior, then narrowed boxes
+    candidates = 5                           # best points re-run on fresh seeds
+    check_seeds = 10                         # the fresh seeds (numbered after the fitting seeds)
+    scenario_out = "../scenarios/england_baseline.toml"
+    scenario_name = "England today (calibrated)"
+
+    [calibration.targets]                    # model column = national figure and tolerance
+    tsm_satisfied = { measure = "tsm_tp01_overall_satisfied", tolerance = 0.03 }
+    employment_rate = { measure = "working_age_in_work", value = 0.52, tolerance = 0.05 }
+
+    [calibration.validation]                 # compared, never fitted
+    survey_discrimination = { measure = "experienced_prejudice_or_discrimination" }
+
+    [landlords]                              # optional: the population of landlords
+    ...                                      # (see sim.calibration.landlords)
+
+Every mistake is one sentence ``FILE: key: problem (accepted: ...)``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sim.batch import experiment as experiments
+from sim.batch.experiment import Experiment
+from sim.calibration.targets import Target, as_share, read_figures
+from sim.errors import UserError
+from sim.mechanisms.outcomes import EXTRA, OUTCOMES
+from sim.parameters import shown, suggest
+
+SETTINGS = ("figures", "accept", "rounds", "candidates", "check_seeds", "scenario_out", "scenario_name", "targets", "validation")
+TARGET_KEYS = ("measure", "value", "tolerance")
+COLUMNS = (*OUTCOMES, *EXTRA)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """A checked calibration file."""
+
+    source: Path
+    experiment: Experiment
+    targets: tuple[Target, ...]  # fitted
+    validation: tuple[Target, ...]  # compared only
+    accept: float
+    rounds: int
+    candidates: int
+    check_seeds: int
+    scenario_out: Path
+    scenario_name: str
+    landlords: dict[str, Any] | None
+    raw: dict[str, Any]
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(t.column for t in (*self.targets, *self.validation))
+
+
+def load(path: str | Path) -> Calibration:
+    """Read and check the calibration file at ``path``."""
+    path = Path(path)
+    where = str(path)
+    try:
+        data_bytes = path.read_bytes()
+        data = tomllib.loads(data_bytes.decode("utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{where}: no such calibration file (accepted: a path to a .toml file, e.g. experiments/calibration.toml)") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"{where}: cannot be read: {error} (accepted: a readable UTF-8 .toml file)") from None
+    except tomllib.TOMLDecodeError as error:
+        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see experiments/calibration.toml)") from None
+    raw = dict(data)
+    settings = data.pop("calibration", None)
+    landlords = data.pop("landlords", None)
+    if not isinstance(settings, dict):
+        raise UserError(f"{where}: calibration: missing or not a table (accepted: a [calibration] table with {', '.join(SETTINGS)})")
+    for key in settings:
+        if key not in SETTINGS:
+            raise UserError(f"{where}: calibration.{key}: unknown key{suggest(key, list(SETTINGS))} (accepted: {', '.join(SETTINGS)})")
+    if landlords is not None and not isinstance(landlords, dict):
+        raise UserError(f"{where}: landlords: must be a table (accepted: a [landlords] table; see experiments/calibration.toml)")
+    spec = experiments.build(data, where, path.parent, sha256=hashlib.sha256(data_bytes).hexdigest())
+    for factor in spec.factors:
+        if not factor.is_range:
+            raise UserError(f"{where}: {factor.group}.{factor.name}: a calibrated parameter needs a range (accepted: {{ low = ..., high = ... }}, the uniform prior)")
+    if spec.sampling.method == "grid":
+        raise UserError(f"{where}: sampling.method: \"grid\" is not accepted for a calibration (accepted: \"latin\" or \"sobol\", with samples)")
+    if len(spec.scenarios) != 1:
+        raise UserError(f"{where}: scenarios: a calibration fits one scenario, not {len(spec.scenarios)} (accepted: a list of one scenario)")
+
+    figures_path = path.parent / _text(settings, "figures", where, "data/uk_targets.csv")
+    figures = read_figures(figures_path)
+    targets = _targets(settings.get("targets"), "targets", figures, figures_path, where, fitted=True)
+    validation = _targets(settings.get("validation", {}), "validation", figures, figures_path, where, fitted=False)
+    if not targets:
+        raise UserError(f"{where}: calibration.targets: empty (accepted: at least one column = {{ measure = ..., tolerance = ... }})")
+    outcomes = tuple(dict.fromkeys((*spec.outcomes, *(t.column for t in (*targets, *validation)))))
+    spec = _with_outcomes(spec, outcomes)
+    return Calibration(
+        source=path,
+        experiment=spec,
+        targets=targets,
+        validation=validation,
+        accept=_number(settings, "accept", where, 0.1, 1e-6, 1.0, "a share in (0, 1]"),
+        rounds=int(_number(settings, "rounds", where, 2, 1, 10, "a whole number from 1 to 10", whole=True)),
+        candidates=int(_number(settings, "candidates", where, 5, 1, 1000, "a whole number from 1 to 1000", whole=True)),
+        check_seeds=int(_number(settings, "check_seeds", where, 10, 1, 10_000, "a whole number from 1 to 10000", whole=True)),
+        scenario_out=(path.parent / _text(settings, "scenario_out", where, "../scenarios/england_baseline.toml")).resolve(),
+        scenario_name=_text(settings, "scenario_name", where, "Calibrated scenario"),
+        landlords=landlords,
+        raw=raw,
+    )
+
+
+def _with_outcomes(spec: Experiment, outcomes: tuple[str, ...]) -> Experiment:
+    from dataclasses import replace
+
+    return replace(spec, outcomes=outcomes)
+
+
+def _text(table: dict[str, Any], key: str, where: str, default: str) -> str:
+    value = table.get(key, default)
+    if not isinstance(value, str) or not value:
+        raise UserError(f"{where}: calibration.{key}: {shown(value)} is not accepted (accepted: a text)")
+    return value
+
+
+def _number(table: dict[str, Any], key: str, where: str, default: float, low: float, high: float, accepted: str, whole: bool = False) -> float:
+    value = table.get(key, default)
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds) or not low <= value <= high:
+        raise UserError(f"{where}: calibration.{key}: {shown(value)} is not accepted (accepted: {accepted})")
+    return value
+
+
+def _targets(table: Any, name: str, figures: dict, figures_path: Path, where: str, fitted: bool) -> tuple[Target, ...]:
+    here = f"{where}: calibration.{name}"
+    if not isinstance(table, dict):
+        raise UserError(f"{here}: missing or not a table (accepted: a [calibration.{name}] table of column = {{ measure = ... }})")
+    targets = []
+    for column, spec in table.items():
+        key = f"{here}.{column}"
+        if column not in COLUMNS:
+            raise UserError(f"{key}: not an outcome column{suggest(column, list(COLUMNS))} (accepted: one of {', '.join(COLUMNS)})")
+        if not isinstance(spec, dict):
+            raise UserError(f"{key}: {shown(spec)} is not accepted (accepted: {{ measure = ..., tolerance = ... }})")
+        for k in spec:
+            if k not in TARGET_KEYS:
+                raise UserError(f"{key}.{k}: unknown key{suggest(k, list(TARGET_KEYS))} (accepted: {', '.join(TARGET_KEYS)})")
+        measure = spec.get("measure")
+        if measure not in figures:
+            raise UserError(f"{key}.measure: {shown(measure)} is not in {figures_path}{suggest(str(measure), list(figures))} (accepted: one of {', '.join(figures)})")
+        figure = figures[measure]
+        value = spec.get("value", as_share(figure))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise UserError(f"{key}.value: the figure for {measure} is {figure.value!r}, not a number, so a value is needed (accepted: value = a share, e.g. 0.52)")
+        tolerance = spec.get("tolerance")
+        if fitted and (isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance <= 0):
+            raise UserError(f"{key}.tolerance: {shown(tolerance)} is not accepted (accepted: a positive number, the size of a one-unit miss, e.g. 0.03)")
+        if not fitted and tolerance is not None:
+            raise UserError(f"{key}.tolerance: a validation figure is compared, not fitted (accepted: move it to [calibration.targets] to fit it)")
+        targets.append(Target(column, measure, float(value), float(tolerance) if fitted else None, figure))
+    return tuple(targets)

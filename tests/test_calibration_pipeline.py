@@ -1,0 +1,90 @@
+"""The calibration pipeline end to end on a tiny sample: it runs, writes a valid scenario and landlords experiment, and a report."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sim import scenario as scenarios
+from sim.batch import experiment as experiments
+from sim.model import HousingModel
+from tests.batch_runs import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def tiny_calibration(folder: Path) -> Path:
+    """The shipped calibration file, shrunk: 6 points, 1 seed, 60 households, 12 months; a population of 6 landlords."""
+    text = (ROOT / "experiments" / "calibration.toml").read_text()
+    replacements = {
+        'scenarios = ["england_status_quo"]': f'scenarios = ["{ROOT / "scenarios" / "england_status_quo.toml"}"]',
+        'figures = "data/uk_targets.csv"': f'figures = "{ROOT / "experiments" / "data" / "uk_targets.csv"}"',
+        'scenario_out = "../scenarios/england_baseline.toml"': 'scenario_out = "calibrated.toml"',
+        "seeds = 2 ": "seeds = 1 ", "steps = 120 ": "steps = 12 ", "samples = 400": "samples = 6",
+        "community.residents = 500": "community.residents = 60", "check_seeds = 20": "check_seeds = 2", "candidates = 5": "candidates = 2",
+        "count = 240": "count = 6", "residents = 300": "residents = 40", "spreads = [0.5, 1.0, 1.5, 2.0]": "spreads = [0.5, 1.0]",
+    }
+    for old, new in replacements.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path = folder / "tiny.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.fixture(scope="module")
+def calibrated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("calibration")
+    path = tiny_calibration(folder)
+    result = cli("calibrate", path, "--workers", "1", "--out", folder / "out", "--quiet")
+    assert result.returncode == 0, result.stderr
+    return folder, result
+
+
+def test_it_writes_a_valid_calibrated_scenario_that_runs(calibrated):
+    folder, _ = calibrated
+    written = scenarios.load(folder / "calibrated.toml")
+    assert written.name == "England today (calibrated)"
+    data = tomllib.loads((folder / "calibrated.toml").read_text())
+    # Every calibrated parameter is set, within its prior range.
+    for section, key, low, high in [("survey", "threshold", 0.3, 0.7), ("landlord", "respect", 0.5, 1.0), ("information", "communication", 0.1, 0.95)]:
+        assert low <= data[section][key] <= high
+    assert low <= written.params["information"]["communication"] <= high
+    assert data["policy"]["name"] == "consultation" and 0.0 <= data["policy"]["acts_on_input"] <= 0.5
+    model = HousingModel(folder / "calibrated.toml", rng=1, steps=2)
+    model.run()
+
+
+def test_it_reports_every_figure_and_parameter(calibrated):
+    folder, result = calibrated
+    report = (folder / "out" / "calibration.md").read_text()
+    for column in ("tsm_satisfied", "tsm_complaints", "employment_rate", "survey_discrimination", "tenure_under_3_years"):
+        assert f"`{column}`" in report
+    assert "validation only" in report
+    assert "Not pinned down by the data:" in report and "not pinned down by the data:" in result.stdout  # says which, even if none
+    assert "## The spread across landlords" in report
+    for table in ("posterior.csv", "targets.csv", "candidates.csv"):
+        assert (folder / "out" / table).exists()
+
+
+def test_it_writes_a_valid_landlords_experiment_with_one_seed_per_landlord(calibrated):
+    folder, _ = calibrated
+    spec = experiments.load(folder / "landlords.toml")
+    assert spec.sampling.pairing == "one seed per point" and spec.sampling.samples == 6 and len(spec.seeds) == 6
+    assert {f.name for f in spec.factors} >= {"policy.reach", "landlord.budget", "landlord.respect", "landlord.belief_accuracy"}
+
+
+def test_rerunning_with_the_same_folder_resumes_and_gives_the_same_scenario(calibrated, tmp_path):
+    folder, _ = calibrated
+    first = (folder / "calibrated.toml").read_text()
+    again = cli("calibrate", folder / "tiny.toml", "--workers", "1", "--out", folder / "out", "--quiet", "--skip-landlords")
+    assert again.returncode == 0, again.stderr
+    assert (folder / "calibrated.toml").read_text() == first
+
+
+def test_a_missing_calibration_file_is_one_line():
+    result = cli("calibrate", "experiments/no_such.toml")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["error: experiments/no_such.toml: no such calibration file (accepted: a path to a .toml file, e.g. experiments/calibration.toml)"]
