@@ -13,7 +13,8 @@ from sim.mechanisms.outcomes import OUTCOMES
 from tests.batch_runs import ROOT, cli, write_experiment
 from tests.test_cli import assert_user_error
 
-EXPERIMENTS = sorted((ROOT / "experiments").glob("*.toml"))
+CALIBRATIONS = [ROOT / "experiments" / "calibration.toml"]  # for `run.py calibrate`, not `batch`
+EXPERIMENTS = sorted(set((ROOT / "experiments").glob("*.toml")) - set(CALIBRATIONS))
 
 
 def write(tmp_path: Path, text: str, name: str = "exp.toml") -> Path:
@@ -32,6 +33,11 @@ def test_every_shipped_experiment_loads_and_plans(path):
     spec = experiment.load(path)
     points = sampling.points(spec)
     assert make_plan(spec, points).runs
+
+
+def test_a_calibration_file_given_to_batch_points_to_calibrate():
+    with pytest.raises(UserError, match=r"calibration: this is a calibration file \(accepted: python run.py calibrate .*calibration.toml\)"):
+        experiment.load(CALIBRATIONS[0])
 
 
 def test_the_headline_experiment():

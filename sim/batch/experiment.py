@@ -237,6 +237,8 @@ def comparison(scenario_names: list[str], seeds: int | list[int], steps: int | N
 
 def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None = None) -> Experiment:
     """Check raw experiment data (as parsed from TOML) and resolve every value."""
+    if "calibration" in data:
+        raise UserError(f"{where}: calibration: this is a calibration file (accepted: python run.py calibrate {where})")
     for key in data:
         if key not in TOP_LEVEL:
             raise UserError(f"{where}: {key}: unknown key{suggest(key, list(TOP_LEVEL))} (accepted: {', '.join(TOP_LEVEL)})")
