@@ -95,3 +95,22 @@ def test_mistakes_in_a_calibration_file_name_the_key(tmp_path, change, message):
     path.write_text(text)
     with pytest.raises(UserError, match=message):
         spec.load(path)
+
+
+def test_local_identifiability_sees_what_moves_the_figures(monkeypatch):
+    # A toy linear model: the first figure follows x, the second follows x + y; z does nothing.
+    from sim.calibration import identifiability
+
+    cal = spec.load(ROOT / "experiments" / "calibration.toml")
+    n = len(cal.experiment.factors)
+    prior = abc.Box(np.zeros(n), np.ones(n))
+    response = np.zeros((len(cal.targets), n))
+    response[0, 0] = 1.0
+    response[1, 0] = response[1, 1] = 1.0
+    response[2:, 3:] = np.eye(len(cal.targets) - 2, n - 3)  # the other figures each see one of the remaining parameters
+    monkeypatch.setattr(identifiability, "simulate", lambda cal, values, seeds: response @ values)
+    got = identifiability.table(cal, np.full(n, 0.5), prior).set_index("parameter")
+    names = [f.name for f in cal.experiment.factors]
+    assert got.loc[names[0], "pinned_down"] and got.loc[names[1], "pinned_down"]
+    assert got.loc[names[0], "moves_most"] == cal.targets[0].column
+    assert not got.loc[names[2], "pinned_down"]  # nothing responds to it

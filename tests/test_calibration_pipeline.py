@@ -16,14 +16,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_calibration(folder: Path) -> Path:
-    """The shipped calibration file, shrunk: 6 points, 1 seed, 60 households, 12 months; a population of 6 landlords."""
+    """The shipped calibration file, shrunk: 6 points, 1 seed, 60 households, 12 months, 6 search steps; a population of 6 landlords."""
     text = (ROOT / "experiments" / "calibration.toml").read_text()
     replacements = {
         'scenarios = ["england_status_quo"]': f'scenarios = ["{ROOT / "scenarios" / "england_status_quo.toml"}"]',
         'figures = "data/uk_targets.csv"': f'figures = "{ROOT / "experiments" / "data" / "uk_targets.csv"}"',
         'scenario_out = "../scenarios/england_baseline.toml"': 'scenario_out = "calibrated.toml"',
         "seeds = 2 ": "seeds = 1 ", "steps = 120 ": "steps = 12 ", "samples = 400": "samples = 6",
-        "community.residents = 500": "community.residents = 60", "check_seeds = 20": "check_seeds = 2", "candidates = 5": "candidates = 2",
+        "community.residents = 500": "community.residents = 60", "check_seeds = 20": "check_seeds = 2", "candidates = 5": "candidates = 2", "search_evaluations = 300": "search_evaluations = 6",
         "count = 240": "count = 6", "residents = 300": "residents = 40", "spreads = [0.5, 1.0, 1.5, 2.0]": "spreads = [0.5, 1.0]",
     }
     for old, new in replacements.items():
@@ -65,7 +65,8 @@ def test_it_reports_every_figure_and_parameter(calibrated):
     assert "validation only" in report
     assert "Not pinned down by the data:" in report and "not pinned down by the data:" in result.stdout  # says which, even if none
     assert "## The spread across landlords" in report
-    for table in ("posterior.csv", "targets.csv", "candidates.csv"):
+    assert "Nelder-Mead search" in report
+    for table in ("parameters.csv", "targets.csv", "candidates.csv", "search.csv"):
         assert (folder / "out" / table).exists()
 
 

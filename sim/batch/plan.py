@@ -51,7 +51,8 @@ class Plan:
     def describe(self) -> str:
         """``4 scenarios x 1 point x 30 seeds = 120 runs``."""
         e = self.experiment
-        parts = [_count(len(e.scenarios), "scenario"), _count(len(self.points), "point"), _count(len(e.seeds), "seed")]
+        seeds = _count(len(e.seeds), "seed") if e.sampling.pairing == "crossed" else "one seed each"
+        parts = [_count(len(e.scenarios), "scenario"), _count(len(self.points), "point"), seeds]
         return " x ".join(parts) + f" = {_count(len(self.runs), 'run')} of {e.steps} months"
 
 

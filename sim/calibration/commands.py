@@ -59,7 +59,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print("  national      " + "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in population.percentiles.items()))
         say(f"landlords experiment: {path}")
     (out / "calibration.md").write_text(report, encoding="utf-8")
-    say(f"report: {out / 'calibration.md'} (tables posterior.csv, targets.csv, candidates.csv)")
+    say(f"report: {out / 'calibration.md'} (tables parameters.csv, targets.csv, candidates.csv, search.csv)")
     return 0
 
 

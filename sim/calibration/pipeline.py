@@ -6,10 +6,15 @@
    file's seeds. A point's simulated figures are its means over those seeds
    at the final month; its distance is the root mean square miss in
    tolerances (``sim.calibration.targets``).
-2. **Check on fresh seeds**: the ``candidates`` closest points of all rounds
-   are run again with ``check_seeds`` seeds none of the rounds used, and the
+2. **Local search** (``sim.calibration.refine``): Nelder-Mead from the
+   closest point of the rounds, on the same seeds, for at most
+   ``search_evaluations`` evaluations (stored in ``search.csv``; reused
+   when the calibration file has not changed).
+3. **Check on fresh seeds**: the search's best point and the closest points
+   of the rounds (``candidates`` in all) are run again with ``check_seeds`` seeds none of the rounds used, and the
    closest on those is chosen, so the choice is not a lucky draw.
-3. **Write**: the chosen values into the calibrated scenario (the fitted
+4. **Identifiability** at the chosen point (``sim.calibration.identifiability``).
+5. **Write**: the chosen values into the calibrated scenario (the fitted
    scenario's file with the values set), and a report of every target and
    validation figure against the simulated mean with its 95% interval, the
    posterior of each parameter and whether the data pinned it down.
@@ -20,6 +25,7 @@ same points, runs, choice and scenario, on any number of workers.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,7 +39,7 @@ from sim.batch.plan import make_plan
 from sim.batch.runner import run_batch
 from sim.batch.sampling import unit_sample
 from sim.batch.statistics import t_half_width
-from sim.calibration import abc
+from sim.calibration import abc, identifiability, refine
 from sim.calibration.spec import Calibration
 from sim.calibration.targets import distance
 
@@ -65,6 +71,8 @@ class Outcome:
     candidates: pd.DataFrame  # candidate x parameter values, with their check distance
     chosen: dict[str, float]
     check: pd.DataFrame  # per target / validation column: national, mean, ci_low, ci_high, n, miss
+    local: pd.DataFrame  # per parameter: local identifiability at the chosen point
+    search: refine.Search | None = None
 
 
 def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], quiet: bool = False) -> Outcome:
@@ -89,6 +97,11 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
 
     pool = np.vstack([r.values for r in rounds])
     pooled = np.concatenate([r.distances for r in rounds])
+    search = None
+    if cal.search_evaluations > 0:
+        search = _search(cal, pool[int(np.argmin(pooled))], prior, folder, quiet)
+        pool = np.vstack([_typed(spec, search.best[None, :]), pool])
+        pooled = np.concatenate([[search.best_distance], pooled])
     best = _distinct_best(pool, pooled, cal.candidates)
     fitting_seeds = max(spec.seeds)
     check_spec = replace(spec, seeds=tuple(range(fitting_seeds + 1, fitting_seeds + 1 + cal.check_seeds)))
@@ -102,7 +115,23 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
     candidates["check_distance"] = check_distance
     chosen = {name: float(v) for name, v in zip(names, pool[best][winner], strict=True)}
     check = _against_figures(cal, per_run[per_run["point"] == winner])
-    return Outcome(names, prior, rounds, posterior, candidates, chosen, check)
+    local = identifiability.table(cal, pool[best][winner], prior)
+    return Outcome(names, prior, rounds, posterior, candidates, chosen, check, local, search)
+
+
+def _search(cal: Calibration, start: np.ndarray, prior: abc.Box, folder: Path, quiet: bool) -> refine.Search:
+    """The local search, or the stored one if the same calibration file already ran it from the same start."""
+    stored, stamp = folder / "search.csv", folder / "search.json"
+    key = {"sha256": cal.experiment.sha256, "start": [float(x) for x in start], "evaluations": cal.search_evaluations}
+    if stored.exists() and stamp.exists() and json.loads(stamp.read_text()) == key:
+        history = pd.read_csv(stored)
+        best = int(history["distance"].idxmin())
+        names = [f.name for f in cal.experiment.factors]
+        return refine.Search(history.loc[best, names].to_numpy(dtype=float), float(history.loc[best, "distance"]), history)
+    result = refine.search(cal, start, prior, cal.search_evaluations, quiet)
+    result.history.to_csv(stored, index=False)
+    stamp.write_text(json.dumps(key))
+    return result
 
 
 def _typed(spec, values: np.ndarray) -> np.ndarray:

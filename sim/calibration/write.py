@@ -57,20 +57,22 @@ def write_scenario(cal: Calibration, outcome: Outcome, path: Path | None = None)
 
 
 def posterior_table(outcome: Outcome) -> pd.DataFrame:
-    """Per parameter: prior range, round-1 posterior median and 5-95% range, whether pinned down, and the chosen value."""
+    """Per parameter: prior range, round-1 posterior, the local 95% range, whether pinned down, and the chosen value."""
     rows = []
     for j, name in enumerate(outcome.names):
         m = outcome.posterior[j]
+        local = outcome.local.iloc[j]
         rows.append({
             "parameter": name, "prior_low": outcome.prior.low[j], "prior_high": outcome.prior.high[j],
-            "posterior_median": m.median, "posterior_5": m.low, "posterior_95": m.high,
-            "width_of_prior": m.width_ratio, "pinned_down": m.pinned, "calibrated": outcome.chosen[name],
+            "posterior_median": m.median, "posterior_5": m.low, "posterior_95": m.high, "posterior_share_of_prior": m.width_ratio,
+            "local_95_share_of_prior": local["local_95_share_of_prior"], "pinned_down": bool(local["pinned_down"]),
+            "moves_most": local["moves_most"], "calibrated": outcome.chosen[name],
         })
     return pd.DataFrame(rows)
 
 
 def write_tables(folder: Path, outcome: Outcome) -> None:
-    posterior_table(outcome).to_csv(folder / "posterior.csv", index=False)
+    posterior_table(outcome).to_csv(folder / "parameters.csv", index=False)
     outcome.candidates.to_csv(folder / "candidates.csv", index=False)
     outcome.check.to_csv(folder / "targets.csv", index=False)
 
@@ -81,11 +83,11 @@ def console(cal: Calibration, outcome: Outcome) -> str:
     for row in outcome.check.itertuples():
         lines.append(f"{row.column:<36} {row.used:<16} {row.national:>8.3f} {row.simulated:>9.3f}  "
                      f"[{row.ci_low:.3f}, {row.ci_high:.3f}] {row.miss:>+6.3f}")
-    lines += ["", f"{'parameter':<30} {'prior':<17} {'posterior median [5%, 95%]':<30} {'of prior':>8}  {'calibrated':>10}"]
+    lines += ["", f"{'parameter':<27} {'prior':<15} {'ABC round 1 [5%, 95%]':<24} {'local 95%':>9}  {'calibrated':>10}  moves most"]
     for row in posterior_table(outcome).itertuples():
-        lines.append(f"{row.parameter:<30} [{row.prior_low:.3g}, {row.prior_high:.3g}]".ljust(48)
-                     + f"{row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(30)
-                     + f" {row.width_of_prior:>8.0%}  {row.calibrated:>10.4g}" + ("" if row.pinned_down else "  not pinned down"))
+        lines.append(f"{row.parameter:<27} " + f"[{row.prior_low:.3g}, {row.prior_high:.3g}]".ljust(15)
+                     + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(25)
+                     + f" {row.local_95_share_of_prior:>9.0%}  {row.calibrated:>10.4g}  {row.moves_most}" + ("" if row.pinned_down else "  (not pinned down)"))
     unpinned = [row.parameter for row in posterior_table(outcome).itertuples() if not row.pinned_down]
     lines += ["", "not pinned down by the data: " + (", ".join(unpinned) if unpinned else "none")]
     return "\n".join(lines)
@@ -95,7 +97,7 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
     """calibration.md: method, figures against simulation, parameters, the rounds."""
     spec = cal.experiment
     runs = sum(len(r.values) for r in outcome.rounds) * len(spec.seeds)
-    unpinned = [name for name, m in zip(outcome.names, outcome.posterior, strict=True) if not m.pinned]
+    unpinned = [row.parameter for row in posterior_table(outcome).itertuples() if not row.pinned_down]
     lines = [
         f"# Calibration: {spec.name}", "",
         f"Calibration file `{_relative(cal.source)}` (sha256 `{spec.sha256}`), scenario `{spec.scenarios[0].key}`, "
@@ -106,7 +108,9 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         f"({spec.steps} months; {runs} runs in all), keeping the {cal.accept:.0%} of points closest to the figures "
         "(root mean square miss in tolerances). Round 1 samples the uniform prior box; later rounds sample the box "
         "the accepted points span. The posterior below is round 1's accepted sample. "
-        f"The {cal.candidates} closest points were run again on {cal.check_seeds} fresh seeds and the closest there chosen.", "",
+        + (f"A Nelder-Mead search from the closest point, on the same seeds, took {len(outcome.search.history)} evaluations "
+           f"(distance {outcome.search.history['distance'].iloc[0]:.3f} to {outcome.search.best_distance:.3f}). " if outcome.search is not None else "")
+        + f"The {cal.candidates} closest points were run again on {cal.check_seeds} fresh seeds and the closest there chosen.", "",
         "## Figures against the calibrated model", "",
         "| figure | used | national | simulated (mean) | 95% interval | miss | tolerance |", "|---|---|---|---|---|---|---|",
     ]
@@ -114,12 +118,17 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         tol = "" if pd.isna(row.tolerance) else f"{row.tolerance:.3f}"
         lines.append(f"| `{row.column}` ({row.measure}) | {row.used} | {row.national:.3f} | {row.simulated:.3f} | "
                      f"[{row.ci_low:.3f}, {row.ci_high:.3f}] | {row.miss:+.3f} | {tol} |")
-    lines += ["", "## Parameters", "", "| parameter | prior | posterior median [5%, 95%] | range as share of prior | pinned down | calibrated |", "|---|---|---|---|---|---|"]
+    lines += ["", "## Parameters", "",
+              "| parameter | prior | ABC round 1: median [5%, 95%] (share of prior) | local 95% range (share of prior) | pinned down | moves most | calibrated |",
+              "|---|---|---|---|---|---|---|"]
     for row in posterior_table(outcome).itertuples():
         lines.append(f"| `{row.parameter}` | [{row.prior_low:.4g}, {row.prior_high:.4g}] | {row.posterior_median:.4g} "
-                     f"[{row.posterior_5:.4g}, {row.posterior_95:.4g}] | {row.width_of_prior:.0%} | {'yes' if row.pinned_down else 'no'} | {row.calibrated:.4g} |")
-    lines += ["", f"A parameter is pinned down when its accepted 5-95% range is under {abc.PINNED_BELOW:.0%} of its prior range "
-              "(an unconstrained one keeps about 90%). Not pinned down by the data: " + (", ".join(f"`{n}`" for n in unpinned) if unpinned else "none") + ".", "",
+                     f"[{row.posterior_5:.4g}, {row.posterior_95:.4g}] ({row.posterior_share_of_prior:.0%}) | {row.local_95_share_of_prior:.0%} | "
+                     f"{'yes' if row.pinned_down else 'no'} | `{row.moves_most}` | {row.calibrated:.4g} |")
+    lines += ["", f"Pinned down: the local 95% range at the calibrated point (sim/calibration/identifiability.py) is under {abc.PINNED_BELOW:.0%} "
+              "of the prior range and the figures see the parameter's direction. The ABC round-1 range is the global view "
+              "(an unconstrained parameter keeps about 90% of its prior). Not pinned down by the data: "
+              + (", ".join(f"`{n}`" for n in unpinned) if unpinned else "none") + ".", "",
               "## Rounds", "", "| round | points | best distance | accepted | accepted distance below |", "|---|---|---|---|---|"]
     for r in outcome.rounds:
         lines.append(f"| {r.number} | {len(r.values)} | {r.distances.min():.3f} | {len(r.kept)} | {r.distances[r.kept].max():.3f} |")
