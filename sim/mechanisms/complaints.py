@@ -38,7 +38,7 @@ PARAMETERS = Section(
     "Who complains about repairs and how they judge the handling.",
     (
         Param("trigger", 0.3, "need units", "assumption (about one household in ten complains in a year under the defaults)", "Unmet repairs need at which a resident complains (if their efficacy moves them to).", 0.0, 100.0),
-        Param("handling", 0.4, "index [0, 1]", "assumption, calibrated against TSM 2023/24 TP09 (34.5% satisfied with complaints handling)", "How well the landlord's complaints process works (acknowledging, explaining, timescales).", 0.0, 1.0),
+        Param("handling", 0.4, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How well the landlord's complaints process works (acknowledging, explaining, timescales).", 0.0, 1.0),
         Param("memory_months", 12, "months", "TSM definition: tenants who made a complaint in the last 12 months", "How far back a complaint counts for the survey.", 1, 1200),
     ),
 )

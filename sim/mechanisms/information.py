@@ -29,7 +29,7 @@ PARAMETERS = Section(
     "information",
     "How the landlord keeps residents informed.",
     (
-        Param("communication", 0.6, "share [0, 1]", "assumption, calibrated against TSM 2023/24 TP07 (70.3% keeps informed)", "How well routine communication (letters, newsletters, website) alone keeps a resident informed about things that matter.", 0.0, 1.0),
+        Param("communication", 0.6, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How well routine communication (letters, newsletters, website) alone keeps a resident informed about things that matter.", 0.0, 1.0),
     ),
 )
 

@@ -36,9 +36,9 @@ PARAMETERS = Section(
     "survey",
     "How residents' state becomes survey answers.",
     (
-        Param("threshold", 0.5, "index [0, 1]", "assumption, calibrated against the TSM 2023/24 medians", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0),
-        Param("spread", 0.1, "index", "assumption, calibrated against the TSM 2023/24 medians", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0),
-        Param("neutral_band", 0.1, "index", "assumption, calibrated against TSM 2023/24 TP01 (19.1% dissatisfied)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0),
+        Param("threshold", 0.5, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0),
+        Param("spread", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0),
+        Param("neutral_band", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0),
     ),
 )
 

@@ -30,7 +30,7 @@ PARAMETERS = Section(
         Param("gain_rate", 0.08, "share per month", "assumption", "How fast trust rises towards a better experience.", 0.0, 1.0),
         Param("loss_ratio", 3.0, "ratio", "assumption (Slovic 1993: trust is lost faster than it is gained)", "How many times faster trust falls than rises.", 1.0, 20.0),
         Param("word_of_mouth", 0.3, "share [0, 1]", "assumption", "Weight of neighbours' experiences against one's own.", 0.0, 1.0),
-        Param("service_weight", 0.6, "weight", "assumption", "Weight of need met in experience of the landlord.", 0.0, 1.0),
+        Param("service_weight", 0.6, "weight", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Weight of need met in experience of the landlord.", 0.0, 1.0),
         Param("respect_weight", 0.4, "weight", "assumption", "Weight of respect received in experience of the landlord.", 0.0, 1.0),
         Param("voice_weight", 0.8, "per unit of influence gap", "assumption (Folger 1977: the frustration effect)", "Effect on a participant's experience of influence had minus influence expected.", 0.0, 5.0),
         Param("neighbour_scale", 4.0, "tie strength", "assumption", "Tie strength at which contact builds about 63% of full trust in neighbours.", 0.01, 100.0),

@@ -43,6 +43,8 @@ LABELS: dict[str, str] = {
     "tsm_satisfied": "Satisfied overall (TP01)",
     "tsm_listens": "Listens to views and acts on them (TP06)",
     "tsm_respect": "Treats fairly and with respect (TP08)",
+    "tsm_informed": "Keeps you informed (TP07)",
+    "tsm_complaints": "Complaints handling, of those who complained (TP09)",
 }
 """Plain-language names of outcome columns (see docs/ODD.md for definitions)."""
 
@@ -86,10 +88,10 @@ SHORT: dict[str, str] = {
 }
 """Short names for the small panels of the difference plot."""
 
-TSM_MEDIANS: dict[str, float] = {"tsm_satisfied": 71.3, "tsm_listens": 60.4, "tsm_respect": 76.8}
+TSM_MEDIANS: dict[str, float] = {"tsm_satisfied": 71.3, "tsm_listens": 60.4, "tsm_informed": 70.3, "tsm_respect": 76.8, "tsm_complaints": 34.5}
 """Median of English landlords, percent, 2023/24 (Regulator of Social Housing, Tenant
-Satisfaction Measures full data 2024: TP01, TP06, TP08). For reference only: the model is
-not calibrated to them (docs/ODD.md, section 1.3)."""
+Satisfaction Measures full data 2024: TP01, TP06, TP07, TP08, TP09). The England today
+(calibrated) scenario is fitted to them; the other presets are not (docs/VALIDATION.md)."""
 
 LOWER_IS_BETTER = frozenset({"stigma", "equity_gap", "cost"})
 """Outcomes where a fall is good news for residents (or the budget)."""
@@ -115,7 +117,7 @@ DIFFERENCE_PANELS: tuple[str, ...] = (
 GOOD = "#1a9641"
 BAD = "#d7191c"
 LINE_COLOURS = ("#2c7bb6", "#1a9641", "#f28e2b", "#7b3294")
-TSM_COLOURS = {"tsm_satisfied": "#2c7bb6", "tsm_listens": "#d7191c", "tsm_respect": "#1a9641"}
+TSM_COLOURS = {"tsm_satisfied": "#2c7bb6", "tsm_listens": "#d7191c", "tsm_informed": "#fdae61", "tsm_respect": "#1a9641", "tsm_complaints": "#7b3294"}
 
 
 @dataclass(frozen=True)
@@ -229,7 +231,7 @@ class OutcomePlot:
 
 
 class SurveyPlot:
-    """The three Tenant Satisfaction Measures shares over time, in percent, with English medians for reference."""
+    """The five Tenant Satisfaction Measures shares over time, in percent, with English medians for reference."""
 
     def __init__(self, ax: Axes, horizon: int = 120):
         self.ax = ax
