@@ -18,6 +18,8 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
+from sim import tie_matrix
+from sim.arraytools import row_totals
 from sim.parameters import Param, Section
 
 PARAMETERS = Section(
@@ -44,12 +46,19 @@ BRIDGING_REDRAWS = 20
 
 
 class SocialNetwork:
-    """Ties of ``n`` residents and their linking ties to ``institutions`` landlord/service nodes."""
+    """Ties of ``n`` residents and their linking ties to ``institutions`` landlord/service nodes.
+
+    Dropped ties are kept as explicit zeros in the matrices until the next
+    month's new ties are added, which removes them at no extra cost
+    (``sim.tie_matrix``); reading :attr:`bonding` or :attr:`bridging`
+    removes them first, so a reader never sees them.
+    """
 
     def __init__(self, block: np.ndarray, bonding: sp.csr_array, bridging: sp.csr_array, linking: np.ndarray):
         self.block = np.asarray(block, dtype=np.int64)
-        self.bonding = bonding
-        self.bridging = bridging
+        self._bonding = bonding
+        self._bridging = bridging
+        self._zeros = False  # dropped ties still stored as explicit zeros
         self.linking = linking
         self._strengths: tuple[np.ndarray, np.ndarray] | None = None  # row sums, until ties change
 
@@ -58,16 +67,33 @@ class SocialNetwork:
         """Number of residents."""
         return len(self.block)
 
+    @property
+    def bonding(self) -> sp.csr_array:
+        """Symmetric matrix of bonding tie strengths (ties within a block)."""
+        self._prune()
+        return self._bonding
+
+    @property
+    def bridging(self) -> sp.csr_array:
+        """Symmetric matrix of bridging tie strengths (ties across blocks)."""
+        self._prune()
+        return self._bridging
+
+    def _prune(self) -> None:
+        if self._zeros:
+            tie_matrix.prune(self._bonding)
+            tie_matrix.prune(self._bridging)
+            self._zeros = False
+
     # -- building -------------------------------------------------------------
 
     @classmethod
     def from_pairs(cls, block: np.ndarray, u: np.ndarray, v: np.ndarray, strength: np.ndarray, institutions: int) -> SocialNetwork:
         """A network from undirected resident pairs (self-pairs dropped, duplicates summed, capped at 1)."""
+        block = np.asarray(block, dtype=np.int64)
         n = len(block)
-        empty = sp.csr_array((n, n))
-        network = cls(block, empty, empty.copy(), np.zeros((n, institutions)))
-        network.strengthen(u, v, strength)
-        return network
+        (u_bond, v_bond, s_bond), (u_bridge, v_bridge, s_bridge) = _by_kind(block, u, v, strength)
+        return cls(block, tie_matrix.build(n, u_bond, v_bond, s_bond), tie_matrix.build(n, u_bridge, v_bridge, s_bridge), np.zeros((n, institutions)))
 
     def strengthen(self, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float) -> None:
         """Add ``gain`` to the ties between pairs ``u[k]``-``v[k]``, creating ties that are missing.
@@ -75,40 +101,40 @@ class SocialNetwork:
         Pairs in the same block strengthen bonding ties, others bridging ties.
         Strength is capped at 1.
         """
-        u = np.asarray(u, dtype=np.int64)
-        v = np.asarray(v, dtype=np.int64)
-        gain = np.broadcast_to(np.asarray(gain, dtype=float), u.shape)
-        keep = u != v
-        u, v, gain = u[keep], v[keep], gain[keep]
-        same = self.block[u] == self.block[v]
-        self.bonding = _add_symmetric(self.bonding, u[same], v[same], gain[same])
-        self.bridging = _add_symmetric(self.bridging, u[~same], v[~same], gain[~same])
+        bonding, bridging = _by_kind(self.block, u, v, gain)
+        # The sums leave out the explicit zeros, so afterwards there are none.
+        self._bonding = tie_matrix.strengthen(self._bonding, *bonding)
+        self._bridging = tie_matrix.strengthen(self._bridging, *bridging)
+        self._zeros = False
         self._strengths = None
 
     def decay(self, bonding_rate: float, bridging_rate: float, linking_rate: float, threshold: float) -> None:
         """Weaken every tie by its rate and drop those below ``threshold``."""
-        self.bonding = _decay(self.bonding, bonding_rate, threshold)
-        self.bridging = _decay(self.bridging, bridging_rate, threshold)
+        dropped = tie_matrix.decay(self._bonding, bonding_rate, threshold)
+        dropped |= tie_matrix.decay(self._bridging, bridging_rate, threshold)
+        self._zeros |= dropped
         self._strengths = None
         self.linking *= 1.0 - linking_rate
-        self.linking[self.linking < threshold] = 0.0
+        np.putmask(self.linking, self.linking < threshold, 0.0)
 
     def cut(self, slots: np.ndarray) -> None:
         """Remove every tie of the residents in ``slots`` (they moved out)."""
         if len(slots) == 0:
             return
-        gone = np.zeros(self.n, dtype=bool)
-        gone[slots] = True
-        self.bonding = _drop_rows_and_columns(self.bonding, gone)
-        self.bridging = _drop_rows_and_columns(self.bridging, gone)
+        slots = np.asarray(slots)
+        tie_matrix.drop_residents(self._bonding, slots)
+        tie_matrix.drop_residents(self._bridging, slots)
+        self._zeros = True
         self._strengths = None
         self.linking[slots] = 0.0
 
     # -- reading --------------------------------------------------------------
+    # The products below use the matrices with their explicit zeros: a zero
+    # adds exactly nothing, so pruning first would cost time and change no number.
 
     def _row_sums(self) -> tuple[np.ndarray, np.ndarray]:
         if self._strengths is None:
-            self._strengths = (_row_sums(self.bonding), _row_sums(self.bridging))
+            self._strengths = (tie_matrix.row_sums(self._bonding), tie_matrix.row_sums(self._bridging))
         return self._strengths
 
     def bonding_strength(self) -> np.ndarray:
@@ -121,15 +147,23 @@ class SocialNetwork:
 
     def linking_strength(self) -> np.ndarray:
         """Sum of each resident's linking tie strengths (all institutions)."""
-        return self.linking.sum(axis=1)
+        return row_totals(self.linking)
+
+    def contact_sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tie-weighted sums of ``x`` over each resident's bonding contacts, and over their bridging contacts.
+
+        ``x`` is one value per resident, or an ``(n, k)`` array of ``k`` quantities.
+        """
+        return self._bonding @ x, self._bridging @ x
 
     def neighbour_mean(self, x: np.ndarray) -> np.ndarray:
         """Tie-weighted mean of ``x`` over each resident's contacts; own value if none.
 
         ``x`` is one value per resident, or an ``(n, k)`` array of ``k``
-        quantities averaged in one pass.
+        quantities averaged together.
         """
-        total = self.bonding @ x + self.bridging @ x
+        bonding, bridging = self.contact_sums(x)
+        total = bonding + bridging
         weight = self.bonding_strength() + self.bridging_strength()
         if x.ndim == 2:
             weight = weight[:, None]
@@ -221,6 +255,17 @@ def generate(rng: np.random.Generator, block: np.ndarray, estate: np.ndarray, p,
     return network
 
 
+def _by_kind(block: np.ndarray, u: np.ndarray, v: np.ndarray, strength: np.ndarray | float) -> tuple[tuple, tuple]:
+    """Pairs ``u[k]``-``v[k]`` with their strength, self-pairs dropped, split into same-block (bonding) and cross-block (bridging)."""
+    u = np.asarray(u, dtype=np.int64)
+    v = np.asarray(v, dtype=np.int64)
+    strength = np.broadcast_to(np.asarray(strength, dtype=float), u.shape)
+    keep = u != v
+    u, v, strength = u[keep], v[keep], strength[keep]
+    same = block[u] == block[v]
+    return (u[same], v[same], strength[same]), (u[~same], v[~same], strength[~same])
+
+
 INITIAL_LINKING_STRENGTH = 0.3
 
 
@@ -236,56 +281,3 @@ def _repeat_draws(rng: np.random.Generator, n: int, mean: float) -> np.ndarray:
     extra = rng.random(n) < (mean - whole)
     counts = whole + extra.astype(np.int64)
     return np.repeat(np.arange(n), counts)
-
-
-def _row_sums(matrix: sp.csr_array) -> np.ndarray:
-    """Row sums of a CSR matrix: a product with ones, measured 2x faster than ``matrix.sum(axis=1)``."""
-    return matrix @ np.ones(matrix.shape[1])
-
-
-def _add_symmetric(matrix: sp.csr_array, u: np.ndarray, v: np.ndarray, gain: np.ndarray) -> sp.csr_array:
-    """``matrix`` plus ``gain`` on the pairs (both directions), capped at 1.
-
-    A general sparse sum; an in-place update with insertion of new entries
-    was tried and measured slower at 10,000 households.
-    """
-    if len(u) == 0:
-        return matrix
-    n = matrix.shape[0]
-    # 32-bit indices where they fit: scipy keeps the index type it is given,
-    # and its sparse sum ran 2.5x slower on 64-bit indices (measured, 10,000 households).
-    index = np.int32 if 2 * n < np.iinfo(np.int32).max else np.int64
-    rows = np.concatenate((u, v)).astype(index)
-    cols = np.concatenate((v, u)).astype(index)
-    data = np.concatenate((gain, gain))
-    addition = sp.csr_array((data, (rows, cols)), shape=(n, n))
-    result = (matrix + addition).tocsr()
-    np.minimum(result.data, 1.0, out=result.data)
-    return result
-
-
-def _decay(matrix: sp.csr_array, rate: float, threshold: float) -> sp.csr_array:
-    matrix.data *= 1.0 - rate
-    weak = matrix.data < threshold
-    if weak.any():
-        matrix.data[weak] = 0.0
-        matrix.eliminate_zeros()
-    return matrix
-
-
-def _drop_rows_and_columns(matrix: sp.csr_array, gone: np.ndarray) -> sp.csr_array:
-    """Remove the entries in the rows and columns of residents marked ``gone``.
-
-    Rows are found through ``indptr`` (no per-entry row array); columns by one
-    gather over the stored column indices.
-    """
-    slots = np.flatnonzero(gone)
-    starts, ends = matrix.indptr[slots], matrix.indptr[slots + 1]
-    lengths = ends - starts
-    in_rows = np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())
-    drop = gone[matrix.indices]
-    drop[in_rows] = True
-    if drop.any():
-        matrix.data[drop] = 0.0
-        matrix.eliminate_zeros()
-    return matrix

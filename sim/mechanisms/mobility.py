@@ -66,8 +66,7 @@ def job_finding_chances(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
     """This month's chance of finding work per resident, and each resident's weak-tie strength to people in work."""
     s, p, net = model.state, model.params.mobility, model.network
     employed = s.employed.astype(float)
-    weak = net.bridging @ employed
-    strong = net.bonding @ employed
+    strong, weak = net.contact_sums(employed)
     postcode = model.params.stigma.employer_stigma * model.external_stigma
     chance = job_finding_chance(weak, strong, model.month.employment_support, s.aspiration, s.stigma, stability(s.tenure_months, s.unmet_repairs, p), postcode, p)
     return chance, weak

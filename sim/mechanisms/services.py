@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arraytools import row_totals
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY, EMPLOYMENT, REPAIRS
 
@@ -89,8 +90,8 @@ def deliver(model: HousingModel) -> None:
     capacity = np.array([svc.capacity for svc in model.services])
     fit = np.array([svc.design_fit for svc in model.services])
     met = allot(demand, capacity, fit, p.redeployment)
-    held = s.need.sum(axis=1)
-    s.need_fit[:] = np.where(held > 0, met.sum(axis=1) / np.maximum(held, 1e-12), 1.0)
+    held = row_totals(s.need)
+    s.need_fit[:] = np.where(held > 0, row_totals(met) / np.maximum(held, 1e-12), 1.0)
     employment_need = s.need[:, EMPLOYMENT].copy()
     s.need -= met
     s.unmet_repairs[:] = s.need[:, REPAIRS]

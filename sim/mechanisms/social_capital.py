@@ -15,6 +15,7 @@ service staff (linking). Then every tie decays.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +43,11 @@ def capital(strength: np.ndarray, scale: float) -> np.ndarray:
     return 1.0 - np.exp(-strength / scale)
 
 
+def bonding_capital(model: HousingModel) -> np.ndarray:
+    """Each resident's bonding capital now, in [0, 1) (all that stigma and wellbeing read of social capital)."""
+    return capital(model.network.bonding_strength(), model.params.social_capital.bonding_scale)
+
+
 def group_pairs(members: np.ndarray, estate: np.ndarray, group_size: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Every pair within random groups of ``members``, grouped within each estate.
 
@@ -61,10 +67,16 @@ def group_pairs(members: np.ndarray, estate: np.ndarray, group_size: int, rng: n
     slot = position % group_size
     table = np.full((group[-1] + 1, group_size), -1, dtype=np.int64)
     table[group, slot] = members
-    first, second = np.triu_indices(group_size, k=1)
+    first, second = _pairs_in_group(group_size)
     u, v = table[:, first].ravel(), table[:, second].ravel()
     both = (u >= 0) & (v >= 0)
     return u[both], v[both]
+
+
+@functools.cache
+def _pairs_in_group(group_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seat numbers of every pair in a group (``np.triu_indices`` costs more than the rest of a month's grouping)."""
+    return np.triu_indices(group_size, k=1)
 
 
 def random_member(group: np.ndarray, who: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -100,8 +112,8 @@ def update_ties(model: HousingModel) -> None:
     took_part = s.participated
     net.linking[took_part, 0] += p.activity_tie_gain * policy.staff_contact
     co_delivers = model.month.co_delivers
-    main_need = np.argmax(s.need, axis=1)
-    net.linking[co_delivers, 1 + main_need[co_delivers]] += p.activity_tie_gain
+    main_need = np.argmax(s.need[co_delivers], axis=1)
+    net.linking[co_delivers, 1 + main_need] += p.activity_tie_gain
     net.linking[model.month.hub_attendees, 1 + COMMUNITY] += p.activity_tie_gain
     np.minimum(net.linking, 1.0, out=net.linking)
 

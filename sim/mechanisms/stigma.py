@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from scipy.special import expit
 
+from sim.mechanisms import social_capital
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def target(external, respect, seeking_work, employer_stigma, bonding, collective
 def update(model: HousingModel) -> None:
     """Phase: internalised stigma moves towards its target."""
     s, p = model.state, model.params.stigma
-    bonding = model.social_capital()[0]
+    bonding = social_capital.bonding_capital(model)
     power = np.where(s.participated, model.month.influence, 0.0)
     seeking = s.working_age & ~s.employed
     pulled_to = target(model.external_stigma, model.month.respect, seeking, p.employer_stigma, bonding, block_mean(s.efficacy, s.block), power, p)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import social_capital
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
@@ -51,5 +52,5 @@ def update(model: HousingModel) -> None:
     hours = s.participated * model.params.participation.hours + model.month.co_delivers * model.params.services.co_delivery_hours
     burden = np.minimum(1.0, hours / (p.free_hours * np.maximum(s.time_available, 0.05)))
     in_work = np.where(s.working_age, s.employed, 1.0)
-    goal = target(s.need_fit, model.social_capital()[0], in_work, s.stigma, s.trust_neighbours, burden, p)
+    goal = target(s.need_fit, social_capital.bonding_capital(model), in_work, s.stigma, s.trust_neighbours, burden, p)
     s.wellbeing += p.rate * (goal - s.wellbeing)
