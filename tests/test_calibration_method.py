@@ -108,7 +108,7 @@ def test_local_identifiability_sees_what_moves_the_figures(monkeypatch):
     response[0, 0] = 1.0
     response[1, 0] = response[1, 1] = 1.0
     response[2:, 3:] = np.eye(len(cal.targets) - 2, n - 3)  # the other figures each see one of the remaining parameters
-    monkeypatch.setattr(identifiability, "simulate", lambda cal, values, seeds: response @ values)
+    monkeypatch.setattr(identifiability, "simulate", lambda cal, values, seeds, pool=None: response @ values)
     got = identifiability.table(cal, np.full(n, 0.5), prior).set_index("parameter")
     names = [f.name for f in cal.experiment.factors]
     assert got.loc[names[0], "pinned_down"] and got.loc[names[1], "pinned_down"]

@@ -22,7 +22,7 @@ def tiny_calibration(folder: Path) -> Path:
     settings = {  # key at the start of a line -> its new value (the rest of the line is dropped)
         "scenarios": f'["{ROOT / "scenarios" / "england_status_quo.toml"}"]', "figures": f'"{ROOT / "experiments" / "data" / "uk_targets.csv"}"',
         "scenario_out": '"calibrated.toml"', "seeds": "1", "steps": "12", "samples": "6", "community.residents": "60",
-        "check_seeds": "2", "candidates": "2", "search_evaluations": "6", "count": "6", "residents": "40", "spreads": "[0.5, 1.0]",
+        "check_seeds": "2", "candidates": "2", "search_evaluations": "6", "search_seeds": "1", "count": "6", "residents": "40", "spreads": "[0.5, 1.0]",
     }
     for key, value in settings.items():
         text, found = re.subn(rf"^{re.escape(key)} = .*$", f"{key} = {value}", text, flags=re.M)

@@ -34,7 +34,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
     say = (lambda text: None) if args.quiet else print
     try:
-        outcome = pipeline.calibrate(cal, out, lambda: executor_for(args), quiet=args.quiet)
+        outcome = pipeline.calibrate(cal, out, lambda: executor_for(args), quiet=args.quiet, workers=_workers(args))
     except pipeline.Interrupted as stopped:
         print(f"interrupted in {stopped}: run the same command with --out {out} to resume")
         return 130
@@ -61,6 +61,13 @@ def calibrate_command(args: argparse.Namespace) -> int:
     (out / "calibration.md").write_text(report, encoding="utf-8")
     say(f"report: {out / 'calibration.md'} (tables parameters.csv, targets.csv, candidates.csv, search.csv)")
     return 0
+
+
+def _workers(args: argparse.Namespace) -> int:
+    """Processes for the search's runs: --workers, or every available CPU (the search runs here, not on a Dask cluster)."""
+    from sim.batch.executors import available_cpus
+
+    return args.workers if args.workers is not None else available_cpus()
 
 
 def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:

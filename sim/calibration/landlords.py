@@ -22,6 +22,7 @@ another, are choices stated in the calibration file (docs/VALIDATION.md).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -157,7 +158,7 @@ def fit(population: Population, scenario_path: Path, steps: int, folder: Path, e
         data = experiment_data(population, scenario_path, spread, steps)
         spec = experiments.build(data, f"landlords (spread {spread:g})", population.experiment_out.parent)
         plan = make_plan(spec, sample_points(spec))
-        out = folder / f"spread-{spread:g}"
+        out = folder / f"{_digest(scenario_path)}-spread-{spread:g}"  # a new calibrated scenario is a new population
         outcome = run_batch(plan, out, executor(), kind="landlords", quiet=quiet)
         if outcome.status == "interrupted":
             raise Interrupted(out)
@@ -178,6 +179,10 @@ def write(population: Population, chosen: Fit, source: Path) -> Path:
         raise UserError(f"{population.experiment_out}: cannot write the landlords experiment ({error.strerror or error})") from None
     experiments.load(population.experiment_out)  # what was written must be a valid experiment
     return population.experiment_out
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:10]
 
 
 def _value(scenario: scenarios.Scenario, key: str) -> float:

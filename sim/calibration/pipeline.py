@@ -25,8 +25,12 @@ same points, runs, choice and scenario, on any number of workers.
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -34,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch import results as batch_results
-from sim.batch.executors import Executor
+from sim.batch.executors import Executor, start_method
 from sim.batch.plan import make_plan
 from sim.batch.runner import run_batch
 from sim.batch.sampling import unit_sample
@@ -75,7 +79,7 @@ class Outcome:
     search: refine.Search | None = None
 
 
-def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], quiet: bool = False) -> Outcome:
+def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], quiet: bool = False, workers: int = 1) -> Outcome:
     """Run the calibration in ``cal`` into ``folder`` (see the module docstring)."""
     spec = cal.experiment
     names = [f.name for f in spec.factors]
@@ -99,13 +103,16 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
     pooled = np.concatenate([r.distances for r in rounds])
     search = None
     if cal.search_evaluations > 0:
-        search = _search(cal, pool[int(np.argmin(pooled))], prior, folder, quiet)
+        search = _search(cal, pool[int(np.argmin(pooled))], prior, folder, quiet, workers)
         pool = np.vstack([_typed(spec, search.best[None, :]), pool])
         pooled = np.concatenate([[search.best_distance], pooled])
     best = _distinct_best(pool, pooled, cal.candidates)
-    fitting_seeds = max(spec.seeds)
+    fitting_seeds = max(*spec.seeds, *cal.search_seeds)
     check_spec = replace(spec, seeds=tuple(range(fitting_seeds + 1, fitting_seeds + 1 + cal.check_seeds)))
-    per_run = _run_points(cal, check_spec, pool[best], folder / "check", executor, quiet, per_seed=True)
+    # The folder is named for the candidates, so that a changed calibration resumes
+    # what it can and never mixes its check with another's.
+    check_folder = folder / f"check-{hashlib.sha256(pool[best].tobytes()).hexdigest()[:10]}"
+    per_run = _run_points(cal, check_spec, pool[best], check_folder, executor, quiet, per_seed=True)
     means = per_run.groupby("point")[[t.column for t in cal.targets]].mean().reindex(range(len(best)))
     check_distance = distance(means.to_numpy(), list(cal.targets))
     check_distance = np.where(np.isfinite(check_distance), check_distance, np.inf)
@@ -115,23 +122,41 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
     candidates["check_distance"] = check_distance
     chosen = {name: float(v) for name, v in zip(names, pool[best][winner], strict=True)}
     check = _against_figures(cal, per_run[per_run["point"] == winner])
-    local = identifiability.table(cal, pool[best][winner], prior)
+    with run_pool(workers) as runs:
+        local = identifiability.table(cal, pool[best][winner], prior, runs)
     return Outcome(names, prior, rounds, posterior, candidates, chosen, check, local, search)
 
 
-def _search(cal: Calibration, start: np.ndarray, prior: abc.Box, folder: Path, quiet: bool) -> refine.Search:
+def _search(cal: Calibration, start: np.ndarray, prior: abc.Box, folder: Path, quiet: bool, workers: int) -> refine.Search:
     """The local search, or the stored one if the same calibration file already ran it from the same start."""
     stored, stamp = folder / "search.csv", folder / "search.json"
-    key = {"sha256": cal.experiment.sha256, "start": [float(x) for x in start], "evaluations": cal.search_evaluations}
+    # Everything the search's numbers depend on (not the whole file: the landlords' table does not matter here).
+    spec = cal.experiment
+    key = {
+        "scenario": spec.scenarios[0].sha256, "steps": spec.steps, "constants": {k: spec.constants[k] for k in sorted(spec.constants)},
+        "factors": [[f.name, f.low, f.high] for f in spec.factors], "targets": [[t.column, t.value, t.tolerance] for t in cal.targets],
+        "start": [float(x) for x in start], "evaluations": cal.search_evaluations, "seeds": list(cal.search_seeds),
+    }
     if stored.exists() and stamp.exists() and json.loads(stamp.read_text()) == key:
         history = pd.read_csv(stored)
         best = int(history["distance"].idxmin())
         names = [f.name for f in cal.experiment.factors]
         return refine.Search(history.loc[best, names].to_numpy(dtype=float), float(history.loc[best, "distance"]), history)
-    result = refine.search(cal, start, prior, cal.search_evaluations, quiet)
+    with run_pool(workers) as runs:
+        result = refine.search(cal, start, prior, cal.search_evaluations, quiet, runs)
     result.history.to_csv(stored, index=False)
     stamp.write_text(json.dumps(key))
     return result
+
+
+@contextmanager
+def run_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes for the search's and identifiability's runs (none for one worker)."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(start_method())) as pool:
+        yield pool
 
 
 def _typed(spec, values: np.ndarray) -> np.ndarray:

@@ -15,7 +15,10 @@ with the other candidates.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -50,28 +53,31 @@ class Search:
     history: pd.DataFrame  # every evaluation: values and distance
 
 
-def simulate(cal: Calibration, values: np.ndarray, seeds: tuple[int, ...]) -> np.ndarray:
-    """Mean final-month value of each target column over ``seeds``, at parameter ``values``."""
+def final_values(scenario: Any, seed: int, steps: int, overrides: dict[str, Any], columns: list[str]) -> np.ndarray:
+    """One run's final-month values of ``columns`` (module level, so a process pool can call it)."""
+    model = HousingModel(scenario, rng=seed, steps=steps, **overrides)
+    return model.run().iloc[-1][columns].to_numpy(dtype=float)
+
+
+def simulate(cal: Calibration, values: np.ndarray, seeds: tuple[int, ...], pool: Executor | None = None) -> np.ndarray:
+    """Mean final-month value of each target column over ``seeds``, at parameter ``values`` (runs spread over ``pool`` if given)."""
     spec = cal.experiment
-    ref = spec.scenarios[0]
     point = {f.name: f.convert(float(v)) for f, v in zip(spec.factors, values, strict=True)}
     columns = [t.column for t in cal.targets]
-    rows = []
-    for seed in seeds:
-        model = HousingModel(ref.scenario, rng=seed, steps=spec.steps, **spec.constants, **point)
-        rows.append(model.run().iloc[-1][columns].to_numpy(dtype=float))
+    job = partial(final_values, spec.scenarios[0].scenario, steps=spec.steps, overrides={**spec.constants, **point}, columns=columns)
+    rows = list(pool.map(job, seeds)) if pool is not None else [job(seed) for seed in seeds]
     return np.mean(rows, axis=0)
 
 
-def search(cal: Calibration, start: np.ndarray, prior: abc.Box, evaluations: int, quiet: bool = False) -> Search:
+def search(cal: Calibration, start: np.ndarray, prior: abc.Box, evaluations: int, quiet: bool = False, pool: Executor | None = None) -> Search:
     """Nelder-Mead from ``start`` for at most ``evaluations`` objective evaluations (progress every 25 unless quiet)."""
     width = np.where(prior.high > prior.low, prior.high - prior.low, 1.0)
-    seeds = cal.experiment.seeds
+    seeds = cal.search_seeds
     records: list[list[float]] = []
 
     def objective(unit: np.ndarray) -> float:
         values = prior.scale(np.clip(unit, 0.0, 1.0))
-        d = float(distance(simulate(cal, values, seeds), list(cal.targets))[0])
+        d = float(distance(simulate(cal, values, seeds, pool), list(cal.targets))[0])
         records.append([*values, d])
         if not quiet and len(records) % 25 == 0:
             print(f"search: {len(records)} of at most {evaluations} evaluations, closest distance {min(r[-1] for r in records):.3f}", flush=True)

@@ -10,6 +10,7 @@ round 1) with two more tables::
     accept = 0.1                             # share of points kept each round
     rounds = 2                               # round 1 from the prior, then narrowed boxes
     search_evaluations = 300                 # Nelder-Mead from the best point (0: none)
+    search_seeds = 8                         # seeds 1 to 8 for each evaluation of the search
     candidates = 5                           # best points re-run on fresh seeds
     check_seeds = 10                         # the fresh seeds (numbered after the fitting seeds)
     scenario_out = "../scenarios/england_baseline.toml"
@@ -43,7 +44,7 @@ from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
 from sim.parameters import shown, suggest
 
-SETTINGS = ("figures", "accept", "rounds", "search_evaluations", "candidates", "check_seeds", "scenario_out", "scenario_name", "targets", "validation")
+SETTINGS = ("figures", "accept", "rounds", "search_evaluations", "search_seeds", "candidates", "check_seeds", "scenario_out", "scenario_name", "targets", "validation")
 TARGET_KEYS = ("measure", "value", "tolerance")
 COLUMNS = (*OUTCOMES, *EXTRA)
 
@@ -59,6 +60,7 @@ class Calibration:
     accept: float
     rounds: int
     search_evaluations: int
+    search_seeds: tuple[int, ...]
     candidates: int
     check_seeds: int
     scenario_out: Path
@@ -119,6 +121,7 @@ def load(path: str | Path) -> Calibration:
         accept=_number(settings, "accept", where, 0.1, 1e-6, 1.0, "a share in (0, 1]"),
         rounds=int(_number(settings, "rounds", where, 2, 1, 10, "a whole number from 1 to 10", whole=True)),
         search_evaluations=int(_number(settings, "search_evaluations", where, 0, 0, 100_000, "a whole number from 0 to 100000", whole=True)),
+        search_seeds=tuple(range(1, 1 + int(_number(settings, "search_seeds", where, len(spec.seeds), 1, 10_000, "a whole number from 1 to 10000", whole=True)))),
         candidates=int(_number(settings, "candidates", where, 5, 1, 1000, "a whole number from 1 to 1000", whole=True)),
         check_seeds=int(_number(settings, "check_seeds", where, 10, 1, 10_000, "a whole number from 1 to 10000", whole=True)),
         scenario_out=(path.parent / _text(settings, "scenario_out", where, "../scenarios/england_baseline.toml")).resolve(),

@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import scenario as scenarios
@@ -66,7 +67,7 @@ def posterior_table(outcome: Outcome) -> pd.DataFrame:
             "parameter": name, "prior_low": outcome.prior.low[j], "prior_high": outcome.prior.high[j],
             "posterior_median": m.median, "posterior_5": m.low, "posterior_95": m.high, "posterior_share_of_prior": m.width_ratio,
             "local_95_share_of_prior": local["local_95_share_of_prior"], "pinned_down": bool(local["pinned_down"]),
-            "moves_most": local["moves_most"], "calibrated": outcome.chosen[name],
+            "moves_most": local["moves_most"], "trades_off_with": local["trades_off_with"], "calibrated": outcome.chosen[name],
         })
     return pd.DataFrame(rows)
 
@@ -87,7 +88,8 @@ def console(cal: Calibration, outcome: Outcome) -> str:
     for row in posterior_table(outcome).itertuples():
         lines.append(f"{row.parameter:<27} " + f"[{row.prior_low:.3g}, {row.prior_high:.3g}]".ljust(15)
                      + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(25)
-                     + f" {row.local_95_share_of_prior:>9.0%}  {row.calibrated:>10.4g}  {row.moves_most}" + ("" if row.pinned_down else "  (not pinned down)"))
+                     + f" {_share(row.local_95_share_of_prior):>9}  {row.calibrated:>10.4g}  {row.moves_most}"
+                     + ("" if row.pinned_down else "  (not pinned down" + (f"; trades off with {row.trades_off_with})" if row.trades_off_with else ")")))
     unpinned = [row.parameter for row in posterior_table(outcome).itertuples() if not row.pinned_down]
     lines += ["", "not pinned down by the data: " + (", ".join(unpinned) if unpinned else "none")]
     return "\n".join(lines)
@@ -108,7 +110,7 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         f"({spec.steps} months; {runs} runs in all), keeping the {cal.accept:.0%} of points closest to the figures "
         "(root mean square miss in tolerances). Round 1 samples the uniform prior box; later rounds sample the box "
         "the accepted points span. The posterior below is round 1's accepted sample. "
-        + (f"A Nelder-Mead search from the closest point, on the same seeds, took {len(outcome.search.history)} evaluations "
+        + (f"A Nelder-Mead search from the closest point, on {len(cal.search_seeds)} seeds, took {len(outcome.search.history)} evaluations "
            f"(distance {outcome.search.history['distance'].iloc[0]:.3f} to {outcome.search.best_distance:.3f}). " if outcome.search is not None else "")
         + f"The {cal.candidates} closest points were run again on {cal.check_seeds} fresh seeds and the closest there chosen.", "",
         "## Figures against the calibrated model", "",
@@ -119,12 +121,12 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         lines.append(f"| `{row.column}` ({row.measure}) | {row.used} | {row.national:.3f} | {row.simulated:.3f} | "
                      f"[{row.ci_low:.3f}, {row.ci_high:.3f}] | {row.miss:+.3f} | {tol} |")
     lines += ["", "## Parameters", "",
-              "| parameter | prior | ABC round 1: median [5%, 95%] (share of prior) | local 95% range (share of prior) | pinned down | moves most | calibrated |",
-              "|---|---|---|---|---|---|---|"]
+              "| parameter | prior | ABC round 1: median [5%, 95%] (share of prior) | local 95% range (share of prior) | pinned down | moves most | trades off with | calibrated |",
+              "|---|---|---|---|---|---|---|---|"]
     for row in posterior_table(outcome).itertuples():
         lines.append(f"| `{row.parameter}` | [{row.prior_low:.4g}, {row.prior_high:.4g}] | {row.posterior_median:.4g} "
-                     f"[{row.posterior_5:.4g}, {row.posterior_95:.4g}] ({row.posterior_share_of_prior:.0%}) | {row.local_95_share_of_prior:.0%} | "
-                     f"{'yes' if row.pinned_down else 'no'} | `{row.moves_most}` | {row.calibrated:.4g} |")
+                     f"[{row.posterior_5:.4g}, {row.posterior_95:.4g}] ({row.posterior_share_of_prior:.0%}) | {_share(row.local_95_share_of_prior)} | "
+                     f"{'yes' if row.pinned_down else 'no'} | `{row.moves_most}` | {row.trades_off_with} | {row.calibrated:.4g} |")
     lines += ["", f"Pinned down: the local 95% range at the calibrated point (sim/calibration/identifiability.py) is under {abc.PINNED_BELOW:.0%} "
               "of the prior range and the figures see the parameter's direction. The ABC round-1 range is the global view "
               "(an unconstrained parameter keeps about 90% of its prior). Not pinned down by the data: "
@@ -134,6 +136,11 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         lines.append(f"| {r.number} | {len(r.values)} | {r.distances.min():.3f} | {len(r.kept)} | {r.distances[r.kept].max():.3f} |")
     lines += ["", "## Candidates checked on fresh seeds", "", *_table(outcome.candidates), ""]
     return "\n".join(lines)
+
+
+def _share(x: float) -> str:
+    """A share of the prior range; unbounded where the figures cannot see the parameter."""
+    return "unbounded" if not np.isfinite(x) else f"{x:.0%}"
 
 
 def _table(frame: pd.DataFrame) -> list[str]:

@@ -1,0 +1,63 @@
+"""The shipped calibration holds: the calibrated scenario and the landlord population against the national figures.
+
+These test the files `python run.py calibrate` wrote (scenarios/england_baseline.toml,
+experiments/landlords.toml), on seeds the calibration never used. If a change
+to the model breaks them, rerun the calibration (docs/VALIDATION.md) and say
+why in the commit.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.batch import experiment as experiments
+from sim.batch import results, sampling
+from sim.batch.executors import make_executor
+from sim.batch.plan import make_plan
+from sim.batch.runner import run_batch
+from sim.calibration import spec
+from sim.model import HousingModel
+
+ROOT = Path(__file__).resolve().parents[1]
+CALIBRATION = spec.load(ROOT / "experiments" / "calibration.toml")
+TSM = [t for t in CALIBRATION.targets if t.column.startswith("tsm_")]
+FRESH_SEEDS = range(1001, 1021)  # 20 seeds that no calibration round or check used
+
+
+@pytest.fixture(scope="module")
+def baseline_runs():
+    """The calibrated scenario as written (its own size and months), one final row per seed."""
+    rows = [HousingModel(ROOT / "scenarios" / "england_baseline.toml", rng=seed).run().iloc[-1] for seed in FRESH_SEEDS]
+    return pd.DataFrame(rows)
+
+
+@pytest.mark.parametrize("target", TSM, ids=[t.column for t in TSM])
+def test_the_calibrated_scenario_reproduces_each_tsm_median_within_3_points(baseline_runs, target):
+    simulated = baseline_runs[target.column].mean()
+    assert abs(simulated - target.value) <= 0.03, f"{target.column}: simulated {simulated:.3f}, national {target.value:.3f}"
+
+
+@pytest.fixture(scope="module")
+def landlords(tmp_path_factory):
+    spec_ = experiments.load(ROOT / "experiments" / "landlords.toml")
+    plan = make_plan(spec_, sampling.points(spec_))
+    folder = tmp_path_factory.mktemp("landlords") / "runs"
+    outcome = run_batch(plan, folder, make_executor("process", 2, None), quiet=True)
+    assert outcome.complete and not outcome.failed
+    return results.load(folder).finals
+
+
+def test_the_population_has_at_least_200_landlords_one_row_each(landlords):
+    assert len(landlords) >= 200
+    assert landlords["point"].is_unique and landlords["seed"].is_unique  # each landlord its own community
+
+
+@pytest.mark.parametrize(("column", "national"), [("tsm_satisfied", (0.578, 0.835)), ("tsm_listens", (0.456, 0.735))])
+def test_the_spread_across_landlords_matches_the_national_percentiles_within_4_points(landlords, column, national):
+    p10, p90 = np.percentile(landlords[column], [10, 90])
+    assert abs(p10 - national[0]) <= 0.04, f"{column} p10 {p10:.3f} against {national[0]}"
+    assert abs(p90 - national[1]) <= 0.04, f"{column} p90 {p90:.3f} against {national[1]}"
