@@ -27,7 +27,7 @@ PARAMETERS = Section(
     "mobility",
     "Work, income and moving home.",
     (
-        Param("job_finding", 0.012, "probability per month", "assumption, set so employment stays near its starting rate", "Base chance an unemployed working-age resident finds work in a month.", 0.0, 1.0),
+        Param("job_finding", 0.012, "probability per month", "assumption, set so employment stays near its starting rate; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Base chance an unemployed working-age resident finds work in a month.", 0.0, 1.0),
         Param("weak_tie_weight", 0.5, "per unit of tie strength", "assumption (Granovetter 1973, 1995: about half of jobs found through contacts, mostly weak ties)", "Lift in job finding per unit of bridging tie strength to people in work.", 0.0, 10.0),
         Param("strong_tie_weight", 0.1, "per unit of tie strength", "assumption (Granovetter 1973)", "Lift in job finding per unit of bonding tie strength to people in work.", 0.0, 10.0),
         Param("support_weight", 1.0, "per share of need met", "assumption", "Lift in job finding from employment support that meets the resident's need.", 0.0, 10.0),

@@ -29,7 +29,7 @@ PARAMETERS = Section(
     (
         Param("unit_cost", 150.0, "GBP per need unit", "assumption", "Cost of serving one unit of need (a month of one domain's typical need).", 0.01, 1e6),
         Param("accessibility", 0.9, "share [0, 1]", "assumption", "Share of need that can reach a service.", 0.0, 1.0),
-        Param("design_fit", 0.7, "share [0, 1]", "assumption", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0),
+        Param("design_fit", 0.7, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0),
         Param("design_reversion", 0.02, "share per month", "assumption (staff turnover, re-procurement)", "How fast service design drifts back to the professional default without residents' input.", 0.0, 1.0),
         Param("trust_barrier", 0.3, "share [0, 1]", "assumption", "Share of need held back by a resident with no trust in services.", 0.0, 1.0),
         Param("stigma_barrier", 0.3, "share [0, 1]", "assumption (Corrigan et al. 2009)", "How much internalised stigma holds a resident back from asking for help.", 0.0, 1.0),
