@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,10 @@ def calibrate_command(args: argparse.Namespace) -> int:
         outcome = pipeline.calibrate(cal, out, lambda: executor_for(args), quiet=args.quiet, workers=_workers(args))
     except pipeline.Interrupted as stopped:
         print(f"interrupted in {stopped}: run the same command with --out {out} to resume")
+        return 130
+    except KeyboardInterrupt:  # in the search or the identifiability runs, which are not stored run by run
+        print(f"\ninterrupted: the finished rounds are stored in {out}; run the same command with --out {out} to resume "
+              "(a search or identifiability step in progress starts again)", file=sys.stderr)
         return 130
     scenario_path = write.write_scenario(cal, outcome)
     write.write_tables(out, outcome)
