@@ -114,3 +114,11 @@ def test_local_identifiability_sees_what_moves_the_figures(monkeypatch):
     assert got.loc[names[0], "pinned_down"] and got.loc[names[1], "pinned_down"]
     assert got.loc[names[0], "moves_most"] == cal.targets[0].column
     assert not got.loc[names[2], "pinned_down"]  # nothing responds to it
+
+
+def test_landlords_can_only_differ_in_numeric_parameters(tmp_path):
+    from sim.calibration import landlords
+
+    table = {"percentiles": {"tsm_satisfied": [0.578, 0.835]}, "differences": {"policy": {"name": 1.0}}}
+    with pytest.raises(UserError, match=r"landlords.differences.policy.name: landlords can only differ in a numeric parameter"):
+        landlords.settings(table, tmp_path, "cal.toml")

@@ -202,23 +202,28 @@ class Experiment:
 def load(path: str | Path) -> Experiment:
     """Read and check the experiment file at ``path``."""
     path = Path(path)
+    data, data_bytes = read_toml(path, "experiment file", "experiments/headline.toml")
+    return build(data, str(path), path.parent, sha256=hashlib.sha256(data_bytes).hexdigest())
+
+
+def read_toml(path: Path, what: str, example: str) -> tuple[dict[str, Any], bytes]:
+    """A TOML file's data and bytes; every way it can fail is one sentence naming the file (``what``: "experiment file", ...)."""
     where = str(path)
     try:
         data_bytes = path.read_bytes()
         text = data_bytes.decode("utf-8")
     except FileNotFoundError:
-        raise UserError(f"{where}: no such experiment file (accepted: a path to a .toml file, e.g. experiments/headline.toml)") from None
+        raise UserError(f"{where}: no such {what} (accepted: a path to a .toml file, e.g. {example})") from None
     except IsADirectoryError:
-        raise UserError(f"{where}: is a folder, not an experiment file (accepted: a path to a .toml file)") from None
+        raise UserError(f"{where}: is a folder, not a {what} (accepted: a path to a .toml file)") from None
     except UnicodeDecodeError:
         raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
     except (OSError, ValueError) as error:
         raise UserError(f"{where}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
     try:
-        data = tomllib.loads(text)
+        return tomllib.loads(text), data_bytes
     except (tomllib.TOMLDecodeError, ValueError) as error:
-        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see experiments/ for examples)") from None
-    return build(data, where, path.parent, sha256=hashlib.sha256(data_bytes).hexdigest())
+        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see {example} for an example)") from None
 
 
 def comparison(scenario_names: list[str], seeds: int | list[int], steps: int | None = None, constants: dict[str, Any] | None = None, baseline: str | None = None,
@@ -258,7 +263,7 @@ def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None =
         table = data.get(group, {})
         if not isinstance(table, dict):
             raise UserError(f"{where}: {group}: must be a table (accepted: a [{group}] table of section.key = ...)")
-        groups[group] = _flatten(table, f"{where}: {group}")
+        groups[group] = flatten(table, f"{where}: {group}")
     seen: dict[str, str] = {}
     for group, specs in groups.items():
         for key in specs:
@@ -393,7 +398,7 @@ def _looks_like_range(value: Any) -> bool:
     return isinstance(value, dict) and any(key in value for key in RANGE_KEYS)
 
 
-def _flatten(table: dict[str, Any], where: str) -> dict[str, Any]:
+def flatten(table: dict[str, Any], where: str) -> dict[str, Any]:
     """``{section.key: spec}`` from a group table written with dotted keys, quoted keys or sub-tables."""
     flat: dict[str, Any] = {}
     for key, value in table.items():
@@ -443,7 +448,7 @@ def _factor(name: str, spec: Any, group: str, where: str) -> Factor:
     return Factor(name, group, param, low=float(low), high=float(high), levels=levels)
 
 
-def _whole(value: Any, key: str, low: int, high: int, accepted: str | None = None) -> int:
+def whole_number(value: Any, key: str, low: int, high: int, accepted: str | None = None) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise UserError(f"{key}: {shown(value)} is not accepted (accepted: {accepted or f'a whole number from {low} to {high}'})")
     return value
@@ -468,13 +473,13 @@ def _sampling(data: dict[str, Any], where: str, factors: tuple[Factor, ...]) -> 
     method = table.get("method", "grid")
     if method not in METHODS:
         raise UserError(f"{where}: sampling.method: {shown(method)} is not accepted{suggest(str(method), list(METHODS))} (accepted: {', '.join(METHODS)})")
-    seed = _whole(table.get("seed", 1), f"{where}: sampling.seed", 0, scenarios.MAX_SEED)
+    seed = whole_number(table.get("seed", 1), f"{where}: sampling.seed", 0, scenarios.MAX_SEED)
     pairing = table.get("pairing", "crossed")
     if pairing not in PAIRINGS:
         raise UserError(f"{where}: sampling.pairing: {shown(pairing)} is not accepted{suggest(str(pairing), list(PAIRINGS))} (accepted: {', '.join(repr(p) for p in PAIRINGS)})")
     samples = table.get("samples")
     if samples is not None:
-        samples = _whole(samples, f"{where}: sampling.samples", 1, MAX_SAMPLES)
+        samples = whole_number(samples, f"{where}: sampling.samples", 1, MAX_SAMPLES)
     if method == "grid":
         return Sampling("grid", samples, seed, pairing)  # ranges without levels are refused when a grid is made (sampling.points)
     if samples is None:
@@ -488,11 +493,11 @@ def _sampling(data: dict[str, Any], where: str, factors: tuple[Factor, ...]) -> 
 
 def _sensitivity(data: dict[str, Any], where: str) -> SensitivitySettings:
     table = _table(data, "sensitivity", where, SENSITIVITY_KEYS)
-    trajectories = _whole(table.get("trajectories", 10), f"{where}: sensitivity.trajectories", 2, 100_000)
-    levels = _whole(table.get("levels", 4), f"{where}: sensitivity.levels", 2, 1000)
+    trajectories = whole_number(table.get("trajectories", 10), f"{where}: sensitivity.trajectories", 2, 100_000)
+    levels = whole_number(table.get("levels", 4), f"{where}: sensitivity.levels", 2, 1000)
     if levels % 2:
         raise UserError(f"{where}: sensitivity.levels: {levels} is not accepted (accepted: an even whole number, e.g. 4)")
-    samples = _whole(table.get("samples", 64), f"{where}: sensitivity.samples", 2, MAX_SAMPLES)
+    samples = whole_number(table.get("samples", 64), f"{where}: sensitivity.samples", 2, MAX_SAMPLES)
     if not _is_power_of_two(samples):
         raise UserError(f"{where}: sensitivity.samples: {samples} is not accepted (accepted: a power of 2, e.g. {2 ** max(1, round(math.log2(samples)))})")
     return SensitivitySettings(trajectories, levels, samples)

@@ -68,9 +68,9 @@ def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
     for key in table:
         if key not in KEYS:
             raise UserError(f"{here}.{key}: unknown key{suggest(key, list(KEYS))} (accepted: {', '.join(KEYS)})")
-    count = _whole(table.get("count", 240), f"{here}.count", 2, 100_000)
-    residents = _whole(table.get("residents", 300), f"{here}.residents", 10, 10_000_000)
-    seed = _whole(table.get("seed", 1), f"{here}.seed", 0, scenarios.MAX_SEED)
+    count = experiments.whole_number(table.get("count", 240), f"{here}.count", 2, 100_000)
+    residents = experiments.whole_number(table.get("residents", 300), f"{here}.residents", 10, 10_000_000)
+    seed = experiments.whole_number(table.get("seed", 1), f"{here}.seed", 0, scenarios.MAX_SEED)
     spreads = table.get("spreads", [0.5, 1.0, 1.5])
     if not isinstance(spreads, list) or not spreads or any(isinstance(s, bool) or not isinstance(s, int | float) or s < 0 for s in spreads):
         raise UserError(f"{here}.spreads: {shown(spreads)} is not accepted (accepted: a list of factors >= 0, e.g. [0.5, 1.0, 1.5])")
@@ -88,11 +88,13 @@ def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
     if not isinstance(differences, dict) or not differences:
         raise UserError(f"{here}.differences: missing (accepted: a table of section.key = half-width at spread 1, e.g. landlord.respect = 0.1)")
     widths = {}
-    for key, width in _flatten(differences).items():
-        experiments.declaration(key, f"{here}.differences")  # a known numeric parameter
+    for key, width in experiments.flatten(differences, f"{here}.differences").items():
+        param = experiments.declaration(key, f"{here}.differences")
+        if isinstance(param.default, bool) or not isinstance(param.default, int | float):
+            raise UserError(f"{here}.differences.{key}: landlords can only differ in a numeric parameter, and this one is {param.accepted} (accepted: a numeric parameter such as landlord.respect)")
         if isinstance(width, bool) or not isinstance(width, int | float) or width <= 0:
             raise UserError(f"{here}.differences.{key}: {shown(width)} is not accepted (accepted: a positive half-width)")
-        widths[experiments.canonical(key)] = float(width)
+        widths[key] = float(width)
     out = table.get("experiment_out", "landlords.toml")
     if not isinstance(out, str) or not out.endswith(".toml"):
         raise UserError(f"{here}.experiment_out: {shown(out)} is not accepted (accepted: a path ending in .toml)")
@@ -196,20 +198,3 @@ def _relative_scenario(path: Path, base: Path) -> str:
         return str(path.resolve().relative_to(base.resolve().parent / "scenarios")).removesuffix(".toml")
     except ValueError:
         return str(path)
-
-
-def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in table.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(_flatten(value, f"{name}."))
-        else:
-            out[name] = value
-    return out
-
-
-def _whole(value: Any, where: str, low: int, high: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise UserError(f"{where}: {shown(value)} is not accepted (accepted: a whole number from {low} to {high})")
-    return value

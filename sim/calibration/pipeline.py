@@ -42,10 +42,11 @@ from sim.batch.executors import Executor, start_method
 from sim.batch.plan import make_plan
 from sim.batch.runner import run_batch
 from sim.batch.sampling import unit_sample
-from sim.batch.statistics import t_half_width
+from sim.batch.statistics import describe
 from sim.calibration import abc, identifiability, refine
 from sim.calibration.spec import Calibration
 from sim.calibration.targets import distance
+from sim.errors import UserError
 
 
 class Interrupted(Exception):
@@ -57,7 +58,6 @@ class Round:
     """One round's points (parameter values, rows) and their distances."""
 
     number: int
-    box: abc.Box
     values: np.ndarray
     simulated: pd.DataFrame  # point x target column: mean over seeds
     distances: np.ndarray
@@ -95,12 +95,14 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
         distances = distance(simulated[[t.column for t in cal.targets]].to_numpy(), list(cal.targets))
         distances = np.where(np.isfinite(distances), distances, np.inf)  # failed points are never accepted
         kept = abc.accepted(distances, cal.accept)
-        rounds.append(Round(number, box, values, simulated, distances, kept))
+        rounds.append(Round(number, values, simulated, distances, kept))
         box = abc.next_box(values[kept], prior)
     posterior = abc.marginals(rounds[0].values[rounds[0].kept], prior)
 
     pool = np.vstack([r.values for r in rounds])
     pooled = np.concatenate([r.distances for r in rounds])
+    if not np.isfinite(pooled).any():
+        raise UserError(f"{folder}: every run of the rounds failed, so nothing can be fitted (accepted: a calibration whose runs succeed; python run.py report {folder}/round1 shows their errors)")
     search = None
     if cal.search_evaluations > 0:
         search = _search(cal, pool[int(np.argmin(pooled))], prior, folder, quiet, workers)
@@ -201,13 +203,10 @@ def _against_figures(cal: Calibration, runs: pd.DataFrame) -> pd.DataFrame:
     """Each target and validation figure against the chosen point's mean over the check seeds, with its 95% interval."""
     rows = []
     for target in (*cal.targets, *cal.validation):
-        x = runs[target.column].to_numpy(dtype=float)
-        n = len(x)
-        mean = float(x.mean()) if n else float("nan")
-        half = float(t_half_width(x.std(ddof=1), n)) if n > 1 else float("nan")
+        stats = describe(runs[target.column].to_numpy(dtype=float))
         rows.append({
             "column": target.column, "measure": target.measure, "used": "fitted" if target.calibrated else "validation only",
-            "national": target.value, "simulated": mean, "ci_low": mean - half, "ci_high": mean + half, "seeds": n,
-            "miss": mean - target.value, "tolerance": target.tolerance, "source": f"{target.figure.source} ({target.figure.year}; {target.figure.population})",
+            "national": target.value, "simulated": stats["mean"], "ci_low": stats["ci_low"], "ci_high": stats["ci_high"], "seeds": stats["n"],
+            "miss": stats["mean"] - target.value, "tolerance": target.tolerance, "source": f"{target.figure.source} ({target.figure.year}; {target.figure.population})",
         })
     return pd.DataFrame(rows)

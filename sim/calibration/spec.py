@@ -32,8 +32,7 @@ Every mistake is one sentence ``FILE: key: problem (accepted: ...)``.
 from __future__ import annotations
 
 import hashlib
-import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +65,6 @@ class Calibration:
     scenario_out: Path
     scenario_name: str
     landlords: dict[str, Any] | None
-    raw: dict[str, Any]
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -77,16 +75,7 @@ def load(path: str | Path) -> Calibration:
     """Read and check the calibration file at ``path``."""
     path = Path(path)
     where = str(path)
-    try:
-        data_bytes = path.read_bytes()
-        data = tomllib.loads(data_bytes.decode("utf-8"))
-    except FileNotFoundError:
-        raise UserError(f"{where}: no such calibration file (accepted: a path to a .toml file, e.g. experiments/calibration.toml)") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise UserError(f"{where}: cannot be read: {error} (accepted: a readable UTF-8 .toml file)") from None
-    except tomllib.TOMLDecodeError as error:
-        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see experiments/calibration.toml)") from None
-    raw = dict(data)
+    data, data_bytes = experiments.read_toml(path, "calibration file", "experiments/calibration.toml")
     settings = data.pop("calibration", None)
     landlords = data.pop("landlords", None)
     if not isinstance(settings, dict):
@@ -112,7 +101,7 @@ def load(path: str | Path) -> Calibration:
     if not targets:
         raise UserError(f"{where}: calibration.targets: empty (accepted: at least one column = {{ measure = ..., tolerance = ... }})")
     outcomes = tuple(dict.fromkeys((*spec.outcomes, *(t.column for t in (*targets, *validation)))))
-    spec = _with_outcomes(spec, outcomes)
+    spec = replace(spec, outcomes=outcomes)
     return Calibration(
         source=path,
         experiment=spec,
@@ -127,14 +116,7 @@ def load(path: str | Path) -> Calibration:
         scenario_out=(path.parent / _text(settings, "scenario_out", where, "../scenarios/england_baseline.toml")).resolve(),
         scenario_name=_text(settings, "scenario_name", where, "Calibrated scenario"),
         landlords=landlords,
-        raw=raw,
     )
-
-
-def _with_outcomes(spec: Experiment, outcomes: tuple[str, ...]) -> Experiment:
-    from dataclasses import replace
-
-    return replace(spec, outcomes=outcomes)
 
 
 def _text(table: dict[str, Any], key: str, where: str, default: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -158,6 +159,4 @@ def _relative(path: Path) -> str:
 
 
 def _wrap(text: str, width: int = 100) -> str:
-    import textwrap
-
     return "\n".join(textwrap.fill(line, width) for line in text.splitlines())
