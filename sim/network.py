@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from sim import tie_matrix
 from sim.arraytools import row_totals
 from sim.parameters import Param, Section
+from sim.tie_matrix import TieMatrix
 
 PARAMETERS = Section(
     "network",
@@ -44,21 +45,23 @@ PARAMETERS = Section(
 
 BRIDGING_REDRAWS = 20
 
+BONDING, BRIDGING = 0, 1
+"""Kinds of tie between residents, as stored in :attr:`SocialNetwork.ties`."""
+
 
 class SocialNetwork:
     """Ties of ``n`` residents and their linking ties to ``institutions`` landlord/service nodes.
 
-    Dropped ties are kept as explicit zeros in the matrices until the next
-    month's new ties are added, which removes them at no extra cost
-    (``sim.tie_matrix``); reading :attr:`bonding` or :attr:`bridging`
-    removes them first, so a reader never sees them.
+    Bonding and bridging ties live in one :class:`sim.tie_matrix.TieMatrix`
+    (kind 0 bonding, kind 1 bridging), so each monthly operation is one pass
+    over all ties. Dropped ties are kept there as explicit zeros until the
+    next month's new ties are merged in; :attr:`bonding` and :attr:`bridging`
+    are copies without them, so a reader never sees them.
     """
 
-    def __init__(self, block: np.ndarray, bonding: sp.csr_array, bridging: sp.csr_array, linking: np.ndarray):
+    def __init__(self, block: np.ndarray, ties: TieMatrix, linking: np.ndarray):
         self.block = np.asarray(block, dtype=np.int64)
-        self._bonding = bonding
-        self._bridging = bridging
-        self._zeros = False  # dropped ties still stored as explicit zeros
+        self.ties = ties
         self.linking = linking
         self._strengths: tuple[np.ndarray, np.ndarray] | None = None  # row sums, until ties change
 
@@ -69,21 +72,13 @@ class SocialNetwork:
 
     @property
     def bonding(self) -> sp.csr_array:
-        """Symmetric matrix of bonding tie strengths (ties within a block)."""
-        self._prune()
-        return self._bonding
+        """Symmetric matrix of bonding tie strengths (ties within a block; a copy)."""
+        return self.ties.kind(BONDING)
 
     @property
     def bridging(self) -> sp.csr_array:
-        """Symmetric matrix of bridging tie strengths (ties across blocks)."""
-        self._prune()
-        return self._bridging
-
-    def _prune(self) -> None:
-        if self._zeros:
-            tie_matrix.prune(self._bonding)
-            tie_matrix.prune(self._bridging)
-            self._zeros = False
+        """Symmetric matrix of bridging tie strengths (ties across blocks; a copy)."""
+        return self.ties.kind(BRIDGING)
 
     # -- building -------------------------------------------------------------
 
@@ -93,7 +88,8 @@ class SocialNetwork:
         block = np.asarray(block, dtype=np.int64)
         n = len(block)
         (u_bond, v_bond, s_bond), (u_bridge, v_bridge, s_bridge) = _by_kind(block, u, v, strength)
-        return cls(block, tie_matrix.build(n, u_bond, v_bond, s_bond), tie_matrix.build(n, u_bridge, v_bridge, s_bridge), np.zeros((n, institutions)))
+        ties = TieMatrix.stack([tie_matrix.build(n, u_bond, v_bond, s_bond), tie_matrix.build(n, u_bridge, v_bridge, s_bridge)])
+        return cls(block, ties, np.zeros((n, institutions)))
 
     def strengthen(self, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float) -> None:
         """Add ``gain`` to the ties between pairs ``u[k]``-``v[k]``, creating ties that are missing.
@@ -101,18 +97,19 @@ class SocialNetwork:
         Pairs in the same block strengthen bonding ties, others bridging ties.
         Strength is capped at 1.
         """
-        bonding, bridging = _by_kind(self.block, u, v, gain)
-        # The sums leave out the explicit zeros, so afterwards there are none.
-        self._bonding = tie_matrix.strengthen(self._bonding, *bonding)
-        self._bridging = tie_matrix.strengthen(self._bridging, *bridging)
-        self._zeros = False
+        u = np.asarray(u, dtype=np.int64)
+        v = np.asarray(v, dtype=np.int64)
+        keep = u != v
+        gain = np.asarray(gain, dtype=float)
+        if gain.ndim:
+            gain = gain[keep]
+        u, v = u[keep], v[keep]
+        self.ties.strengthen(self.block[u] != self.block[v], u, v, gain)  # kind: 0 bonding, 1 bridging
         self._strengths = None
 
     def decay(self, bonding_rate: float, bridging_rate: float, linking_rate: float, threshold: float) -> None:
         """Weaken every tie by its rate and drop those below ``threshold``."""
-        dropped = tie_matrix.decay(self._bonding, bonding_rate, threshold)
-        dropped |= tie_matrix.decay(self._bridging, bridging_rate, threshold)
-        self._zeros |= dropped
+        self.ties.decay((bonding_rate, bridging_rate), threshold)
         self._strengths = None
         self.linking *= 1.0 - linking_rate
         np.putmask(self.linking, self.linking < threshold, 0.0)
@@ -121,21 +118,19 @@ class SocialNetwork:
         """Remove every tie of the residents in ``slots`` (they moved out)."""
         if len(slots) == 0:
             return
-        slots = np.asarray(slots)
-        tie_matrix.drop_residents(self._bonding, slots)
-        tie_matrix.drop_residents(self._bridging, slots)
-        self._zeros = True
+        self.ties.drop_residents(slots)
         self._strengths = None
         self.linking[slots] = 0.0
 
     # -- reading --------------------------------------------------------------
-    # The products below use the matrices with their explicit zeros: a zero
-    # adds exactly nothing, so pruning first would cost time and change no number.
 
     def _row_sums(self) -> tuple[np.ndarray, np.ndarray]:
         if self._strengths is None:
-            self._strengths = (tie_matrix.row_sums(self._bonding), tie_matrix.row_sums(self._bridging))
+            self._keep_strengths(self.ties.product(np.ones(self.n)))
         return self._strengths
+
+    def _keep_strengths(self, sums: np.ndarray) -> None:
+        self._strengths = (sums[: self.n], sums[self.n :])
 
     def bonding_strength(self) -> np.ndarray:
         """Sum of each resident's bonding tie strengths (do not modify the returned array)."""
@@ -154,7 +149,16 @@ class SocialNetwork:
 
         ``x`` is one value per resident, or an ``(n, k)`` array of ``k`` quantities.
         """
-        return self._bonding @ x, self._bridging @ x
+        if self._strengths is None:
+            # The row sums are wanted too and stale: one more column of ones
+            # gives them in the same pass (bitwise the same sums).
+            ones = np.ones((self.n, 1))
+            both = self.ties.product(np.hstack((x.reshape(self.n, -1), ones)))
+            self._keep_strengths(np.ascontiguousarray(both[:, -1]))
+            sums = both[:, 0] if x.ndim == 1 else both[:, :-1]
+        else:
+            sums = self.ties.product(x)
+        return sums[: self.n], sums[self.n :]
 
     def neighbour_mean(self, x: np.ndarray) -> np.ndarray:
         """Tie-weighted mean of ``x`` over each resident's contacts; own value if none.
@@ -171,7 +175,7 @@ class SocialNetwork:
 
     def tie_count(self) -> int:
         """Number of undirected resident-resident ties."""
-        return (self.bonding.nnz + self.bridging.nnz) // 2
+        return self.ties.tie_count()
 
     def to_networkx(self, institution_names: list[str], estate: np.ndarray | None = None) -> nx.Graph:
         """The network as a networkx graph: residents 0..n-1, institutions by name.

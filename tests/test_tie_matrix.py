@@ -1,4 +1,4 @@
-"""The tie-matrix operations give bitwise the numbers of the plain scipy operations they replace."""
+"""The tie store gives bitwise the numbers of plain scipy operations on one matrix per kind."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pytest
 import scipy.sparse as sp
 
 from sim import tie_matrix
-from sim.arraytools import row_totals
 from sim.network import SocialNetwork
+from sim.tie_matrix import TieMatrix
 
 
 def random_ties(rng: np.random.Generator, n: int, pairs: int) -> sp.csr_array:
@@ -17,8 +17,14 @@ def random_ties(rng: np.random.Generator, n: int, pairs: int) -> sp.csr_array:
     return tie_matrix.build(n, u[keep], v[keep], rng.uniform(0.05, 0.9, keep.sum()))
 
 
+def random_store(rng: np.random.Generator, n: int, pairs: int) -> tuple[TieMatrix, list[sp.csr_array]]:
+    """A two-kind store and, as plain scipy matrices, the kinds it holds."""
+    kinds = [random_ties(rng, n, pairs), random_ties(rng, n, pairs // 2)]
+    return TieMatrix.stack([k.copy() for k in kinds]), kinds
+
+
 def plain_sum(matrix: sp.csr_array, u: np.ndarray, v: np.ndarray, gain: np.ndarray) -> sp.csr_array:
-    """What strengthening did before: a general sparse sum with the pairs, then the cap."""
+    """Strengthening with scipy's public operators: a general sparse sum with the pairs, then the cap."""
     n = matrix.shape[0]
     addition = sp.csr_array((np.concatenate((gain, gain)), (np.concatenate((u, v)), np.concatenate((v, u)))), shape=(n, n))
     result = (matrix + addition).tocsr()
@@ -27,7 +33,20 @@ def plain_sum(matrix: sp.csr_array, u: np.ndarray, v: np.ndarray, gain: np.ndarr
 
 
 def same(a: sp.csr_array, b: sp.csr_array) -> bool:
+    a, b = a.copy(), b.copy()
+    a.eliminate_zeros()
+    b.eliminate_zeros()
     return np.array_equal(a.indptr, b.indptr) and np.array_equal(a.indices, b.indices) and np.array_equal(a.data, b.data)
+
+
+def holds(store: TieMatrix, kinds: list[sp.csr_array]) -> bool:
+    return all(same(store.kind(k), matrix) for k, matrix in enumerate(kinds))
+
+
+def random_pairs(rng: np.random.Generator, n: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    u, v = rng.integers(0, n, count), rng.integers(0, n, count)
+    keep = u != v
+    return np.concatenate((u[keep], u[keep][:20])), np.concatenate((v[keep], v[keep][:20]))  # some pairs twice
 
 
 @pytest.mark.parametrize("n", [2, 7, 60, 300])
@@ -36,7 +55,7 @@ def test_find_locates_stored_entries_and_insertion_points(n):
     matrix = random_ties(rng, n, 4 * n)
     dense = matrix.toarray()
     rows, cols = rng.integers(0, n, 500), rng.integers(0, n, 500)
-    at, found = tie_matrix.find(matrix, rows, cols)
+    at, found = tie_matrix.find(matrix.indptr, matrix.indices, rows, cols)
     np.testing.assert_array_equal(found, dense[rows, cols] != 0)
     row_start = matrix.indptr[rows]
     expected = [start + np.searchsorted(matrix.indices[start : matrix.indptr[r + 1]], c) for start, r, c in zip(row_start, rows, cols, strict=True)]
@@ -45,51 +64,112 @@ def test_find_locates_stored_entries_and_insertion_points(n):
 
 def test_find_in_an_empty_matrix():
     matrix = sp.csr_array((5, 5))
-    at, found = tie_matrix.find(matrix, np.array([0, 4]), np.array([1, 2]))
+    at, found = tie_matrix.find(matrix.indptr, matrix.indices, np.array([0, 4]), np.array([1, 2]))
     assert not found.any()
     np.testing.assert_array_equal(at, [0, 0])
 
 
-def test_strengthen_is_bitwise_the_general_sparse_sum_and_drops_explicit_zeros():
+def test_stacking_keeps_each_kind_as_it_was():
+    store, kinds = random_store(np.random.default_rng(0), 80, 300)
+    assert store.rows == 160
+    assert holds(store, kinds)
+    assert store.tie_count() == sum(k.nnz for k in kinds) // 2
+
+
+def test_strengthen_is_bitwise_the_public_sparse_sum_for_each_kind_and_drops_explicit_zeros():
     rng = np.random.default_rng(1)
-    matrix = random_ties(rng, 200, 800)
-    tie_matrix.decay(matrix, 0.5, 0.2)  # leaves explicit zeros
-    assert (matrix.data == 0).any()
-    u, v = rng.integers(0, 200, 300), rng.integers(0, 200, 300)
-    keep = u != v
-    u, v = np.concatenate((u[keep], u[keep][:20])), np.concatenate((v[keep], v[keep][:20]))  # some pairs twice
-    gain = np.full(len(u), 0.25)
-    expected = plain_sum(matrix, u, v, gain)
-    result = tie_matrix.strengthen(matrix, u, v, gain)
-    assert same(result, expected)
-    assert (result.data != 0).all()
+    store, kinds = random_store(rng, 200, 800)
+    store.decay((0.5, 0.5), 0.2)  # leaves explicit zeros
+    assert (store.data == 0).any()
+    expected = [k.copy() for k in kinds]
+    for matrix in expected:
+        matrix.data *= 0.5
+        matrix.data[matrix.data < 0.2] = 0.0
+    u, v = random_pairs(rng, 200, 300)
+    kind = rng.random(len(u)) < 0.4
+    store.strengthen(kind, u, v, 0.25)
+    for k, matrix in enumerate(expected):
+        mine = kind == k
+        expected[k] = plain_sum(matrix, u[mine], v[mine], np.full(mine.sum(), 0.25))
+    assert holds(store, expected)
+    assert (store.data != 0).all()
 
 
-def test_strengthen_with_no_pairs_only_prunes():
-    matrix = random_ties(np.random.default_rng(2), 50, 100)
-    nonzero = matrix.nnz
-    matrix.data[:3] = 0.0
-    result = tie_matrix.strengthen(matrix, np.array([], int), np.array([], int), np.array([]))
-    assert result.nnz == nonzero - 3
+def test_strengthen_with_no_pairs_only_removes_explicit_zeros():
+    store, _ = random_store(np.random.default_rng(2), 50, 100)
+    nonzero = store.nnz
+    store.data[:3] = 0.0
+    store.strengthen(np.array([], bool), np.array([], int), np.array([], int), 0.25)
+    assert store.nnz == nonzero - 3
 
 
-def test_drop_residents_zeroes_their_rows_and_columns_only():
+def test_strengthening_month_after_month_reuses_two_sets_of_arrays_and_grows_when_needed():
     rng = np.random.default_rng(3)
-    matrix = random_ties(rng, 120, 600)
-    dense = matrix.toarray()
+    store, kinds = random_store(rng, 300, 600)
+    seen = []
+    for _ in range(12):  # the store grows from about 2 to about 20 ties per resident
+        u, v = random_pairs(rng, 300, 250)
+        kind = rng.random(len(u)) < 0.5
+        store.strengthen(kind, u, v, 0.3)
+        for k in (0, 1):
+            kinds[k] = plain_sum(kinds[k], u[kind == k], v[kind == k], np.full((kind == k).sum(), 0.3))
+        seen.append(id(store.indices.base))
+    assert holds(store, kinds)
+    assert len(set(seen)) < len(seen)  # arrays were reused, not allocated every month
+
+
+def test_decay_weakens_each_kind_at_its_own_rate_and_zeroes_weak_ties():
+    store, kinds = random_store(np.random.default_rng(4), 100, 400)
+    store.decay((0.1, 0.5), 0.3)
+    for matrix, rate in zip(kinds, (0.1, 0.5), strict=True):
+        matrix.data *= 1.0 - rate
+        matrix.data[matrix.data < 0.3] = 0.0
+    assert holds(store, kinds)
+
+
+def test_drop_residents_zeroes_their_rows_and_columns_in_every_kind_only():
+    rng = np.random.default_rng(5)
+    store, kinds = random_store(rng, 120, 600)
     slots = np.unique(rng.integers(0, 120, 9))
-    tie_matrix.drop_residents(matrix, slots)
-    dense[slots] = 0.0
-    dense[:, slots] = 0.0
-    np.testing.assert_array_equal(matrix.toarray(), dense)
+    store.drop_residents(slots)
+    for k, matrix in enumerate(kinds):
+        dense = matrix.toarray()
+        dense[slots] = 0.0
+        dense[:, slots] = 0.0
+        np.testing.assert_array_equal(store.kind(k).toarray(), dense)
 
 
-def test_row_totals_are_bitwise_numpys_sums():
-    x = np.random.default_rng(5).random((1000, 5)) * np.array([1e-3, 1.0, 1e3, 7.0, 1e-6])
-    np.testing.assert_array_equal(row_totals(x), x.sum(axis=1))
+@pytest.mark.parametrize("columns", [None, 1, 3])
+def test_product_is_bitwise_each_kinds_public_product(columns):
+    rng = np.random.default_rng(6)
+    store, kinds = random_store(rng, 150, 900)
+    store.decay((0.3, 0.3), 0.2)  # explicit zeros add nothing
+    x = rng.random(150) if columns is None else rng.random((150, columns))
+    result = store.product(x)
+    for k, matrix in enumerate(kinds):
+        matrix.data *= 0.7
+        matrix.data[matrix.data < 0.2] = 0.0
+        np.testing.assert_array_equal(result[k * 150 : (k + 1) * 150], matrix @ x)
 
 
-def test_network_hides_dropped_ties_and_they_change_no_number():
+def test_a_store_moved_to_64_bit_indices_gives_the_same_numbers():
+    rng = np.random.default_rng(7)
+    narrow, kinds = random_store(rng, 100, 400)
+    wide = TieMatrix.stack([k.copy() for k in kinds])
+    wide._widen()
+    assert wide.indices.dtype == np.int64 and narrow.indices.dtype == np.int32
+    u, v = random_pairs(rng, 100, 200)
+    kind = rng.random(len(u)) < 0.5
+    x = rng.random(100)
+    for store in (narrow, wide):
+        store.strengthen(kind, u, v, 0.2)
+        store.decay((0.1, 0.2), 0.1)
+        store.drop_residents(np.array([4, 40]))
+    np.testing.assert_array_equal(narrow.product(x), wide.product(x))
+    assert all(same(narrow.kind(k), wide.kind(k)) for k in (0, 1))
+
+
+def test_network_hides_dropped_ties_and_strengths_read_with_a_product_are_the_same():
     rng = np.random.default_rng(6)
     n = 200
     block = np.arange(n) // 20
@@ -98,15 +178,17 @@ def test_network_hides_dropped_ties_and_they_change_no_number():
     net.decay(0.3, 0.3, 0.0, 0.2)
     net.cut(np.array([3, 50, 51]))
     x = rng.random((n, 3))
-    # Read before pruning (explicit zeros still stored)...
+    # Strengths stale: the product computes them alongside...
     sums = net.contact_sums(x)
     strengths = (net.bonding_strength().copy(), net.bridging_strength().copy())
-    mean = net.neighbour_mean(x)
-    # ...and after: reading the matrices removes the zeros, and every number is the same.
-    assert (net.bonding.data != 0).all() and (net.bridging.data != 0).all()
+    # ...and they, and the sums, are the plain products' numbers, with the dropped ties hidden from readers.
+    bonding, bridging = net.bonding, net.bridging
+    assert (bonding.data != 0).all() and (bridging.data != 0).all()
+    np.testing.assert_array_equal(sums[0], bonding @ x)
+    np.testing.assert_array_equal(sums[1], bridging @ x)
+    np.testing.assert_array_equal(strengths[0], bonding @ np.ones(n))
+    np.testing.assert_array_equal(strengths[1], bridging @ np.ones(n))
     net._strengths = None
-    for before, after in zip(sums, net.contact_sums(x), strict=True):
-        np.testing.assert_array_equal(before, after)
     np.testing.assert_array_equal(strengths[0], net.bonding_strength())
-    np.testing.assert_array_equal(strengths[1], net.bridging_strength())
-    np.testing.assert_array_equal(mean, net.neighbour_mean(x))
+    one = net.contact_sums(x[:, 0])
+    np.testing.assert_array_equal(one[0], sums[0][:, 0])

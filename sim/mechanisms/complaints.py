@@ -53,18 +53,23 @@ def update(model: HousingModel) -> None:
     """Phase: new complaints; open complaints judged; months since each household's last complaint."""
     s, p = model.state, model.params.complaints
     draw = model.streams["complaints"].random(s.n)
-    met = model.month.met[:, REPAIRS]
-    held = met + s.unmet_repairs
-    resolution = np.divide(met, held, out=np.ones_like(held), where=held > 0)
-    judged = handling_experience(resolution, model.month.respect, p.handling)
-
     open_before = s.complaint_open
-    new = ~open_before & (s.unmet_repairs >= p.trigger) & (draw < s.efficacy)
-    still_open = open_before & (s.unmet_repairs >= p.trigger)
+    unresolved = s.unmet_repairs >= p.trigger
+    new = ~open_before & unresolved & (draw < s.efficacy)
+
+    # Only complainants judge: the few households with a new or open complaint.
+    judging = np.flatnonzero(new | open_before)
+    met = model.month.met[judging, REPAIRS]
+    held = met + s.unmet_repairs[judging]
+    resolution = np.divide(met, held, out=np.ones_like(held), where=held > 0)
+    judged = handling_experience(resolution, model.month.respect[judging], p.handling)
+    felt = s.complaint_felt[judging]
     rate = model.params.trust.perception_rate
-    s.complaint_felt[:] = np.where(new, judged, np.where(open_before, s.complaint_felt + rate * (judged - s.complaint_felt), s.complaint_felt))
-    s.months_since_complaint[:] = np.where(new | open_before, 0, np.minimum(s.months_since_complaint + 1, NEVER_COMPLAINED))
-    s.complaint_open[:] = new | still_open
+    s.complaint_felt[judging] = np.where(new[judging], judged, felt + rate * (judged - felt))
+
+    np.minimum(s.months_since_complaint + 1, NEVER_COMPLAINED, out=s.months_since_complaint)
+    s.months_since_complaint[judging] = 0
+    s.complaint_open[:] = new | (open_before & unresolved)
 
 
 def recent_complainants(model: HousingModel) -> np.ndarray:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
@@ -34,12 +36,12 @@ def account(model: HousingModel) -> None:
     services, participation = model.params.services, model.params.participation
     policy = model.landlord.policy
     n = max(s.n, 1)
-    participants = int(s.participated.sum())
-    hours = participants * participation.hours + int(model.month.co_delivers.sum()) * services.co_delivery_hours
+    participants = int(np.count_nonzero(s.participated))
+    hours = participants * participation.hours + int(np.count_nonzero(model.month.co_delivers)) * services.co_delivery_hours
     model.month.costs = {
         "services": model.landlord.budget,
         "facilitation": participants * policy.facilitation_cost / n,
-        "outreach": int(s.contacted.sum()) * policy.outreach_cost / n,
+        "outreach": int(np.count_nonzero(s.contacted)) * policy.outreach_cost / n,
         "hub": sum(service.running_cost for service in model.services),
         "failure_demand": float(s.unmet_repairs.sum()) * c.escalation * services.unit_cost * c.emergency_multiplier / n,
         "residents_time": hours * c.hour_value / n,

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.arraytools import column_totals
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ LANDLORD = Section(
 
 def need_shares(need: np.ndarray) -> np.ndarray:
     """Share of total need held in each domain (uniform if there is none)."""
-    total = need.sum(axis=0)
+    total = column_totals(need)
     whole = total.sum()
     return total / whole if whole > 0 else np.full(need.shape[1], 1.0 / need.shape[1])
 
@@ -71,12 +72,12 @@ def decide(model: HousingModel) -> None:
     s, landlord = model.state, model.landlord
     lp, sp = model.params.landlord, model.params.services
     policy = landlord.policy
-    participants = int(s.participated.sum())
+    participants = int(np.count_nonzero(s.participated))
     influence = landlord.influence()
     model.month.influence = influence
     weight = input_weight(influence, participants, lp.learning_rate, lp.information_half)
     if weight > 0:
-        heard = need_shares(s.need[s.participated])
+        heard = need_shares(np.compress(s.participated, s.need, axis=0))  # s.need[s.participated], faster
         landlord.belief = (1.0 - weight) * landlord.belief + weight * heard
     for service in model.services:
         # What residents teach about design is kept only while they keep
@@ -85,7 +86,7 @@ def decide(model: HousingModel) -> None:
 
     co_delivers = s.participated & (model.streams["co_delivery"].random(s.n) < policy.co_delivery)
     model.month.co_delivers = co_delivers
-    co_units = int(co_delivers.sum()) * sp.co_delivery_hours * sp.co_delivery_productivity
+    co_units = int(np.count_nonzero(co_delivers)) * sp.co_delivery_hours * sp.co_delivery_productivity
     budget_units = landlord.budget * s.n / sp.unit_cost
     for service in model.services:
         d = service.domain

@@ -85,6 +85,8 @@ def work(model: HousingModel) -> None:
     loses = s.employed & (u_lose < p.job_loss)
     progression = p.progression * (1.0 + p.weak_tie_weight * weak) * (1.0 - p.stigma_weight * s.stigma)
     moves_up = s.employed & ~loses & (u_up < progression)
+    # Indices of the few who change: cheaper than masks over every household, each used several times.
+    finds, loses, moves_up = np.flatnonzero(finds), np.flatnonzero(loses), np.flatnonzero(moves_up)
 
     s.employed[finds] = True
     s.employed[loses] = False

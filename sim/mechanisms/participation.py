@@ -62,13 +62,13 @@ def choose(probability: np.ndarray, capacity: int, u_choice: np.ndarray, u_prior
     depend on how many volunteer (common random numbers across policies).
     """
     volunteers = u_choice < probability
-    count = int(volunteers.sum())
-    if count <= capacity:
+    if np.count_nonzero(volunteers) <= capacity:
         return volunteers
     chosen = np.zeros_like(volunteers)
     if capacity > 0:
-        keys = np.where(volunteers, u_priority, np.inf)
-        chosen[np.argpartition(keys, capacity - 1)[:capacity]] = True
+        # The volunteers with the ``capacity`` lowest priority numbers.
+        who = np.flatnonzero(volunteers)
+        chosen[who[np.argpartition(u_priority[who], capacity - 1)[:capacity]]] = True
     return chosen
 
 
@@ -90,7 +90,7 @@ def take_part(model: HousingModel) -> None:
 def learn_from_taking_part(model: HousingModel) -> None:
     """Phase: participants' expected influence and efficacy move towards the influence they had."""
     s, p = model.state, model.params.participation
-    took_part = s.participated
+    took_part = np.flatnonzero(s.participated)  # indices: cheaper than a mask used four times
     influence = model.month.influence
     s.voice_expectation[took_part] += p.expectation_learning * (influence - s.voice_expectation[took_part])
     s.efficacy[took_part] += p.efficacy_learning * (influence - s.efficacy[took_part])

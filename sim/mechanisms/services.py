@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arraytools import row_totals
+from sim.arraytools import column_totals, row_totals, scale_columns
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY, EMPLOYMENT, REPAIRS
 
@@ -73,32 +73,37 @@ def allot(demand: np.ndarray, capacity: np.ndarray, fit: np.ndarray, redeploymen
     units a domain cannot use moves to domains still short, in proportion to
     their shortfall (services flex a little; budgets are not perfectly rigid).
     """
-    required = demand.sum(axis=0) / np.maximum(fit, 1e-12)
+    required = column_totals(demand) / np.maximum(fit, 1e-12)
     spare = np.maximum(capacity - required, 0.0).sum() * redeployment
     short = np.maximum(required - capacity, 0.0)
     if spare > 0 and short.sum() > 0:
         capacity = np.minimum(capacity, required) + spare * short / short.sum()
     served = np.divide(capacity, required, out=np.ones_like(required), where=required > 0)
-    return demand * np.minimum(served, 1.0)
+    return scale_columns(demand, np.minimum(served, 1.0))
 
 
 def deliver(model: HousingModel) -> None:
     """Phase: services deliver; need falls by what is met; need-fit and hub attendance are recorded."""
     s, p = model.state, model.params.services
-    accessibility = np.array([svc.accessibility for svc in model.services])
-    demand = s.need * access(s.trust_services, s.stigma, p.stigma_barrier, p.trust_barrier)[:, None] * accessibility
+    share = access(s.trust_services, s.stigma, p.stigma_barrier, p.trust_barrier)
+    demand = np.empty_like(s.need)  # need * share[:, None] * accessibility, a column at a time (see scale_columns)
+    for svc in model.services:
+        column = demand[:, svc.domain]
+        np.multiply(s.need[:, svc.domain], share, out=column)
+        column *= svc.accessibility
     capacity = np.array([svc.capacity for svc in model.services])
     fit = np.array([svc.design_fit for svc in model.services])
     met = allot(demand, capacity, fit, p.redeployment)
     held = row_totals(s.need)
     s.need_fit[:] = np.where(held > 0, row_totals(met) / np.maximum(held, 1e-12), 1.0)
-    employment_need = s.need[:, EMPLOYMENT].copy()
+    employment_need = s.need[:, EMPLOYMENT]
+    model.month.employment_support = np.where(employment_need > 0, met[:, EMPLOYMENT] / np.maximum(employment_need, 1e-12), 0.0)
     s.need -= met
     s.unmet_repairs[:] = s.need[:, REPAIRS]
 
     model.month.met = met
-    model.month.need_fit = float(met.sum() / held.sum()) if held.sum() > 0 else 1.0
-    model.month.employment_support = np.where(employment_need > 0, met[:, EMPLOYMENT] / np.maximum(employment_need, 1e-12), 0.0)
+    held_total = held.sum()
+    model.month.need_fit = float(met.sum() / held_total) if held_total > 0 else 1.0
 
     # Hub sessions: the share of community provision delivered at the hub
     # brings people together; a resident attends about once per

@@ -68,10 +68,11 @@ def receive_treatment(model: HousingModel) -> None:
     model.month.respect = respect_received(landlord.respect, model.state.advantage, model.state.stigma, lp.staff_bias, model.params.stigma.stigma_lens)
 
 
-def block_mean(values: np.ndarray, block: np.ndarray) -> np.ndarray:
-    """Each resident's block mean of ``values``."""
+def block_mean(values: np.ndarray, block: np.ndarray, counts: np.ndarray | None = None) -> np.ndarray:
+    """Each resident's block mean of ``values`` (``counts``: residents per block, ``np.bincount(block)``, if known)."""
     totals = np.bincount(block, weights=values)
-    counts = np.bincount(block)
+    if counts is None:
+        counts = np.bincount(block)
     return (totals / np.maximum(counts, 1))[block]
 
 
@@ -93,5 +94,5 @@ def update(model: HousingModel) -> None:
     bonding = social_capital.bonding_capital(model)
     power = np.where(s.participated, model.month.influence, 0.0)
     seeking = s.working_age & ~s.employed
-    pulled_to = target(model.external_stigma, model.month.respect, seeking, p.employer_stigma, bonding, block_mean(s.efficacy, s.block), power, p)
+    pulled_to = target(model.external_stigma, model.month.respect, seeking, p.employer_stigma, bonding, block_mean(s.efficacy, s.block, model.blocks.sizes), power, p)
     s.stigma += p.adjust_rate * (pulled_to - s.stigma)

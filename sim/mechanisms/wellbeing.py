@@ -51,6 +51,6 @@ def update(model: HousingModel) -> None:
     s, p = model.state, model.params.wellbeing
     hours = s.participated * model.params.participation.hours + model.month.co_delivers * model.params.services.co_delivery_hours
     burden = np.minimum(1.0, hours / (p.free_hours * np.maximum(s.time_available, 0.05)))
-    in_work = np.where(s.working_age, s.employed, 1.0)
+    in_work = (s.employed | ~s.working_age).astype(float)  # residents not of working age count as in work
     goal = target(s.need_fit, social_capital.bonding_capital(model), in_work, s.stigma, s.trust_neighbours, burden, p)
     s.wellbeing += p.rate * (goal - s.wellbeing)
