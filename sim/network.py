@@ -89,7 +89,8 @@ class SocialNetwork:
         n = len(block)
         (u_bond, v_bond, s_bond), (u_bridge, v_bridge, s_bridge) = _by_kind(block, u, v, strength)
         ties = TieMatrix.stack([tie_matrix.build(n, u_bond, v_bond, s_bond), tie_matrix.build(n, u_bridge, v_bridge, s_bridge)])
-        return cls(block, ties, np.zeros((n, institutions)))
+        # Column-major: the monthly updates and readers work an institution (a column) at a time.
+        return cls(block, ties, np.zeros((n, institutions), order="F"))
 
     def strengthen(self, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float) -> None:
         """Add ``gain`` to the ties between pairs ``u[k]``-``v[k]``, creating ties that are missing.
@@ -126,7 +127,7 @@ class SocialNetwork:
 
     def _row_sums(self) -> tuple[np.ndarray, np.ndarray]:
         if self._strengths is None:
-            self._keep_strengths(self.ties.product(np.ones(self.n)))
+            self._keep_strengths(self.ties.products(np.ones((1, self.n)))[0])
         return self._strengths
 
     def _keep_strengths(self, sums: np.ndarray) -> None:
@@ -145,33 +146,30 @@ class SocialNetwork:
         return row_totals(self.linking)
 
     def contact_sums(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Tie-weighted sums of ``x`` over each resident's bonding contacts, and over their bridging contacts.
+        """Tie-weighted sums of ``x`` (one value per resident) over each resident's bonding contacts, and over their bridging contacts."""
+        bonding, bridging = self._contact_sums(np.reshape(x, (1, self.n)))
+        return bonding[0], bridging[0]
 
-        ``x`` is one value per resident, or an ``(n, k)`` array of ``k`` quantities.
-        """
-        if self._strengths is None:
-            # The row sums are wanted too and stale: one more column of ones
-            # gives them in the same pass (bitwise the same sums).
-            ones = np.ones((self.n, 1))
-            both = self.ties.product(np.hstack((x.reshape(self.n, -1), ones)))
-            self._keep_strengths(np.ascontiguousarray(both[:, -1]))
-            sums = both[:, 0] if x.ndim == 1 else both[:, :-1]
-        else:
-            sums = self.ties.product(x)
-        return sums[: self.n], sums[self.n :]
-
-    def neighbour_mean(self, x: np.ndarray) -> np.ndarray:
-        """Tie-weighted mean of ``x`` over each resident's contacts; own value if none.
-
-        ``x`` is one value per resident, or an ``(n, k)`` array of ``k``
-        quantities averaged together.
-        """
-        bonding, bridging = self.contact_sums(x)
+    def neighbour_means(self, *quantities: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Tie-weighted mean of each quantity (one value per resident) over each resident's contacts; own value if none."""
+        own = np.array(quantities, dtype=float)
+        bonding, bridging = self._contact_sums(own)
         total = bonding + bridging
         weight = self.bonding_strength() + self.bridging_strength()
-        if x.ndim == 2:
-            weight = weight[:, None]
-        return np.where(weight > 0, total / np.maximum(weight, 1e-12), x)
+        return tuple(np.where(weight > 0, total / np.maximum(weight, 1e-12), own))
+
+    def _contact_sums(self, quantities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Bonding and bridging sums of ``(k, n)`` quantities, each ``(k, n)``."""
+        stale = self._strengths is None
+        if stale:
+            # The row sums are wanted too and stale: one more quantity, all
+            # ones, gives them in the same pass (bitwise the same sums).
+            quantities = np.vstack((quantities, np.ones(self.n)))
+        sums = self.ties.products(quantities)
+        if stale:
+            self._keep_strengths(sums[-1])
+            sums = sums[:-1]
+        return sums[:, : self.n], sums[:, self.n :]
 
     def tie_count(self) -> int:
         """Number of undirected resident-resident ties."""

@@ -106,24 +106,21 @@ class TieMatrix:
         matrix.eliminate_zeros()
         return matrix
 
-    def product(self, x: np.ndarray) -> np.ndarray:
-        """The stacked matrix times ``x`` (one value per resident, or ``(n, k)``): ``(kinds * n,)`` or ``(kinds * n, k)``.
+    def products(self, quantities: np.ndarray) -> np.ndarray:
+        """The stacked matrix times each quantity: ``(k, n)`` in, one row per quantity; ``(k, kinds * n)`` out.
 
-        Rows ``k * n`` to ``(k + 1) * n`` are the tie-weighted sums over each
-        resident's ties of kind ``k``: bitwise ``matrix_k @ x``.
+        Columns ``j * n`` to ``(j + 1) * n`` of a row are the tie-weighted
+        sums of that quantity over each resident's ties of kind ``j``: bitwise
+        ``matrix_j @ quantity``. One quantity at a time: scipy's
+        several-vector product was measured slower for a few vectors, and
+        gives the same bits.
         """
         indptr, indices, data = self._arrays
-        if x.ndim == 1:
-            result = np.zeros(self.rows)
-            _sparsetools.csr_matvec(self.rows, self.n, indptr, indices, data, np.ascontiguousarray(x, dtype=float), result)
-            return result
-        # One column at a time: scipy's several-column product was measured
-        # slower than this for a few columns, and gives the same bits.
-        columns = np.ascontiguousarray(x.T, dtype=float)
-        result = np.zeros((x.shape[1], self.rows))
-        for column, out in zip(columns, result, strict=True):
-            _sparsetools.csr_matvec(self.rows, self.n, indptr, indices, data, column, out)
-        return result.T
+        quantities = np.ascontiguousarray(quantities, dtype=float)
+        result = np.zeros((len(quantities), self.rows))
+        for x, out in zip(quantities, result, strict=True):
+            _sparsetools.csr_matvec(self.rows, self.n, indptr, indices, data, x, out)
+        return result
 
     # -- the monthly updates ----------------------------------------------------
 

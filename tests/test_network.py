@@ -157,10 +157,10 @@ def test_cut_of_nobody_changes_nothing():
 # -- reading ------------------------------------------------------------------
 
 
-def test_neighbour_mean_is_tie_weighted_and_own_value_when_isolated():
+def test_neighbour_means_is_tie_weighted_and_own_value_when_isolated():
     net = make([(0, 1, 1.0), (0, 3, 0.4), (1, 2, 0.5)])
     x = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0])
-    mean = net.neighbour_mean(x)
+    mean = net.neighbour_means(x)[0]
     # 0: ties to 1 (1.0) and 3 (0.4): (1.0*2 + 0.4*4) / 1.4 = 3.6 / 1.4.
     # 1: ties to 0 (1.0) and 2 (0.5): (1.0*1 + 0.5*3) / 1.5 = 2.5 / 1.5.
     # 2: tie to 1 only: 2.   3: tie to 0 only: 1.
@@ -168,10 +168,10 @@ def test_neighbour_mean_is_tie_weighted_and_own_value_when_isolated():
     np.testing.assert_allclose(mean, [3.6 / 1.4, 2.5 / 1.5, 2.0, 1.0, 5.0, 6.0])
 
 
-def test_neighbour_mean_ignores_own_value_when_connected():
+def test_neighbour_means_ignores_own_value_when_connected():
     net = make([(0, 1, 0.5)])
-    before = net.neighbour_mean(np.array([0.0, 1.0, 0, 0, 0, 0]))
-    after = net.neighbour_mean(np.array([100.0, 1.0, 0, 0, 0, 0]))
+    before = net.neighbour_means(np.array([0.0, 1.0, 0, 0, 0, 0]))[0]
+    after = net.neighbour_means(np.array([100.0, 1.0, 0, 0, 0, 0]))[0]
     assert before[0] == after[0] == pytest.approx(1.0)
 
 

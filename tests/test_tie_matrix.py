@@ -139,17 +139,17 @@ def test_drop_residents_zeroes_their_rows_and_columns_in_every_kind_only():
         np.testing.assert_array_equal(store.kind(k).toarray(), dense)
 
 
-@pytest.mark.parametrize("columns", [None, 1, 3])
-def test_product_is_bitwise_each_kinds_public_product(columns):
+@pytest.mark.parametrize("quantities", [1, 3])
+def test_products_are_bitwise_each_kinds_public_product(quantities):
     rng = np.random.default_rng(6)
     store, kinds = random_store(rng, 150, 900)
     store.decay((0.3, 0.3), 0.2)  # explicit zeros add nothing
-    x = rng.random(150) if columns is None else rng.random((150, columns))
-    result = store.product(x)
+    x = rng.random((quantities, 150))
+    result = store.products(x)
     for k, matrix in enumerate(kinds):
         matrix.data *= 0.7
         matrix.data[matrix.data < 0.2] = 0.0
-        np.testing.assert_array_equal(result[k * 150 : (k + 1) * 150], matrix @ x)
+        np.testing.assert_array_equal(result[:, k * 150 : (k + 1) * 150], (matrix @ x.T).T)
 
 
 def test_a_store_moved_to_64_bit_indices_gives_the_same_numbers():
@@ -160,12 +160,12 @@ def test_a_store_moved_to_64_bit_indices_gives_the_same_numbers():
     assert wide.indices.dtype == np.int64 and narrow.indices.dtype == np.int32
     u, v = random_pairs(rng, 100, 200)
     kind = rng.random(len(u)) < 0.5
-    x = rng.random(100)
+    x = rng.random((1, 100))
     for store in (narrow, wide):
         store.strengthen(kind, u, v, 0.2)
         store.decay((0.1, 0.2), 0.1)
         store.drop_residents(np.array([4, 40]))
-    np.testing.assert_array_equal(narrow.product(x), wide.product(x))
+    np.testing.assert_array_equal(narrow.products(x), wide.products(x))
     assert all(same(narrow.kind(k), wide.kind(k)) for k in (0, 1))
 
 
@@ -177,18 +177,21 @@ def test_network_hides_dropped_ties_and_strengths_read_with_a_product_are_the_sa
     net = SocialNetwork.from_pairs(block, u, v, rng.uniform(0.05, 0.9, 1500), 5)
     net.decay(0.3, 0.3, 0.0, 0.2)
     net.cut(np.array([3, 50, 51]))
-    x = rng.random((n, 3))
-    # Strengths stale: the product computes them alongside...
-    sums = net.contact_sums(x)
+    x = rng.random((3, n))
+    # Strengths stale: the products compute them alongside...
+    means = net.neighbour_means(*x)
     strengths = (net.bonding_strength().copy(), net.bridging_strength().copy())
-    # ...and they, and the sums, are the plain products' numbers, with the dropped ties hidden from readers.
+    # ...and they, and the means, are the plain products' numbers, with the dropped ties hidden from readers.
     bonding, bridging = net.bonding, net.bridging
     assert (bonding.data != 0).all() and (bridging.data != 0).all()
-    np.testing.assert_array_equal(sums[0], bonding @ x)
-    np.testing.assert_array_equal(sums[1], bridging @ x)
     np.testing.assert_array_equal(strengths[0], bonding @ np.ones(n))
     np.testing.assert_array_equal(strengths[1], bridging @ np.ones(n))
+    weight = strengths[0] + strengths[1]
+    for quantity, mean in zip(x, means, strict=True):
+        total = bonding @ quantity + bridging @ quantity
+        np.testing.assert_array_equal(mean, np.where(weight > 0, total / np.maximum(weight, 1e-12), quantity))
     net._strengths = None
     np.testing.assert_array_equal(strengths[0], net.bonding_strength())
-    one = net.contact_sums(x[:, 0])
-    np.testing.assert_array_equal(one[0], sums[0][:, 0])
+    sums = net.contact_sums(x[0])
+    np.testing.assert_array_equal(sums[0], bonding @ x[0])
+    np.testing.assert_array_equal(sums[1], bridging @ x[0])

@@ -67,13 +67,11 @@ def update(model: HousingModel) -> None:
     # Own experiences this month: of the landlord, of services, and of being
     # listened to ("listens to your views and acts on them": participants
     # judge by the influence they had; others by whether what they asked
-    # for was done). Word of mouth blends in neighbours' (one sparse pass).
-    own = np.column_stack((
-        landlord_experience(s.need_fit, respect, s.participated, influence, s.voice_expectation, p),
-        s.need_fit,
-        np.where(s.participated, influence, s.need_fit),
-    ))
-    landlord, services, listened = with_word_of_mouth(own, net.neighbour_mean(own), p.word_of_mouth).T
+    # for was done). Word of mouth blends in neighbours' (tie-weighted means).
+    own_landlord = landlord_experience(s.need_fit, respect, s.participated, influence, s.voice_expectation, p)
+    own_listened = np.where(s.participated, influence, s.need_fit)
+    heard = net.neighbour_means(own_landlord, s.need_fit, own_listened)
+    landlord, services, listened = (with_word_of_mouth(own, told, p.word_of_mouth) for own, told in zip((own_landlord, s.need_fit, own_listened), heard, strict=True))
 
     s.trust_landlord[:] = asymmetric_step(s.trust_landlord, landlord, p.gain_rate, p.loss_ratio)
     s.trust_services[:] = asymmetric_step(s.trust_services, services, p.gain_rate, p.loss_ratio)
