@@ -108,13 +108,14 @@ def update_ties(model: HousingModel) -> None:
     # One sparse update for all of the month's meetings (a pair meeting twice gains twice).
     net.strengthen(np.concatenate(firsts), np.concatenate(seconds), p.activity_tie_gain)
 
+    # Linking ties (a column per institution; adding only where the mask is set leaves the rest untouched).
     policy = model.landlord.policy
-    took_part = s.participated
-    net.linking[took_part, 0] += p.activity_tie_gain * policy.staff_contact
+    landlord, hub = net.linking[:, 0], net.linking[:, 1 + COMMUNITY]
+    np.add(landlord, p.activity_tie_gain * policy.staff_contact, out=landlord, where=s.participated)
     co_delivers = model.month.co_delivers
     main_need = np.argmax(s.need[co_delivers], axis=1)
     net.linking[co_delivers, 1 + main_need] += p.activity_tie_gain
-    net.linking[model.month.hub_attendees, 1 + COMMUNITY] += p.activity_tie_gain
+    np.add(hub, p.activity_tie_gain, out=hub, where=model.month.hub_attendees)
     np.minimum(net.linking, 1.0, out=net.linking)
 
     net.decay(p.bonding_decay, p.bridging_decay, p.linking_decay, p.tie_threshold)
