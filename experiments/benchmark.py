@@ -2,12 +2,15 @@
 
     python experiments/benchmark.py                          # 1,000, 10,000 and 100,000 households
     python experiments/benchmark.py --sizes 1000 10000 100000 1000000 --json results/bench.json
-    python experiments/benchmark.py --sizes 10000 --steps 120 --reference-size 10000
+    python experiments/benchmark.py --sizes 10000 --repeat 7 --reference-size 0
 
 For each size, a fresh process builds the model and runs ``--steps`` months
 with data collection (the model's own ``step``), and reports: time to build,
 the whole run, the median month, peak memory (the process's maximum resident
 set size, so each size is measured alone), and the cost per household-month.
+With ``--repeat R`` each size runs in R fresh processes and the row is the
+run of median length (the spread is printed too): on a shared machine one
+run can be a fifth slower than the next.
 Then, at ``--reference-size`` households, it times one month of the core
 rules (treatment, trust, learning, stigma, wellbeing) in the vectorised form
 and in the plain per-agent Mesa form of ``sim/reference.py``, on the same
@@ -95,6 +98,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=None, help="months per size (default: 120 up to 10,000 households, 10 above)")
     parser.add_argument("--policy", default="co_production")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--repeat", type=int, default=1, help="fresh processes per size; the run of median length is reported (default 1)")
     parser.add_argument("--reference-size", type=int, default=10000, help="households for the per-agent reference comparison (0 to skip)")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
@@ -107,13 +111,17 @@ def main() -> None:
         print(json.dumps(result))
         return
 
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
     rows = []
     print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
     for size in args.sizes:
         steps = args.steps if args.steps is not None else (120 if size <= 10000 else 10)
-        row = _in_child("size", str(size), str(steps), args.policy)
+        runs = sorted((_in_child("size", str(size), str(steps), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
+        row = dict(runs[(len(runs) - 1) // 2], runs_s=[r["run_s"] for r in runs])
         rows.append(row)
-        print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}", flush=True)
+        spread = f"   (runs {runs[0]['run_s']:.3f} to {runs[-1]['run_s']:.3f} s over {len(runs)})" if len(runs) > 1 else ""
+        print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{spread}", flush=True)
     reference = None
     if args.reference_size:
         reference = _in_child("reference", str(args.reference_size), "12", args.policy)

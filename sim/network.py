@@ -113,7 +113,7 @@ class SocialNetwork:
         self.ties.decay((bonding_rate, bridging_rate), threshold)
         self._strengths = None
         self.linking *= 1.0 - linking_rate
-        np.multiply(self.linking, self.linking >= threshold, out=self.linking)  # weak ties to zero (x * 0 is exactly 0)
+        np.copyto(self.linking, 0.0, where=self.linking < threshold)
 
     def cut(self, slots: np.ndarray) -> None:
         """Remove every tie of the residents in ``slots`` (they moved out)."""

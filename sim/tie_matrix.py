@@ -138,7 +138,8 @@ class TieMatrix:
         spare = self._spare_arrays(size)
         _sparsetools.csr_plus_csr(self.rows, self.n, indptr, indices, data, *addition, *spare)
         self._spare, self._arrays = self._arrays, spare
-        np.minimum(self.data, 1.0, out=self.data)
+        data = self.data
+        np.copyto(data, 1.0, where=data > 1.0)  # the cap (measured faster than np.minimum: few ties reach it)
 
     def _addition(self, kind: np.ndarray, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float, dtype: type) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The canonical CSR arrays of the pairs' gains in both directions, duplicates summed (as scipy's COO conversion does)."""
@@ -172,7 +173,7 @@ class TieMatrix:
         for kind, rate in enumerate(rates):
             self.data[self.kind_span(kind)] *= 1.0 - rate
         data = self.data
-        np.multiply(data, data >= threshold, out=data)  # x * 1 is x and x * 0 is 0, exactly
+        np.copyto(data, 0.0, where=data < threshold)
 
     def drop_residents(self, slots: np.ndarray) -> None:
         """Zero every tie of the residents in ``slots``, of every kind, in place (their rows and, by symmetry, their columns).
