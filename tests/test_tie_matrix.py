@@ -139,8 +139,11 @@ def test_drop_residents_zeroes_their_rows_and_columns_in_every_kind_only():
         np.testing.assert_array_equal(store.kind(k).toarray(), dense)
 
 
-@pytest.mark.parametrize("quantities", [1, 3])
-def test_products_are_bitwise_each_kinds_public_product(quantities):
+@pytest.mark.parametrize("large", [False, True])
+@pytest.mark.parametrize("quantities", [1, 3, 5])
+def test_products_are_bitwise_each_kinds_public_product(quantities, large, monkeypatch):
+    if large:  # the several-vector product, used for stores beyond the cache
+        monkeypatch.setattr(tie_matrix, "LARGE", 0)
     rng = np.random.default_rng(6)
     store, kinds = random_store(rng, 150, 900)
     store.decay((0.3, 0.3), 0.2)  # explicit zeros add nothing
