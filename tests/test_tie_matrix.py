@@ -49,31 +49,13 @@ def random_pairs(rng: np.random.Generator, n: int, count: int) -> tuple[np.ndarr
     return np.concatenate((u[keep], u[keep][:20])), np.concatenate((v[keep], v[keep][:20]))  # some pairs twice
 
 
-@pytest.mark.parametrize("n", [2, 7, 60, 300])
-def test_find_locates_stored_entries_and_insertion_points(n):
-    rng = np.random.default_rng(n)
-    matrix = random_ties(rng, n, 4 * n)
-    dense = matrix.toarray()
-    rows, cols = rng.integers(0, n, 500), rng.integers(0, n, 500)
-    at, found = tie_matrix.find(matrix.indptr, matrix.indices, rows, cols)
-    np.testing.assert_array_equal(found, dense[rows, cols] != 0)
-    row_start = matrix.indptr[rows]
-    expected = [start + np.searchsorted(matrix.indices[start : matrix.indptr[r + 1]], c) for start, r, c in zip(row_start, rows, cols, strict=True)]
-    np.testing.assert_array_equal(at, expected)
-
-
-def test_find_in_an_empty_matrix():
-    matrix = sp.csr_array((5, 5))
-    at, found = tie_matrix.find(matrix.indptr, matrix.indices, np.array([0, 4]), np.array([1, 2]))
-    assert not found.any()
-    np.testing.assert_array_equal(at, [0, 0])
-
-
-def test_stacking_keeps_each_kind_as_it_was():
+def test_stacking_keeps_each_kind_as_it_was_storing_each_tie_once():
     store, kinds = random_store(np.random.default_rng(0), 80, 300)
     assert store.rows == 160
     assert holds(store, kinds)
-    assert store.tie_count() == sum(k.nnz for k in kinds) // 2
+    assert store.tie_count() == store.nnz == sum(k.nnz for k in kinds) // 2
+    rows = np.repeat(np.arange(store.rows) % 80, np.diff(store.indptr))
+    assert (store.indices > rows).all()  # each tie in its lower-numbered resident's row
 
 
 def test_strengthen_is_bitwise_the_public_sparse_sum_for_each_kind_and_drops_explicit_zeros():
@@ -139,11 +121,10 @@ def test_drop_residents_zeroes_their_rows_and_columns_in_every_kind_only():
         np.testing.assert_array_equal(store.kind(k).toarray(), dense)
 
 
-@pytest.mark.parametrize("large", [False, True])
-@pytest.mark.parametrize("quantities", [1, 3, 5])
-def test_products_are_bitwise_each_kinds_public_product(quantities, large, monkeypatch):
-    if large:  # the several-vector product, used for stores beyond the cache
-        monkeypatch.setattr(tie_matrix, "LARGE", 0)
+@pytest.mark.parametrize("several", [1, 2, 3, 99])
+@pytest.mark.parametrize("quantities", [1, 2, 3, 5])
+def test_products_are_bitwise_each_kinds_public_product(quantities, several, monkeypatch):
+    monkeypatch.setattr(tie_matrix, "SEVERAL", several)  # from how many quantities the one-pass product is used
     rng = np.random.default_rng(6)
     store, kinds = random_store(rng, 150, 900)
     store.decay((0.3, 0.3), 0.2)  # explicit zeros add nothing
