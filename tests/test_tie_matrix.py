@@ -179,3 +179,17 @@ def test_network_hides_dropped_ties_and_strengths_read_with_a_product_are_the_sa
     sums = net.contact_sums(x[0])
     np.testing.assert_array_equal(sums[0], bonding @ x[0])
     np.testing.assert_array_equal(sums[1], bridging @ x[0])
+
+
+def test_strengthen_with_a_gain_per_pair_adds_each_pairs_gains_either_way_round():
+    rng = np.random.default_rng(8)
+    store, kinds = random_store(rng, 100, 300)
+    u, v = random_pairs(rng, 100, 200)
+    u, v = np.concatenate((u, v[:10])), np.concatenate((v, u[:10]))  # some pairs again, the other way round
+    gain = rng.uniform(0.01, 0.3, len(u))
+    kind = (u + v) % 2
+    store.strengthen(kind, u, v, gain)
+    for k, matrix in enumerate(kinds):
+        mine = kind == k
+        expected = plain_sum(matrix, u[mine], v[mine], gain[mine]).toarray()
+        np.testing.assert_allclose(store.kind(k).toarray(), expected, rtol=1e-15, atol=0)  # sums of three or more gains may round in another order
