@@ -53,10 +53,11 @@ class SocialNetwork:
     """Ties of ``n`` residents and their linking ties to ``institutions`` landlord/service nodes.
 
     Bonding and bridging ties live in one :class:`sim.tie_matrix.TieMatrix`
-    (kind 0 bonding, kind 1 bridging), so each monthly operation is one pass
-    over all ties. Dropped ties are kept there as explicit zeros until the
-    next month's new ties are merged in; :attr:`bonding` and :attr:`bridging`
-    are copies without them, so a reader never sees them.
+    (kind 0 bonding, kind 1 bridging; each tie stored once), so each monthly
+    operation is one pass over all ties. Dropped ties are kept there as
+    explicit zeros until the next month's new ties are merged in;
+    :attr:`bonding` and :attr:`bridging` are the symmetric matrices without
+    them, built when first read after a change, so a reader never sees them.
     """
 
     def __init__(self, block: np.ndarray, ties: TieMatrix, linking: np.ndarray):
@@ -64,6 +65,7 @@ class SocialNetwork:
         self.ties = ties
         self.linking = linking
         self._strengths: tuple[np.ndarray, np.ndarray] | None = None  # row sums, until ties change
+        self._matrices: dict[int, sp.csr_array] = {}  # each kind as a symmetric matrix, until ties change
 
     @property
     def n(self) -> int:
@@ -72,13 +74,22 @@ class SocialNetwork:
 
     @property
     def bonding(self) -> sp.csr_array:
-        """Symmetric matrix of bonding tie strengths (ties within a block; a copy)."""
-        return self.ties.kind(BONDING)
+        """Symmetric matrix of bonding tie strengths (ties within a block). Read only: built from the store, kept until ties change."""
+        return self._matrix(BONDING)
 
     @property
     def bridging(self) -> sp.csr_array:
-        """Symmetric matrix of bridging tie strengths (ties across blocks; a copy)."""
-        return self.ties.kind(BRIDGING)
+        """Symmetric matrix of bridging tie strengths (ties across blocks). Read only: built from the store, kept until ties change."""
+        return self._matrix(BRIDGING)
+
+    def _matrix(self, kind: int) -> sp.csr_array:
+        if kind not in self._matrices:
+            self._matrices[kind] = self.ties.kind(kind)
+        return self._matrices[kind]
+
+    def _ties_changed(self) -> None:
+        self._strengths = None
+        self._matrices = {}
 
     # -- building -------------------------------------------------------------
 
@@ -106,12 +117,12 @@ class SocialNetwork:
             gain = gain[keep]
         u, v = u[keep], v[keep]
         self.ties.strengthen(self.block[u] != self.block[v], u, v, gain)  # kind: 0 bonding, 1 bridging
-        self._strengths = None
+        self._ties_changed()
 
     def decay(self, bonding_rate: float, bridging_rate: float, linking_rate: float, threshold: float) -> None:
         """Weaken every tie by its rate and drop those below ``threshold``."""
         self.ties.decay((bonding_rate, bridging_rate), threshold)
-        self._strengths = None
+        self._ties_changed()
         self.linking *= 1.0 - linking_rate
         np.copyto(self.linking, 0.0, where=self.linking < threshold)
 
@@ -120,7 +131,7 @@ class SocialNetwork:
         if len(slots) == 0:
             return
         self.ties.drop_residents(slots)
-        self._strengths = None
+        self._ties_changed()
         self.linking[slots] = 0.0
 
     # -- reading --------------------------------------------------------------

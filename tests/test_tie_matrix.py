@@ -193,3 +193,18 @@ def test_strengthen_with_a_gain_per_pair_adds_each_pairs_gains_either_way_round(
         mine = kind == k
         expected = plain_sum(matrix, u[mine], v[mine], gain[mine]).toarray()
         np.testing.assert_allclose(store.kind(k).toarray(), expected, rtol=1e-15, atol=0)  # sums of three or more gains may round in another order
+
+
+def test_the_networks_matrices_are_rebuilt_after_every_change_to_the_ties():
+    rng = np.random.default_rng(9)
+    n = 60
+    net = SocialNetwork.from_pairs(np.arange(n) // 10, rng.integers(0, n, 200), rng.integers(0, n, 200), rng.uniform(0.1, 0.9, 200), 5)
+    first = net.bonding
+    assert net.bonding is first  # kept while nothing changes
+    for change in (lambda: net.strengthen(np.array([0]), np.array([1]), 0.3), lambda: net.decay(0.5, 0.5, 0.0, 0.2), lambda: net.cut(np.array([2]))):
+        before = net.bonding.toarray()
+        change()
+        assert net.bonding is not first
+        first = net.bonding
+        np.testing.assert_array_equal(first.toarray(), net.ties.kind(0).toarray())
+        assert not np.array_equal(before, first.toarray())
