@@ -1,0 +1,49 @@
+"""The speed tools run and report what they say (their numbers are measured, not asserted: no timed tests)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+
+
+def test_benchmark_reports_each_size_the_median_of_its_repeats_and_the_reference(tmp_path):
+    out = tmp_path / "bench.json"
+    result = run("experiments/benchmark.py", "--sizes", "200", "400", "--steps", "3", "--repeat", "3", "--reference-size", "200", "--json", str(out))
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(out.read_text())
+    assert [row["residents"] for row in payload["sizes"]] == [200, 400]
+    for row in payload["sizes"]:
+        assert row["steps"] == 3 and len(row["runs_s"]) == 3
+        assert row["run_s"] == sorted(row["runs_s"])[1]  # the run of median length
+        assert row["peak_memory_mb"] > 0 and row["build_s"] >= 0
+    assert payload["reference"]["residents"] == 200 and payload["reference"]["speed_ratio"] > 0
+    assert "over 3" in result.stdout and "faster" in result.stdout
+
+
+def test_benchmark_refuses_fewer_than_one_repeat():
+    result = run("experiments/benchmark.py", "--sizes", "200", "--repeat", "0")
+    assert result.returncode == 2 and "--repeat must be at least 1" in result.stderr
+
+
+def test_phase_profile_lists_every_phase_for_both_trees():
+    result = run("experiments/phase_profile.py", "--sizes", "200", "--steps", "2", "--rounds", "1", "--against", str(ROOT))
+    assert result.returncode == 0, result.stderr
+    from sim.model import PHASES
+
+    lines = result.stdout.splitlines()
+    listed = {line.split()[0] for line in lines if line and not line.startswith(("phase", "200 households"))}
+    assert {name for name, _ in PHASES} <= listed | {"whole"}
+    assert all(len(line.split()) == 3 for line in lines if line.split() and line.split()[0] in dict(PHASES))
+
+
+def test_phase_profile_refuses_a_folder_that_is_not_a_checkout(tmp_path):
+    result = run("experiments/phase_profile.py", "--against", str(tmp_path))
+    assert result.returncode == 2 and "not a checkout of this project" in result.stderr
