@@ -86,9 +86,15 @@ def measure_reference(residents: int, warmup: int, policy: str, seed: int) -> di
     return {"residents": residents, "core_rules": list(core), "vectorised_s": round(fast, 5), "per_agent_s": round(slow, 4), "speed_ratio": round(slow / fast, 1)}
 
 
+class ChildFailed(Exception):
+    """A measurement's process stopped with an error (its message, or its traceback if a bug)."""
+
+
 def _in_child(kind: str, *args: str) -> dict:
     """Run one measurement in a fresh Python process, so peak memory is its own."""
-    output = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, check=True, cwd=ROOT)
+    output = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, cwd=ROOT)
+    if output.returncode != 0:
+        raise ChildFailed(output.stderr.strip())
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
@@ -105,35 +111,49 @@ def main() -> None:
     args = parser.parse_args()
 
     if args.child:
+        from sim.errors import UserError
+
         kind, *values = args.child
         numbers = [int(v) for v in values[:-1]]
-        result = measure_size(*numbers, values[-1], args.seed) if kind == "size" else measure_reference(*numbers, values[-1], args.seed)
+        try:
+            result = measure_size(*numbers, values[-1], args.seed) if kind == "size" else measure_reference(*numbers, values[-1], args.seed)
+        except UserError as error:
+            sys.exit(str(error))  # one sentence, no traceback
         print(json.dumps(result))
         return
 
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
-    rows = []
-    print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
-    for size in args.sizes:
-        steps = args.steps if args.steps is not None else (120 if size <= 10000 else 10)
-        runs = sorted((_in_child("size", str(size), str(steps), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
-        row = dict(runs[(len(runs) - 1) // 2], runs_s=[r["run_s"] for r in runs])
-        rows.append(row)
-        spread = f"   (runs {runs[0]['run_s']:.3f} to {runs[-1]['run_s']:.3f} s over {len(runs)})" if len(runs) > 1 else ""
-        print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{spread}", flush=True)
+    rows: list[dict] = []
     reference = None
-    if args.reference_size:
-        reference = _in_child("reference", str(args.reference_size), "12", args.policy)
-        print(
-            f"\ncore rules at {reference['residents']} households, one month after 12: vectorised {reference['vectorised_s'] * 1000:.1f} ms, "
-            f"per-agent reference {reference['per_agent_s']:.2f} s: {reference['speed_ratio']:.0f}x faster"
-        )
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        payload = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(), "sizes": rows, "reference": reference}
-        args.json.write_text(json.dumps(payload, indent=2) + "\n")
-        print(f"wrote {args.json}")
+    try:
+        print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
+        for size in args.sizes:
+            steps = args.steps if args.steps is not None else (120 if size <= 10000 else 10)
+            runs = sorted((_in_child("size", str(size), str(steps), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
+            row = dict(runs[(len(runs) - 1) // 2], runs_s=[r["run_s"] for r in runs])
+            rows.append(row)
+            spread = f"   (runs {runs[0]['run_s']:.3f} to {runs[-1]['run_s']:.3f} s over {len(runs)})" if len(runs) > 1 else ""
+            print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{spread}", flush=True)
+        if args.reference_size:
+            reference = _in_child("reference", str(args.reference_size), "12", args.policy)
+            print(
+                f"\ncore rules at {reference['residents']} households, one month after 12: vectorised {reference['vectorised_s'] * 1000:.1f} ms, "
+                f"per-agent reference {reference['per_agent_s']:.2f} s: {reference['speed_ratio']:.0f}x faster"
+            )
+    except ChildFailed as failure:
+        _write_json(args.json, rows, reference)  # what was measured before the failure is kept
+        sys.exit(f"benchmark stopped: {failure}")
+    _write_json(args.json, rows, reference)
+
+
+def _write_json(path: Path | None, rows: list[dict], reference: dict | None) -> None:
+    if path is None or not (rows or reference):
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(), "sizes": rows, "reference": reference}
+    path.write_text(json.dumps(payload, indent=2) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -27,8 +27,12 @@ import json, sys, time
 from types import SimpleNamespace
 sys.path.insert(0, {root!r})
 from sim import HousingModel
+from sim.errors import UserError
 from sim.model import PHASES
-model = HousingModel(rng={seed}, residents={size}, policy={policy!r})
+try:
+    model = HousingModel(rng={seed}, residents={size}, policy={policy!r})
+except UserError as error:
+    sys.exit(str(error))  # one sentence, no traceback
 spent = {{name: 0.0 for name, _ in PHASES}}
 spent["collect"] = 0.0
 start = time.process_time()
@@ -48,7 +52,9 @@ print(json.dumps(spent))
 
 def one_round(root: Path, size: int, steps: int, policy: str, seed: int) -> dict[str, float]:
     code = CHILD.format(root=str(root), seed=seed, size=size, policy=policy, steps=steps)
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd="/")
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/")
+    if output.returncode != 0:
+        sys.exit(f"phase_profile stopped ({root}): {output.stderr.strip()}")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 

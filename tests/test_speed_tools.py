@@ -47,3 +47,17 @@ def test_phase_profile_lists_every_phase_for_both_trees():
 def test_phase_profile_refuses_a_folder_that_is_not_a_checkout(tmp_path):
     result = run("experiments/phase_profile.py", "--against", str(tmp_path))
     assert result.returncode == 2 and "not a checkout of this project" in result.stderr
+
+
+def test_a_bad_size_stops_the_benchmark_with_one_sentence_and_keeps_what_was_measured(tmp_path):
+    out = tmp_path / "bench.json"
+    result = run("experiments/benchmark.py", "--sizes", "200", "1", "--steps", "2", "--reference-size", "0", "--json", str(out))
+    assert result.returncode == 1
+    assert "community.residents: 1 is not accepted" in result.stderr and "Traceback" not in result.stderr
+    assert [row["residents"] for row in json.loads(out.read_text())["sizes"]] == [200]
+
+
+def test_an_unknown_policy_stops_the_phase_profile_with_one_sentence():
+    result = run("experiments/phase_profile.py", "--sizes", "100", "--rounds", "1", "--policy", "nonsense")
+    assert result.returncode == 1
+    assert "unknown policy 'nonsense'" in result.stderr and "Traceback" not in result.stderr
