@@ -13,12 +13,14 @@ from sim.mechanisms import (
     decisions,
     information,
     mobility,
-    outcomes,
     participation,
     services,
+    shocks,
     social_capital,
     stigma,
+    survey,
     trust,
+    voice,
     wellbeing,
 )
 from sim.parameters import Section
@@ -30,6 +32,7 @@ SECTIONS: tuple[Section, ...] = (
     decisions.LANDLORD,
     services.PARAMETERS,
     participation.PARAMETERS,
+    voice.PARAMETERS,
     trust.PARAMETERS,
     information.PARAMETERS,
     complaints.PARAMETERS,
@@ -38,7 +41,8 @@ SECTIONS: tuple[Section, ...] = (
     mobility.PARAMETERS,
     wellbeing.PARAMETERS,
     cost.PARAMETERS,
-    outcomes.PARAMETERS,
+    shocks.PARAMETERS,
+    survey.PARAMETERS,
 )
 
 SECTIONS_BY_NAME: dict[str, Section] = {section.name: section for section in SECTIONS}

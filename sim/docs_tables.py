@@ -42,16 +42,23 @@ def _range(param: Param) -> str:
     return f"[{low}, {high}]"
 
 
+def _plausible(param: Param) -> str:
+    if param.plausible is None:
+        return "-"
+    low, high = param.plausible
+    return f"{low:g} to {high:g}"
+
+
 def parameter_table() -> str:
-    """Every model parameter: key, default, unit, range, source, meaning (Markdown)."""
+    """Every model parameter: key, default, unit, range, plausible range, source, meaning (Markdown)."""
     lines = []
     for section in SECTIONS:
         lines.append(f"**[{section.name}]** {section.doc}")
         lines.append("")
-        lines.append("| key | default | unit | range | source | meaning |")
-        lines.append("|---|---|---|---|---|---|")
+        lines.append("| key | default | unit | range | plausible | source | meaning |")
+        lines.append("|---|---|---|---|---|---|---|")
         for p in section.params:
-            lines.append(f"| `{section.name}.{p.name}` | {_default(p)} | {_cell(p.unit)} | {_range(p)} | {_cell(p.source)} | {_cell(p.doc)} |")
+            lines.append(f"| `{section.name}.{p.name}` | {_default(p)} | {_cell(p.unit)} | {_range(p)} | {_plausible(p)} | {_cell(p.source)} | {_cell(p.doc)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 

@@ -2,8 +2,10 @@
 
 A scenario lists events under ``[[events]]``, each with the ``step`` (month)
 it happens at, its ``type`` and that type's keys. Events change the world the
-mechanisms act on (a budget, a level of need, a service, the policy), never an
-outcome. They run first in the month they are due.
+mechanisms act on (a budget, a level of need, a service, the policy, the
+pressure the organisation is under), never an outcome. They run first in the
+month they are due, before the month's background shocks
+(sim/mechanisms/shocks.py).
 """
 
 from __future__ import annotations
@@ -20,16 +22,27 @@ if TYPE_CHECKING:
     from sim.model import HousingModel
 
 
+def _add_pressure(model: HousingModel, amount: float) -> None:
+    landlord = model.landlord
+    landlord.pressure += min(1.0, amount) * (1.0 - landlord.pressure)
+
+
 def _funding_cut(model: HousingModel, share: float) -> None:
+    # A cut strains the organisation as well as the services (it fades:
+    # landlord.pressure_recovery): institutional support for working with
+    # residents weakens and commitments are unpicked.
     model.landlord.budget *= 1.0 - share
+    _add_pressure(model, share)
 
 
 def _safety_scandal(model: HousingModel, severity: float) -> None:
     # A scandal reveals hazards (new repairs need for every household, in
-    # need units) and puts social housing in the news (external stigma
-    # closes that share of the gap to its maximum).
+    # need units), puts social housing in the news (external stigma closes
+    # that share of the gap to its maximum) and puts the organisation under
+    # pressure (blame).
     model.state.need[:, REPAIRS] += severity
     model.external_stigma += severity * (1.0 - model.external_stigma)
+    _add_pressure(model, severity)
 
 
 def _hub_opening(model: HousingModel, capacity: float, cost: float) -> None:
@@ -63,9 +76,9 @@ class EventType:
 EVENT_TYPES: dict[str, EventType] = {
     e.name: e
     for e in (
-        EventType("funding_cut", "The service budget falls by a share.", Section("funding_cut", "", (
+        EventType("funding_cut", "The service budget falls by a share; the organisation comes under pressure.", Section("funding_cut", "", (
             Param("share", 0.3, "share [0, 1]", "scenario choice", "Share of the budget cut.", 0.0, 1.0),)), _funding_cut),
-        EventType("safety_scandal", "Hazards revealed: new repairs need for all; external stigma rises.", Section("safety_scandal", "", (
+        EventType("safety_scandal", "Hazards revealed: new repairs need for all; external stigma rises; the organisation comes under pressure.", Section("safety_scandal", "", (
             Param("severity", 0.5, "share [0, 1]", "scenario choice", "Size of the scandal: repairs need added to every household (need units) and the share of the room left that external stigma rises by.", 0.0, 1.0),)), _safety_scandal),
         EventType("hub_opening", "A community hub opens (social infrastructure).", Section("hub_opening", "", (
             Param("capacity", 0.05, "need units per household per month", "assumption", "Community-domain capacity the hub adds.", 0.0, 10.0),

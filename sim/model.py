@@ -2,6 +2,10 @@
 
 The step is a flat list of phases (:data:`PHASES`), run in order once a
 month; each phase is one function in the module named for its mechanism.
+Month 0 is today: before it, the scenario's status quo runs for its
+burn-in months (``[status_quo]``), so that a run starts from the status
+quo's steady state and moves only through a change of policy, an event or
+luck.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim import community, events, network_io, scenario
+from sim import burn_in, community, events, network_io, scenario
 from sim.agents import Landlord, Resident, Service
 from sim.mechanisms import (
     complaints,
@@ -27,9 +31,13 @@ from sim.mechanisms import (
     outcomes,
     participation,
     services,
+    shocks,
     social_capital,
     stigma,
+    survey,
+    treatment,
     trust,
+    voice,
     wellbeing,
 )
 from sim.network import SocialNetwork, generate, seed_linking
@@ -41,20 +49,23 @@ from sim.streams import Streams
 
 PHASES: tuple[tuple[str, Any], ...] = (
     ("events", events.fire_due_events),  # scheduled events due this month
+    ("shocks", shocks.strike),  # pressure fades; background shocks (contractors, works, incidents, restructures)
     ("needs", services.needs_arise),  # new needs arise
     ("participation", participation.take_part),  # outreach, invitations, who takes part
-    ("decisions", decisions.decide),  # input moves belief and design; budget allocated
+    ("voice", voice.hear),  # the promise; what is raised, heard, acted on, funded, delivered, reversed
+    ("decisions", decisions.decide),  # the room moves belief, agenda and design; budget allocated
     ("delivery", services.deliver),  # services meet need: need-fit
-    ("treatment", stigma.receive_treatment),  # staff respect; respect each resident receives
+    ("treatment", treatment.receive),  # staff respect under the conditions of contact; respect each resident receives
     ("trust", trust.update),  # experience against expectation; word of mouth
-    ("informed", information.update),  # routine and personal contact: feeling informed
+    ("informed", information.update),  # routine communication and personal contact: feeling informed
     ("complaints", complaints.update),  # unmet repairs: complaints made and judged
-    ("learning", participation.learn_from_taking_part),  # participants' expectation and efficacy
+    ("learning", participation.learn_from_taking_part),  # expectation and efficacy from what was seen; fatigue
     ("stigma", stigma.update),  # internalised stigma: pull and buffers
-    ("ties", social_capital.update_ties),  # shared activity forms ties; ties decay
+    ("ties", social_capital.update_ties),  # shared activity and contact form ties; ties decay
     ("mobility", mobility.work),  # jobs found and lost, income bands
     ("wellbeing", wellbeing.update),
     ("cost", cost.account),
+    ("survey", survey.interview),  # this month's share of the landlord's sample survey
     ("outcomes", outcomes.measure),  # the month's outcome columns
     ("moves", mobility.move),  # households move out, newcomers move in (seen next month)
 )
@@ -112,6 +123,9 @@ class HousingModel(mesa.Model):
         belief = decisions.initial_belief(decisions.need_shares(self.state.need_profile), np.array(lp.prior_belief), lp.belief_accuracy)
         policy_object = make_policy(config.policy, config.levers, where=f"{config.source}: policy")
         self.landlord = Landlord(self, lp.budget, belief, lp.humility, lp.respect, policy_object)
+        self.landlord.committed = (1.0 - self.params.voice.flexible_share) * lp.budget
+        self.shocks = shocks.Shocks.none(int(self.state.estate.max()) + 1 if self.state.n else 0)
+        self.survey = survey.SurveyYear()
         sp = self.params.services
         self.services = [Service(self, d, sp.accessibility, sp.design_fit) for d in range(len(DOMAINS))]
         if sp.hub_open:
@@ -120,6 +134,16 @@ class HousingModel(mesa.Model):
 
         self.datacollector = mesa.DataCollector(model_reporters={name: partial(_outcome, name=name) for name in (*outcomes.OUTCOMES, *outcomes.EXTRA)})
         self.running = True
+        self.clock = -config.burn_in
+        """This month's number counted from month 0 (today): negative during the burn-in, 1 in the first month run."""
+        status_quo = make_policy(config.status_quo, config.status_quo_levers, where=f"{config.source}: status_quo")
+        world = burn_in.world_key(config, seed)
+        kept = burn_in.KEPT.get(world)
+        if kept is not None:
+            burn_in.put_back(self, kept)
+        else:
+            self._burn_in(status_quo, config.burn_in)
+            burn_in.KEPT.put(world, burn_in.take(self))
 
     def _build_network(self) -> tuple[np.ndarray, np.ndarray, SocialNetwork]:
         c = self.params.community
@@ -135,11 +159,23 @@ class HousingModel(mesa.Model):
 
     # -- running --------------------------------------------------------------
 
-    def step(self) -> None:
-        """One month: every phase in order, then the outcomes are collected."""
+    def _burn_in(self, status_quo: Any, months: int) -> None:
+        """Run the status quo for ``months`` months before month 0 (no events, nothing collected), then restore the scenario's policy."""
+        policy = self.landlord.policy
+        self.landlord.policy = status_quo
+        for _ in range(months):
+            self._month()
+        self.landlord.policy = policy
+
+    def _month(self) -> None:
+        self.clock += 1
         self.month = SimpleNamespace()
         for _, phase in PHASES:
             phase(self)
+
+    def step(self) -> None:
+        """One month: every phase in order, then the outcomes are collected."""
+        self._month()
         self.datacollector.collect(self)
 
     def run(self, steps: int | None = None) -> pd.DataFrame:

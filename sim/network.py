@@ -27,18 +27,22 @@ PARAMETERS = Section(
     "network",
     "The social network: initial ties and how ties form and decay.",
     (
-        Param("bonding_degree", 4.0, "ties per resident", "assumption", "Mean number of ties to neighbours in the same block at the start.", 0.0, 100.0),
-        Param("bridging_degree", 1.0, "ties per resident", "assumption", "Mean number of ties to residents of other blocks at the start.", 0.0, 100.0),
+        Param("bonding_degree", 4.0, "ties per resident", "assumption", "Mean number of ties to neighbours in the same block at the start.", 0.0, 100.0, plausible=(2.0, 6.0)),
+        Param("bridging_degree", 1.0, "ties per resident", "assumption", "Mean number of ties to residents of other blocks at the start.", 0.0, 100.0, plausible=(0.5, 2.0)),
         Param("same_estate_bridging", 0.7, "share [0, 1]", "assumption", "Share of bridging ties that stay within the estate.", 0.0, 1.0),
         Param("initial_linking", 0.1, "share [0, 1]", "assumption", "Share of residents who start with a tie to someone at the landlord.", 0.0, 1.0),
-        Param("bonding_decay", 0.01, "share of strength lost per month", "assumption", "Decay of ties within a block without shared activity (neighbours also meet by chance).", 0.0, 1.0),
-        Param("bridging_decay", 0.04, "share of strength lost per month", "assumption", "Decay of ties across blocks without shared activity.", 0.0, 1.0),
-        Param("linking_decay", 0.04, "share of strength lost per month", "assumption", "Decay of ties to landlord and service staff without contact.", 0.0, 1.0),
-        Param("tie_threshold", 0.05, "tie strength", "assumption", "A tie weaker than this is dropped.", 0.0, 1.0),
-        Param("neighbour_meeting", 0.1, "probability per month", "assumption", "Chance a resident meets a random neighbour in the block and forms or renews a tie.", 0.0, 1.0),
-        Param("estate_meeting", 0.03, "probability per month", "assumption", "Chance a resident meets a random resident of the estate (school gate, shops) and forms or renews a tie.", 0.0, 1.0),
-        Param("activity_tie_gain", 0.25, "tie strength", "assumption", "Strength added to a tie by one shared activity (a workshop group, a hub session).", 0.0, 1.0),
-        Param("group_size", 8, "residents", "assumption", "Residents per workshop or hub group; every pair in a group meets.", 2, 50),
+        Param("bonding_decay", 0.01, "share of strength lost per month", "assumption", "Decay of ties within a block without shared activity (neighbours also meet by chance).", 0.0, 1.0, plausible=(0.005, 0.02)),
+        Param("bridging_decay", 0.04, "share of strength lost per month", "assumption", "Decay of ties across blocks without shared activity.", 0.0, 1.0, plausible=(0.02, 0.08)),
+        Param("linking_decay", 0.04, "share of strength lost per month", "assumption", "Decay of ties to landlord and service staff without contact.", 0.0, 1.0, plausible=(0.02, 0.08)),
+        Param("tie_threshold", 0.05, "tie strength", "assumption", "A tie between residents weaker than this is dropped.", 0.0, 1.0),
+        Param("linking_threshold", 0.005, "tie strength", "assumption", "A linking tie (to staff) weaker than this is dropped: low enough that occasional contact of any kind leaves a tie that lasts some months.", 0.0, 1.0),
+        Param("neighbour_meeting", 0.1, "probability per month", "assumption", "Chance a resident meets a random neighbour in the block and forms or renews a tie.", 0.0, 1.0, plausible=(0.05, 0.2)),
+        Param("estate_meeting", 0.03, "probability per month", "assumption", "Chance a resident meets a random resident of the estate (school gate, shops) and forms or renews a tie.", 0.0, 1.0, plausible=(0.01, 0.06)),
+        Param("activity_tie_gain", 0.25, "tie strength", "assumption", "Strength added to a tie by one shared activity (a workshop group, a hub session, a month of close work with staff).", 0.0, 1.0, plausible=(0.1, 0.4)),
+        Param("linking_gain", 0.25, "tie strength per month", "assumption", "Strength a month of close work with staff adds to a resident's tie to them (taking part adds this times policy.staff_contact).", 0.0, 1.0, plausible=(0.1, 0.5)),
+        Param("outreach_contact", 0.5, "share of a month of close work", "assumption", "How much an outreach visit adds to a resident's tie to landlord staff, as a share of a month of close work.", 0.0, 1.0, plausible=(0.1, 1.0)),
+        Param("complaint_contact", 0.2, "share of a month of close work", "assumption", "How much a month with a complaint open adds to a resident's tie to landlord staff.", 0.0, 1.0, plausible=(0.0, 0.5)),
+        Param("group_size", 8, "residents", "assumption", "Residents per workshop or hub group; every pair in a group meets.", 2, 50, plausible=(4, 12)),
     ),
 )
 
@@ -119,12 +123,12 @@ class SocialNetwork:
         self.ties.strengthen(self.block[u] != self.block[v], u, v, gain)  # kind: 0 bonding, 1 bridging
         self._ties_changed()
 
-    def decay(self, bonding_rate: float, bridging_rate: float, linking_rate: float, threshold: float) -> None:
-        """Weaken every tie by its rate and drop those below ``threshold``."""
+    def decay(self, bonding_rate: float, bridging_rate: float, linking_rates: np.ndarray, threshold: float, linking_threshold: float) -> None:
+        """Weaken every tie by its rate (linking ties: one rate per institution) and drop ties below the thresholds."""
         self.ties.decay((bonding_rate, bridging_rate), threshold)
         self._ties_changed()
-        self.linking *= 1.0 - linking_rate
-        np.copyto(self.linking, 0.0, where=self.linking < threshold)
+        self.linking *= 1.0 - np.asarray(linking_rates)[None, :]
+        np.copyto(self.linking, 0.0, where=self.linking < linking_threshold)
 
     def cut(self, slots: np.ndarray) -> None:
         """Remove every tie of the residents in ``slots`` (they moved out)."""

@@ -31,6 +31,11 @@ class Param:
 
     ``low``/``high`` bound numbers (inclusive); ``choices`` bound strings;
     a tuple default declares a fixed-length vector of numbers in the bounds.
+    ``plausible`` is the range the value could plausibly take in a real
+    landlord's community, for an uncertain (unmeasured) number: narrower than
+    the bounds, which only say what the model accepts. Sensitivity analyses
+    and the policy-contrast screening vary every parameter that has one
+    (experiments/contrast.toml).
     """
 
     name: str
@@ -41,6 +46,14 @@ class Param:
     low: float | None = None
     high: float | None = None
     choices: tuple[str, ...] | None = None
+    plausible: tuple[float, float] | None = None
+
+    def __post_init__(self) -> None:
+        if self.plausible is not None:
+            low, high = self.plausible
+            inside = (self.low is None or self.low <= low) and (self.high is None or high <= self.high)
+            if not (low < high and inside):
+                raise ValueError(f"parameter {self.name!r}: plausible range {self.plausible} must be increasing and inside its bounds")
 
     @property
     def accepted(self) -> str:

@@ -8,7 +8,7 @@ whether they co-deliver) and the outcomes follow from the mechanisms.
 All policies share one set of levers with different defaults, so any rung can
 be tuned towards another (co-production with no outreach, consultation that
 acts on input) and sweeps can cross them. A new policy is a subclass with its
-own defaults (and, if needed, its own ``invitation`` or ``influence``)
+own defaults (and, if needed, its own ``invitation``, ``promise`` or ``chance_acted_on``)
 registered with :func:`register`.
 """
 
@@ -57,14 +57,26 @@ class Policy:
         """Current lever values, by name."""
         return {p.name: getattr(self, p.name) for p in LEVERS}
 
-    def influence(self, humility: float) -> float:
-        """Share of a decision that residents' input moves, in [0, 1].
+    def promise(self) -> float:
+        """The influence participants are told their input will have, in [0, 1].
 
-        Residents decide their share of power outright; on the rest the
-        landlord acts on the share of input it commits to, as far as its
-        humility lets it learn.
+        Residents are promised their share of power outright, and that the
+        landlord will act on the share of the rest it commits to. What they
+        then get is another matter (``chance_acted_on``, funding, reversals:
+        sim/mechanisms/voice.py).
         """
-        return self.power_share + (1.0 - self.power_share) * self.acts_on_input * humility
+        return self.power_share + (1.0 - self.power_share) * self.acts_on_input
+
+    def chance_acted_on(self, support: np.ndarray, humility: float) -> np.ndarray:
+        """Chance each participant's request is acted on, before funding, in [0, 1].
+
+        On the share of decisions residents hold, the room decides: a request
+        is taken up as far as the room supports it (``support``: 1 for the
+        room's top priority, less for priorities fewer voices share). On the
+        rest, the landlord acts on the share it commits to, as far as its
+        humility lets residents change its mind.
+        """
+        return self.power_share * support + (1.0 - self.power_share) * self.acts_on_input * humility
 
     def invitation(self, contacted: np.ndarray) -> np.ndarray:
         """Probability each household is invited this month; outreach contacts always are."""

@@ -63,10 +63,22 @@ class ReferenceRules:
     # -- the rules ---------------------------------------------------------------
 
     def treatment(self) -> None:
-        """Staff respect moves with contact; each resident's respect received this month."""
+        """Staff respect moves with contact under its conditions; each resident's respect received this month."""
         model, landlord, lp = self.model, self.model.landlord, self.model.params.landlord
-        contact = sum(float(model.network.linking[r.index, 0]) for r in self.residents) / len(self.residents)
-        respect = landlord.respect + lp.respect_learning * contact * (1 - landlord.respect) + lp.respect_reversion * (landlord.respect_baseline - landlord.respect)
+        room = model.month.room
+        taking_part = [r for r in self.residents if r.participated]
+        start = landlord.respect
+        respect = start
+        if taking_part:
+            working = len(taking_part) / len(self.residents) * landlord.policy.staff_contact
+            equal_status = sum(1.0 for r in taking_part if r.delivered) / len(taking_part)
+            common_goals = 1 - 0.5 * sum(abs(b - h) for b, h in zip(landlord.belief, room.heard, strict=True))
+            quality = (equal_status * common_goals * (1 - landlord.pressure)) ** (1 / 3)
+            if quality >= lp.contact_threshold:
+                respect += lp.respect_learning * working * (quality - lp.contact_threshold) / (1 - lp.contact_threshold) * (1 - start)
+            else:
+                respect -= lp.respect_learning * lp.negative_contact * working * (lp.contact_threshold - quality) / lp.contact_threshold * start
+        respect += lp.staff_turnover * (landlord.respect_baseline - start)
         landlord.respect = _clip(respect)
         lens = model.params.stigma.stigma_lens
         received = np.empty(len(self.residents))
@@ -81,13 +93,15 @@ class ReferenceRules:
     def trust(self) -> None:
         """Trust in landlord, services and neighbours; perceived listening and respect."""
         model, p = self.model, self.model.params.trust
-        influence, respect = model.month.influence, model.month.respect
+        respect = model.month.respect
         own: dict[int, tuple[float, float, float]] = {}
 
         def experience(r: Resident) -> None:
             base = (p.service_weight * r.need_fit + p.respect_weight * respect[r.index]) / max(p.service_weight + p.respect_weight, 1e-12)
-            voice = p.voice_weight * (influence - r.voice_expectation) if r.participated else 0.0
-            listened = influence if r.participated else r.need_fit
+            had_say = r.participated or bool(model.state.reversed[r.index])
+            seen = float(model.state.influence_seen[r.index])
+            voice = p.voice_weight * (seen - r.voice_expectation) if had_say else 0.0
+            listened = seen if had_say else r.need_fit
             own[r.index] = (_clip(base + voice), r.need_fit, listened)
 
         updates: dict[int, tuple[float, ...]] = {}
@@ -115,13 +129,19 @@ class ReferenceRules:
         self.residents.shuffle_do(write)
 
     def learning(self) -> None:
-        """Participants' expected influence and efficacy move towards the influence they had."""
-        p, influence = self.model.params.participation, self.model.month.influence
+        """What those who had a say expect and their efficacy move towards the influence they saw; fatigue builds and fades."""
+        model, p = self.model, self.model.params.participation
+        co_hours = model.params.services.co_delivery_hours
+        co_delivers = model.month.co_delivers
 
         def learn(r: Resident) -> None:
-            if r.participated:
-                r.voice_expectation = r.voice_expectation + p.expectation_learning * (influence - r.voice_expectation)
-                r.efficacy = r.efficacy + p.efficacy_learning * (influence - r.efficacy)
+            seen = float(model.state.influence_seen[r.index])
+            if r.participated or model.state.reversed[r.index]:
+                r.voice_expectation = r.voice_expectation + p.expectation_learning * (seen - r.voice_expectation)
+                r.efficacy = r.efficacy + p.efficacy_learning * (seen - r.efficacy)
+            hours = p.hours * r.participated + co_hours * bool(co_delivers[r.index])
+            strain = min(1.0, hours / (p.free_hours * max(r.time_available, 0.05)))
+            r.fatigue = r.fatigue + p.fatigue_gain * strain * (1 - r.fatigue) - p.fatigue_recovery * r.fatigue
 
         self.residents.shuffle_do(learn)
 
@@ -139,7 +159,7 @@ class ReferenceRules:
         def pull(r: Resident) -> None:
             bonding = 1 - math.exp(-sum(wb for _, wb, _ in self.neighbours(r)) / scale)
             seeking = 1.0 if (r.working_age and not r.employed) else 0.0
-            power = model.month.influence if r.participated else 0.0
+            power = float(model.state.influence_seen[r.index])
             weights = p.media_weight + p.treatment_weight + p.discrimination_weight
             signal = (p.media_weight * external + p.treatment_weight * (1 - model.month.respect[r.index]) + p.discrimination_weight * seeking * employer * external) / max(weights, 1e-12)
             buffer = _clip(p.bonding_buffer * bonding + p.collective_buffer * collective[r.block] + p.power_buffer * power)
@@ -149,21 +169,17 @@ class ReferenceRules:
         self.residents.do(lambda r: setattr(r, "stigma", new[r.index]))
 
     def wellbeing(self) -> None:
-        """Wellbeing moves towards need met, ties, work, freedom from stigma and trust in neighbours."""
+        """Wellbeing moves towards need met, ties, work, freedom from stigma and trust in neighbours, less fatigue."""
         model, p = self.model, self.model.params.wellbeing
         scale = model.params.social_capital.bonding_scale
-        hours_part, hours_co = model.params.participation.hours, model.params.services.co_delivery_hours
-        co_delivers = model.month.co_delivers
         new: dict[int, float] = {}
 
         def move(r: Resident) -> None:
             bonding = 1 - math.exp(-sum(wb for _, wb, _ in self.neighbours(r)) / scale)
-            hours = hours_part * r.participated + hours_co * bool(co_delivers[r.index])
-            burden = min(1.0, hours / (p.free_hours * max(r.time_available, 0.05)))
             in_work = float(r.employed) if r.working_age else 1.0
             weights = p.need_weight + p.bonding_weight + p.work_weight + p.stigma_weight + p.neighbour_weight
             good = (p.need_weight * r.need_fit + p.bonding_weight * bonding + p.work_weight * in_work + p.stigma_weight * (1 - r.stigma) + p.neighbour_weight * r.trust_neighbours) / max(weights, 1e-12)
-            target = _clip(good - p.burden_weight * burden)
+            target = _clip(good - p.burden_weight * r.fatigue)
             new[r.index] = r.wellbeing + p.rate * (target - r.wellbeing)
 
         self.residents.shuffle_do(move)

@@ -2,8 +2,10 @@
 
 A scenario has top-level ``name``, ``description``, ``steps`` and ``seed``;
 a ``[policy]`` table with the policy's ``name`` and any of its levers; a
-table per parameter section (``[community]``, ``[trust]``, ...; see
-docs/ODD.md); and ``[[events]]``. Everything is optional: missing values take
+``[status_quo]`` table with the ``policy`` (and levers) the landlord ran
+before month 0 and the ``months`` it ran it for (the burn-in: month 0 is
+that status quo's steady state); a table per parameter section
+(``[community]``, ``[trust]``, ...; see docs/ODD.md); and ``[[events]]``. Everything is optional: missing values take
 their declared defaults. Files are read with the standard library's
 ``tomllib`` (data only, nothing executes). Every problem is reported as
 ``FILE: key: problem (accepted: ...)``.
@@ -24,8 +26,14 @@ from sim.parameters import Value, shown, suggest
 from sim.policies import policy_class
 
 TOP_LEVEL = ("name", "description", "steps", "seed")
-TABLES = ("policy", "events", *SECTIONS_BY_NAME)
+TABLES = ("policy", "status_quo", "events", *SECTIONS_BY_NAME)
 DEFAULT_POLICY = "paternalistic"
+DEFAULT_STATUS_QUO = "paternalistic"
+OWN = "own"
+"""``status_quo.policy = "own"``: the status quo is the scenario's own policy and levers (a landlord as it is today)."""
+DEFAULT_BURN_IN = 120
+"""Months the status quo runs before month 0, unless a scenario says otherwise (docs/ODD.md, section 5)."""
+MAX_BURN_IN = 12_000
 SHORTHANDS = {"residents": "community.residents", "policy": "policy.name"}
 """Override names that stand for a longer key (``HousingModel(residents=..., policy=...)``)."""
 
@@ -42,6 +50,9 @@ class Scenario:
     policy: str = DEFAULT_POLICY
     levers: dict[str, Value] = field(default_factory=dict)
     events: tuple[Event, ...] = ()
+    status_quo: str = DEFAULT_STATUS_QUO
+    status_quo_levers: dict[str, Value] = field(default_factory=dict)
+    burn_in: int = DEFAULT_BURN_IN
     source: str = "<defaults>"
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -63,6 +74,7 @@ class Scenario:
             "seed": self.seed,
             "source": self.source,
             "policy": {"name": self.policy, **self.levers},
+            "status_quo": {"policy": self.status_quo, "months": self.burn_in, **self.status_quo_levers},
             **{section: dict(values) for section, values in self.params.items()},
             "events": [{"step": e.step, "type": e.type, **e.values} for e in self.events],
         }
@@ -136,11 +148,37 @@ def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: 
     cls = policy_class(policy, f"{here}: policy.name")
     levers = cls.section().resolve(policy_table, here)
 
+    status_quo, status_quo_levers, burn_in = _status_quo(data.get("status_quo", {}), here, policy, levers)
+
     events = tuple(check_event(raw, f"{here}: events[{i}]") for i, raw in enumerate(data.get("events", [])))
     late = [e.step for e in events if e.step > steps]
     if late and not late_events_ok:
         raise UserError(f"{here}: events: an event at step {late[0]} is after the last step {steps} (accepted: steps 1 to {steps})")
-    return Scenario(name, description, steps, seed, params, policy, levers, events, where, copy.deepcopy(data))
+    return Scenario(name, description, steps, seed, params, policy, levers, events, status_quo, status_quo_levers, burn_in, where, copy.deepcopy(data))
+
+
+def _status_quo(table: dict[str, Any], where: str, policy: str, levers: dict[str, Value]) -> tuple[str, dict[str, Value], int]:
+    """The status quo's policy, its levers and the months it runs before month 0, checked.
+
+    ``policy = "own"`` takes the scenario's own policy and levers (``policy``, ``levers``).
+    """
+    table = dict(table)
+    months = table.pop("months", DEFAULT_BURN_IN)
+    if isinstance(months, bool) or not isinstance(months, int) or not 0 <= months <= MAX_BURN_IN:
+        raise UserError(f"{where}: status_quo.months: {shown(months)} is not accepted (accepted: a whole number of months from 0 to {MAX_BURN_IN})")
+    name = table.pop("policy", DEFAULT_STATUS_QUO)
+    if name == OWN:
+        if table:
+            raise UserError(f"{where}: status_quo.{next(iter(table))}: not accepted with policy = \"own\" (accepted: the levers come from [policy]; only months)")
+        return policy, dict(levers), months
+    cls = policy_class(name, f"{where}: status_quo.policy")
+    section = cls.section()
+    for key in table:
+        if key not in {p.name for p in section.params}:
+            accepted = ["months", "policy", *(p.name for p in section.params)]
+            raise UserError(f"{where}: status_quo.{key}: unknown key{suggest(key, accepted)} (accepted: {', '.join(accepted)})")
+    levers = {key: section.get(key).check(value, f"{where}: status_quo.{key}") for key, value in table.items()}
+    return name, section.resolve(levers, where), months
 
 
 def _top(data: dict[str, Any], key: str, kind: type, default: Any, where: str, accepted: str) -> Any:

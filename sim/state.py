@@ -20,8 +20,14 @@ REPAIRS, EMPLOYMENT, HEALTH, COMMUNITY = range(len(DOMAINS))
 INCOME_BANDS = 5
 """Income bands 0 (lowest) to 4."""
 
-NEVER_COMPLAINED = 10_000
+NEVER = 10_000
+"""A months-since counter of a household for which the thing has not happened since moving in."""
+
+NEVER_COMPLAINED = NEVER
 """``months_since_complaint`` of a household that has not complained (since moving in)."""
+
+NO_DOMAIN = -1
+"""``raised`` of a household that raised nothing this month."""
 
 
 @dataclass
@@ -43,6 +49,7 @@ class HouseholdTraits:
     time_available: np.ndarray  # share of a month's free time, [0, 1]
     aspiration: np.ndarray  # [0, 1]
     tenure_months: np.ndarray  # months in this home
+    carer: np.ndarray  # bool, caring responsibilities (a lone parent, an unpaid carer): less free time
 
 
 @dataclass
@@ -51,12 +58,17 @@ class ResidentState(HouseholdTraits):
 
     block: np.ndarray  # int, the block the dwelling is in
     estate: np.ndarray  # int, the estate the block is in
-    start_band: np.ndarray  # income band at move-in
-    start_employed: np.ndarray  # employed at move-in
+    months_since_moved_up: np.ndarray  # int, months since moving into work or up a band; NEVER if not since moving in
     wellbeing: np.ndarray  # [0, 1]
     need_fit: np.ndarray  # share of this month's need met, [0, 1]
     participated: np.ndarray  # bool, took part this month
     contacted: np.ndarray  # bool, reached by outreach this month
+    raised: np.ndarray  # int, the need domain a participant raised this month (NO_DOMAIN if none)
+    delivered: np.ndarray  # bool, what the participant raised was acted on and delivered this month
+    change_standing: np.ndarray  # bool, a change this household won is in place and could still be reversed
+    reversed: np.ndarray  # bool, a change this household won was reversed this month
+    influence_seen: np.ndarray  # the influence a resident with a say saw this month (own request and the room's), [0, 1]; 0 for others
+    fatigue: np.ndarray  # strain of taking part month after month, [0, 1]
     respect_felt: np.ndarray  # perceived respect from the landlord (moving average), [0, 1]
     voice_felt: np.ndarray  # perceived "listens and acts" (moving average), [0, 1]
     informed_felt: np.ndarray  # perceived "keeps you informed" (moving average), [0, 1]
@@ -65,9 +77,13 @@ class ResidentState(HouseholdTraits):
     complaint_felt: np.ndarray  # view of how the last complaint was handled (moving average), [0, 1]
     unmet_repairs: np.ndarray  # repairs need left unmet this month, need units
 
-    def moved_up(self) -> np.ndarray:
-        """Bool per household: moved into work or up an income band since moving in."""
-        return (self.employed & ~self.start_employed) | (self.income_band > self.start_band)
+    def had_say(self) -> np.ndarray:
+        """Bool per household: saw what became of its say this month (took part, or a change it won was reversed)."""
+        return self.participated | self.reversed
+
+    def moved_up_within(self, months: int) -> np.ndarray:
+        """Bool per household: moved into work or up an income band within the last ``months`` months."""
+        return self.months_since_moved_up < months
 
     @property
     def n(self) -> int:
@@ -83,12 +99,17 @@ class ResidentState(HouseholdTraits):
             **values,
             block=np.asarray(block, dtype=np.int64),
             estate=np.asarray(estate, dtype=np.int64),
-            start_band=traits.income_band.copy(),
-            start_employed=traits.employed.copy(),
+            months_since_moved_up=np.full(n, NEVER, dtype=np.int64),
             wellbeing=np.full(n, 0.5),
             need_fit=np.ones(n),
             participated=np.zeros(n, dtype=bool),
             contacted=np.zeros(n, dtype=bool),
+            raised=np.full(n, NO_DOMAIN, dtype=np.int64),
+            delivered=np.zeros(n, dtype=bool),
+            change_standing=np.zeros(n, dtype=bool),
+            reversed=np.zeros(n, dtype=bool),
+            influence_seen=np.zeros(n),
+            fatigue=np.zeros(n),
             respect_felt=traits.trust_landlord.copy(),
             voice_felt=traits.trust_landlord.copy(),
             informed_felt=traits.trust_landlord.copy(),
@@ -102,12 +123,17 @@ class ResidentState(HouseholdTraits):
         """New households move into ``slots`` (row-wise reset; position unchanged)."""
         for f in fields(HouseholdTraits):
             getattr(self, f.name)[slots] = getattr(traits, f.name)
-        self.start_band[slots] = traits.income_band
-        self.start_employed[slots] = traits.employed
+        self.months_since_moved_up[slots] = NEVER
         self.wellbeing[slots] = 0.5
         self.need_fit[slots] = 1.0
         self.participated[slots] = False
         self.contacted[slots] = False
+        self.raised[slots] = NO_DOMAIN
+        self.delivered[slots] = False
+        self.change_standing[slots] = False
+        self.reversed[slots] = False
+        self.influence_seen[slots] = 0.0
+        self.fatigue[slots] = 0.0
         self.respect_felt[slots] = traits.trust_landlord
         self.voice_felt[slots] = traits.trust_landlord
         self.informed_felt[slots] = traits.trust_landlord

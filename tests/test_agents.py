@@ -8,12 +8,13 @@ import pytest
 
 from sim import HousingModel
 from sim.agents import Landlord, Resident, Service
-from sim.state import DOMAINS
+from sim.policies import make_policy
+from sim.state import DOMAINS, NO_DOMAIN
 
 
 @pytest.fixture
 def model() -> HousingModel:
-    return HousingModel(residents=50, rng=1)
+    return HousingModel(residents=50, rng=1, status_quo__months=0)
 
 
 def test_one_resident_agent_per_dwelling(model):
@@ -42,6 +43,19 @@ def test_writing_an_attribute_writes_only_that_row(model):
     # And the state changing is seen by the agent: one copy of every value.
     model.state.trust_landlord[7] = 0.9
     assert resident.trust_landlord == 0.9
+
+
+def test_the_new_fields_read_and_write_their_rows(model):
+    resident = model.resident(9)
+    resident.fatigue = 0.4
+    resident.raised = 2
+    resident.delivered = True
+    resident.carer = True
+    assert model.state.fatigue[9] == 0.4 and model.state.raised[9] == 2
+    assert model.state.delivered[9] and model.state.carer[9]
+    assert type(resident.raised) is int and resident.delivered is True
+    # Nobody has raised anything before the first month.
+    assert model.resident(8).raised == NO_DOMAIN and model.resident(8).delivered is False
 
 
 def test_boolean_and_integer_fields_round_trip(model):
@@ -91,15 +105,46 @@ def test_landlord_is_a_mesa_agent_with_the_scenario_values(model):
     assert landlord.respect == landlord.respect_baseline == lp.respect
     assert landlord.belief.shape == (len(DOMAINS),)
     assert landlord.belief.sum() == pytest.approx(1.0)
-    # The default policy is paternalistic: no influence.
+    # What the organisation knows without residents, their agenda and what is provided all start at the belief.
+    for start in (landlord.baseline_belief, landlord.agenda, landlord.provision):
+        np.testing.assert_array_equal(start, landlord.belief)
+    assert landlord.pressure == 0.0
+    # Committed in contracts and posts: all but voice.flexible_share of the budget, 0.9 * 110 = 99.
+    assert landlord.committed == pytest.approx((1.0 - model.params.voice.flexible_share) * lp.budget)
+    assert landlord.committed == pytest.approx(99.0)
+    # The default policy is paternalistic: nothing promised.
     assert landlord.policy.name == "paternalistic"
-    assert landlord.influence() == 0.0
+    assert landlord.promise() == 0.0
 
 
-def test_landlord_influence_follows_its_policy():
-    model = HousingModel(residents=50, rng=1, policy="co_design")
-    # 0.3 + 0.7 * 0.7 * humility 0.8 = 0.692.
-    assert model.landlord.influence() == pytest.approx(0.692)
+def test_landlord_promise_follows_its_policy():
+    model = HousingModel(residents=50, rng=1, policy="co_design", status_quo__months=0)
+    # power_share 0.3 + (1 - 0.3) * acts_on_input 0.7 = 0.79 (humility does not enter what is promised).
+    assert model.landlord.promise() == pytest.approx(0.79)
+
+
+def test_flexible_budget_is_what_contracts_and_participation_leave(model):
+    landlord = model.landlord
+    landlord.budget, landlord.committed = 110.0, 99.0
+    # 110 - 5 diverted to participation - 99 committed = 6 GBP per household.
+    assert landlord.flexible_budget(5.0) == pytest.approx(6.0)
+    assert landlord.flexible_budget(0.0) == pytest.approx(11.0)
+    # More diverted than is flexible: nothing left, never a negative budget.
+    assert landlord.flexible_budget(20.0) == 0.0
+    # A cut below what is committed leaves nothing flexible.
+    landlord.budget = 77.0
+    assert landlord.flexible_budget(0.0) == 0.0
+
+
+def test_intended_allocation_follows_the_agenda_on_residents_share_of_power():
+    model = HousingModel(residents=50, rng=1, policy="co_design", status_quo__months=0)
+    landlord = model.landlord
+    landlord.belief = np.array([0.55, 0.1, 0.1, 0.25])
+    landlord.agenda = np.array([0.25, 0.25, 0.25, 0.25])
+    # power_share 0.3: 0.7 * belief + 0.3 * agenda = (0.46, 0.145, 0.145, 0.25).
+    np.testing.assert_allclose(landlord.intended_allocation(), [0.46, 0.145, 0.145, 0.25])
+    landlord.policy = make_policy("paternalistic")
+    np.testing.assert_allclose(landlord.intended_allocation(), landlord.belief)
 
 
 def test_four_services_one_per_domain(model):

@@ -79,3 +79,25 @@ def test_positive_share_is_numerically_safe_at_the_declared_extremes():
     # logistic; nobody answers positively, and no warning is raised (warnings are errors under pytest).
     assert outcomes.positive_share(np.array([0.0, 0.1]), 0.9, 0.001) == 0.0
     assert outcomes.positive_share(np.array([1.0]), 0.1, 0.001) == 1.0
+
+
+# -- what became of residents' say ----------------------------------------------
+
+
+def test_the_say_columns_are_missing_in_a_month_without_participants():
+    from sim import HousingModel
+
+    model = HousingModel(rng=1, residents=100, status_quo__months=0)
+    row = model.run(1).iloc[-1]
+    for column in ("requests_delivered", "requests_funded", "contact_quality"):
+        assert math.isnan(row[column]), column
+    assert row["participation"] == 0.0
+
+
+def test_the_say_columns_are_shares_when_residents_take_part():
+    from sim import HousingModel
+
+    frame = HousingModel(rng=1, residents=200, policy="co_production", status_quo__months=0).run(6)
+    assert (frame["participation"] > 0).all()
+    for column in ("requests_delivered", "requests_funded", "contact_quality", "landlord_pressure", "fatigue", "linked_to_landlord"):
+        assert frame[column].between(0.0, 1.0).all(), column

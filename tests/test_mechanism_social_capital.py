@@ -1,4 +1,4 @@
-"""Social capital in isolation: the capital index, workshop/hub groups, and chance meetings."""
+"""Social capital: the capital index, workshop and hub groups, chance meetings, and linking ties from contact of any kind."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
+from sim import HousingModel
 from sim.mechanisms import social_capital
+from sim.state import COMMUNITY
 
 
 def test_capital_known_values():
@@ -139,3 +141,88 @@ def test_random_member_stays_in_group_and_covers_it():
 def test_random_member_handles_u_at_the_top():
     # u = 1.0 would index past the group: it is clamped to the last member.
     assert social_capital.random_member(np.array([0, 0, 0]), np.array([1]), np.array([1.0]))[0] == 2
+
+
+# -- update_ties: linking ties ------------------------------------------------
+
+
+def _model(policy: str = "consultation", **overrides) -> HousingModel:
+    """Ten households with no ties to staff and no contact of any kind, yet."""
+    model = HousingModel(rng=4, residents=10, policy=policy, status_quo__months=0, **overrides)
+    s = model.state
+    s.participated[:] = False
+    s.contacted[:] = False
+    s.complaint_open[:] = False
+    s.raised[:] = -1
+    model.network.linking[:] = 0.0
+    model.month.co_delivers = np.zeros(10, dtype=bool)
+    model.month.hub_attendees = np.zeros(10, dtype=bool)
+    return model
+
+
+def test_contact_of_any_kind_forms_ties_to_landlord_staff():
+    model = _model()  # consultation: staff_contact 0.1
+    s = model.state
+    s.participated[0] = True
+    s.contacted[1] = True
+    s.complaint_open[2] = True
+    s.participated[3] = s.contacted[3] = s.complaint_open[3] = True
+    social_capital.update_ties(model)
+    # linking_gain 0.25 times the contact, then a month's decay at linking_decay 0.04 + staff_turnover 0.015 = 0.055:
+    #   a consultation meeting 0.25 * 0.1 = 0.025 -> 0.023625; an outreach visit 0.25 * 0.5 = 0.125 -> 0.118125;
+    #   a month with a complaint open 0.25 * 0.2 = 0.05 -> 0.04725; all three 0.2 -> 0.189; no contact, no tie.
+    np.testing.assert_allclose(model.network.linking[:5, 0], [0.023625, 0.118125, 0.04725, 0.189, 0.0])
+    assert not model.network.linking[:, 1:].any()
+
+
+def test_closer_work_with_staff_forms_stronger_ties():
+    strengths = []
+    for policy in ("consultation", "co_design", "co_production"):  # staff_contact 0.1, 0.5, 1
+        model = _model(policy)
+        model.state.participated[0] = True
+        social_capital.update_ties(model)
+        strengths.append(model.network.linking[0, 0])
+    # 0.25 * (0.1, 0.5, 1) * 0.945.
+    np.testing.assert_allclose(strengths, [0.023625, 0.118125, 0.23625])
+
+
+def test_taking_part_without_any_contact_with_staff_forms_no_tie():
+    model = _model(policy__staff_contact=0.0)
+    model.state.participated[:] = True
+    social_capital.update_ties(model)
+    assert not model.network.linking[:, 0].any()
+
+
+def test_co_delivery_and_the_hub_form_ties_to_service_staff():
+    model = _model("co_production")
+    model.state.participated[0] = True
+    model.state.raised[0] = 2
+    model.month.co_delivers[0] = True
+    model.month.hub_attendees[1] = True
+    social_capital.update_ties(model)
+    # activity_tie_gain 0.25 to the service raised (column 1 + domain), decaying at linking_decay 0.04 only: 0.24.
+    assert model.network.linking[0, 1 + 2] == pytest.approx(0.24)
+    assert model.network.linking[1, 1 + COMMUNITY] == pytest.approx(0.24)
+    # Co-production's close work also ties the co-deliverer to landlord staff: 0.25 * 1 * 0.945.
+    assert model.network.linking[0, 0] == pytest.approx(0.23625)
+    assert model.network.linking[1, 0] == 0.0
+
+
+def test_ties_to_staff_fade_without_contact_and_are_dropped_below_the_threshold():
+    model = _model()
+    model.network.linking[0, 0] = 0.3
+    model.network.linking[1, 0] = 0.005
+    social_capital.update_ties(model)
+    # 0.3 * 0.945 = 0.2835; 0.005 * 0.945 = 0.004725 < linking_threshold 0.005: dropped.
+    assert model.network.linking[0, 0] == pytest.approx(0.2835)
+    assert model.network.linking[1, 0] == 0.0
+
+
+def test_linking_ties_are_capped_at_one():
+    model = _model("co_production", network__linking_gain=1.0)
+    model.network.linking[0, 0] = 0.9
+    s = model.state
+    s.participated[0] = s.contacted[0] = s.complaint_open[0] = True
+    social_capital.update_ties(model)
+    # 0.9 + 1 * (1 + 0.5 + 0.2) is capped at 1 before the month's decay: 0.945.
+    assert model.network.linking[0, 0] == pytest.approx(0.945)

@@ -1,8 +1,10 @@
-"""Stigma in isolation: the pull on internalised stigma, respect received, and staff respect."""
+"""Stigma: the pull on internalised stigma and its buffers, alone and as the month's phase.
+
+How respect is given and received (staff respect, contact, respect received)
+is sim/mechanisms/treatment.py: tests/test_mechanism_treatment.py.
+"""
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 import pytest
@@ -81,63 +83,6 @@ def test_target_in_unit_interval():
     assert np.all((values >= 0) & (values <= 1))
 
 
-# -- respect_received ---------------------------------------------------------
-
-
-def test_respect_received_known_value():
-    # advantage 0 -> disadvantage 1/(1+e^0) = 0.5; 0.75 * (1 - 0.3*0.5) * (1 - 0.5*0.2) = 0.75 * 0.85 * 0.9 = 0.57375.
-    value = stigma.respect_received(0.75, np.array([0.0]), np.array([0.2]), 0.3, 0.5)
-    assert value[0] == pytest.approx(0.57375)
-
-
-def test_less_advantaged_receive_less_respect():
-    advantage = np.array([-2.0, -1.0, 0.0, 1.0, 2.0])
-    values = stigma.respect_received(0.75, advantage, np.full(5, 0.3), 0.3, 0.5)
-    assert np.all(np.diff(values) > 0)
-    # Most advantaged approaches the landlord's respect times the stigma lens factor.
-    disadvantage = 1 / (1 + math.exp(2.0))
-    assert values[-1] == pytest.approx(0.75 * (1 - 0.3 * disadvantage) * (1 - 0.5 * 0.3))
-
-
-def test_more_stigmatised_feel_less_respected():
-    values = stigma.respect_received(0.75, np.zeros(5), np.linspace(0, 1, 5), 0.3, 0.5)
-    assert np.all(np.diff(values) < 0)
-
-
-def test_no_bias_and_no_lens_gives_everyone_the_landlords_respect():
-    values = stigma.respect_received(0.6, np.array([-3.0, 0.0, 3.0]), np.array([1.0, 0.5, 0.0]), 0.0, 0.0)
-    np.testing.assert_allclose(values, 0.6)
-
-
-# -- staff_respect ------------------------------------------------------------
-
-
-def test_staff_respect_known_values():
-    # No contact: 0.5 + 0.02*(0.75-0.5) = 0.505.  Full contact: 0.5 + 0.1*1*0.5 + 0.005 = 0.555.
-    assert stigma.staff_respect(0.5, 0.75, 0.0, 0.1, 0.02) == pytest.approx(0.505)
-    assert stigma.staff_respect(0.5, 0.75, 1.0, 0.1, 0.02) == pytest.approx(0.555)
-
-
-def test_contact_raises_staff_respect():
-    values = [stigma.staff_respect(0.75, 0.75, c, 0.1, 0.02) for c in (0.0, 0.1, 0.5, 1.0)]
-    assert values[0] == pytest.approx(0.75)
-    assert np.all(np.diff(values) > 0)
-
-
-@pytest.mark.parametrize("start", [0.2, 0.95])
-def test_staff_respect_reverts_to_baseline_without_contact(start):
-    respect = start
-    for _ in range(600):
-        respect = stigma.staff_respect(respect, 0.75, 0.0, 0.1, 0.02)
-    # Gap shrinks by 0.98 a month: after 600 months it is 0.98^600 ~ 5e-6 of the start gap.
-    assert respect == pytest.approx(0.75, abs=1e-4)
-
-
-def test_staff_respect_stays_in_unit_interval():
-    assert stigma.staff_respect(1.0, 1.0, 1.0, 1.0, 0.0) == 1.0
-    assert 0.0 <= stigma.staff_respect(0.0, 0.0, 0.0, 0.0, 1.0) <= 1.0
-
-
 # -- block_mean ---------------------------------------------------------------
 
 
@@ -146,3 +91,41 @@ def test_block_mean():
     block = np.array([0, 0, 1, 2, 2])
     # Block 0: 0.3; block 1: 0.9; block 2: 0.2.
     np.testing.assert_allclose(stigma.block_mean(values, block), [0.3, 0.3, 0.9, 0.2, 0.2])
+
+
+# -- update (the phase) -------------------------------------------------------
+
+
+def _model(policy: str = "paternalistic"):
+    from sim import HousingModel
+
+    model = HousingModel(rng=2, residents=100, policy=policy, status_quo__months=0)
+    model.month.respect = np.full(100, 0.75)
+    model.state.stigma[:] = 0.5
+    return model
+
+
+def test_the_power_buffer_reads_the_influence_seen_not_the_policys_promise():
+    # Two identical models, under a policy that promises influence; in one, half the households saw
+    # full influence this month. Only they are pulled lower; the rest move exactly as in the other.
+    seen, unseen = _model(policy="co_production"), _model(policy="co_production")
+    seen.state.influence_seen[:50] = 1.0
+    unseen.state.influence_seen[:] = 0.0
+    stigma.update(seen)
+    stigma.update(unseen)
+    assert np.all(seen.state.stigma[:50] < unseen.state.stigma[:50])
+    np.testing.assert_array_equal(seen.state.stigma[50:], unseen.state.stigma[50:])
+
+
+def test_update_moves_stigma_part_of_the_way_towards_a_target_inside_zero_one():
+    # The target is in [0, 1) with external stigma 0.5 and respect 0.75 (at most the pull, 0.32 by hand above
+    # for a job seeker): from 1 everyone falls, from 0 nobody falls, and one month moves at most adjust_rate
+    # of the way (5%).
+    high, low = _model(), _model()
+    high.state.stigma[:] = 1.0
+    low.state.stigma[:] = 0.0
+    stigma.update(high)
+    stigma.update(low)
+    assert np.all(high.state.stigma < 1.0) and np.all(high.state.stigma >= 1.0 - P.adjust_rate)
+    assert np.all(low.state.stigma >= 0.0) and np.all(low.state.stigma <= P.adjust_rate * 0.32 + 1e-12)
+    assert low.state.stigma.max() > 0.0

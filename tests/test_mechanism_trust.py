@@ -109,3 +109,47 @@ def test_word_of_mouth_blend():
     # 0.7 * 0.2 + 0.3 * 0.8 = 0.38.
     np.testing.assert_allclose(trust.with_word_of_mouth(np.array([0.2]), np.array([0.8]), 0.3), [0.38])
     np.testing.assert_allclose(trust.with_word_of_mouth(np.array([0.2]), np.array([0.8]), 0.0), [0.2])
+
+
+# -- update (the phase) -------------------------------------------------------
+
+
+def _model():
+    from sim import HousingModel
+
+    model = HousingModel(rng=8, residents=10, status_quo__months=0, trust__word_of_mouth=0.0)
+    s = model.state
+    s.participated[:] = False
+    s.reversed[:] = False
+    s.influence_seen[:] = 0.0
+    s.voice_expectation[:] = 0.6
+    s.need_fit[:] = 0.8
+    s.trust_landlord[:] = 0.5
+    s.voice_felt[:] = 0.5
+    model.month.respect = np.full(10, 0.6)
+    return model
+
+
+def test_a_reversed_change_is_a_say_that_frustrates_those_who_did_not_take_part():
+    model = _model()
+    s = model.state
+    s.reversed[0] = True  # a change this household won was reversed this month: it saw influence 0
+    trust.update(model)
+    # Household 1 (no say): experience 0.6 * 0.8 + 0.4 * 0.6 = 0.72 -> trust 0.5 + 0.08 * 0.22 = 0.5176.
+    # Household 0: 0.72 + 0.8 * (0 - 0.6) = 0.24 -> falls at 0.24: 0.5 - 0.24 * 0.26 = 0.4376.
+    assert s.trust_landlord[1] == pytest.approx(0.5176)
+    assert s.trust_landlord[0] == pytest.approx(0.4376)
+    # "Listens and acts": the reversed household judges by the influence it saw (0), the other by need met (0.8).
+    assert s.voice_felt[0] == pytest.approx(0.5 + 0.2 * (0.0 - 0.5))
+    assert s.voice_felt[1] == pytest.approx(0.5 + 0.2 * (0.8 - 0.5))
+
+
+def test_participants_judge_by_the_influence_they_saw_delivered():
+    model = _model()
+    s = model.state
+    s.participated[:2] = True
+    s.influence_seen[:2] = [1.0, 0.1]
+    trust.update(model)
+    # Delivered beyond expectation: 0.72 + 0.8 * 0.4 = 1.04 -> 1; trust 0.5 + 0.08 * 0.5 = 0.54.
+    # Little delivered: 0.72 + 0.8 * (0.1 - 0.6) = 0.32 -> 0.5 - 0.24 * 0.18 = 0.4568; below not being asked (0.5176).
+    np.testing.assert_allclose(s.trust_landlord[:3], [0.54, 0.4568, 0.5176])

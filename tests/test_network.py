@@ -95,37 +95,49 @@ def test_strengths_sum_each_residents_ties():
 def test_decay_applies_each_rate_to_its_kind_of_tie():
     net = make([(0, 1, 0.5), (0, 3, 0.4)])
     net.linking[2, 0] = 0.8
-    net.decay(bonding_rate=0.1, bridging_rate=0.5, linking_rate=0.25, threshold=0.0)
-    # bonding 0.5 * 0.9 = 0.45; bridging 0.4 * 0.5 = 0.2; linking 0.8 * 0.75 = 0.6.
+    net.linking[2, 3] = 0.8
+    rates = np.array([0.25, 0.5, 0.5, 0.1, 0.5])  # one rate per institution
+    net.decay(bonding_rate=0.1, bridging_rate=0.5, linking_rates=rates, threshold=0.0, linking_threshold=0.0)
+    # bonding 0.5 * 0.9 = 0.45; bridging 0.4 * 0.5 = 0.2; linking to institution 0: 0.8 * 0.75 = 0.6, to 3: 0.8 * 0.9 = 0.72.
     assert dense(net.bonding)[0, 1] == pytest.approx(0.45)
     assert dense(net.bonding)[1, 0] == pytest.approx(0.45)
     assert dense(net.bridging)[3, 0] == pytest.approx(0.2)
     assert net.linking[2, 0] == pytest.approx(0.6)
+    assert net.linking[2, 3] == pytest.approx(0.72)
 
 
 def test_decay_prunes_ties_below_threshold_and_keeps_the_rest():
     net = make([(0, 1, 0.5), (3, 4, 0.2), (0, 3, 0.4)])
     net.linking[1, 0] = 0.3
     net.linking[2, 1] = 0.8
-    net.decay(bonding_rate=0.1, bridging_rate=0.5, linking_rate=0.2, threshold=0.25)
+    net.linking[3, 0] = 0.01
+    net.decay(bonding_rate=0.1, bridging_rate=0.5, linking_rates=np.full(INSTITUTIONS, 0.2), threshold=0.25, linking_threshold=0.005)
     # bonding: 0.5 -> 0.45 kept; 0.2 -> 0.18 < 0.25 dropped.
     # bridging: 0.4 -> 0.2 < 0.25 dropped.
-    # linking: 0.3 -> 0.24 < 0.25 dropped; 0.8 -> 0.64 kept.
+    # linking has its own, lower threshold: 0.3 -> 0.24 kept (it would be dropped at 0.25);
+    # 0.8 -> 0.64 kept; 0.01 -> 0.008 kept; nothing below 0.005.
     bonding = dense(net.bonding)
     assert bonding[0, 1] == pytest.approx(0.45)
     assert bonding[3, 4] == 0.0
     assert net.bridging.nnz == 0  # pruned entries are removed, not kept as explicit zeros
     assert net.bonding.nnz == 2
-    assert net.linking[1, 0] == 0.0
+    assert net.linking[1, 0] == pytest.approx(0.24)
     assert net.linking[2, 1] == pytest.approx(0.64)
+    assert net.linking[3, 0] == pytest.approx(0.008)
     assert net.tie_count() == 1
+    # A month later 0.008 -> 0.0064, and then 0.00512; the month after, 0.004096 < 0.005 is dropped.
+    for expected in (0.0064, 0.00512, 0.0):
+        net.decay(0.1, 0.5, np.full(INSTITUTIONS, 0.2), 0.25, 0.005)
+        assert net.linking[3, 0] == pytest.approx(expected)
 
 
 def test_zero_decay_changes_nothing():
     net = make([(0, 1, 0.5), (0, 3, 0.4)])
-    net.decay(0.0, 0.0, 0.0, 0.0)
+    net.linking[2, 0] = 0.3
+    net.decay(0.0, 0.0, np.zeros(INSTITUTIONS), 0.0, 0.0)
     assert dense(net.bonding)[0, 1] == pytest.approx(0.5)
     assert dense(net.bridging)[0, 3] == pytest.approx(0.4)
+    assert net.linking[2, 0] == 0.3
 
 
 # -- cut ----------------------------------------------------------------------

@@ -201,9 +201,7 @@ def test_weight_outside_zero_one_names_the_file_when_loaded_by_the_model(tmp_pat
     assert str(path) in str(info.value)
 
 
-def test_model_loads_a_network_file(tmp_path):
-    from sim import HousingModel
-
+def _five_households(tmp_path):
     graph = nx.Graph()
     for node, block in enumerate([0, 0, 1, 1, 1]):
         graph.add_node(node, block=block)
@@ -211,9 +209,38 @@ def test_model_loads_a_network_file(tmp_path):
     graph.add_edge(1, 2, weight=0.4)
     path = tmp_path / "mine.graphml"
     nx.write_graphml(graph, path)
-    model = HousingModel(rng=1, community__network_file=str(path))
+    return path
+
+
+def test_model_loads_a_network_file(tmp_path):
+    from sim import HousingModel
+
+    path = _five_households(tmp_path)
+    # No burn-in: month 0's network is the file's.
+    model = HousingModel(rng=1, community__network_file=str(path), status_quo__months=0)
     # The file, not community.residents, sets the number of households.
     assert model.state.n == 5
     np.testing.assert_array_equal(model.state.block, [0, 0, 1, 1, 1])
-    assert model.network.bonding.toarray()[0, 1] == pytest.approx(0.5)
-    assert model.network.bridging.toarray()[1, 2] == pytest.approx(0.4)
+    bonding, bridging = model.network.bonding.toarray(), model.network.bridging.toarray()
+    assert bonding[0, 1] == pytest.approx(0.5)
+    assert bridging[1, 2] == pytest.approx(0.4)
+    assert model.network.tie_count() == 2
+
+
+def test_with_a_burn_in_the_file_is_the_network_before_the_status_quo_ran(tmp_path):
+    from sim import HousingModel
+
+    path = _five_households(tmp_path)
+    fresh = HousingModel(rng=1, community__network_file=str(path), status_quo__months=0)
+    burnt = HousingModel(rng=1, community__network_file=str(path), status_quo__months=24)
+    # The households are the file's, but by month 0 the ties have moved on (decay, chance meetings).
+    assert burnt.state.n == 5
+    np.testing.assert_array_equal(burnt.state.block, [0, 0, 1, 1, 1])
+    assert not np.array_equal(burnt.network.bonding.toarray(), fresh.network.bonding.toarray())
+    assert burnt.network.bonding.toarray()[0, 1] != pytest.approx(0.5)
+    # The file is where the burn-in starts: 24 months of the status quo from the file's network
+    # reach exactly the network the burnt-in model starts from.
+    fresh.run(24)
+    np.testing.assert_array_equal(burnt.network.bonding.toarray(), fresh.network.bonding.toarray())
+    np.testing.assert_array_equal(burnt.network.bridging.toarray(), fresh.network.bridging.toarray())
+    np.testing.assert_array_equal(burnt.network.linking, fresh.network.linking)

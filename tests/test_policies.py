@@ -1,4 +1,4 @@
-"""Participation policies: the registry, each policy's influence and invitations, and their levers."""
+"""Participation policies: the registry, what each promises and acts on, invitations, and their levers."""
 
 from __future__ import annotations
 
@@ -74,8 +74,10 @@ def test_registering_a_new_policy_makes_it_usable_by_name(registry):
     assert policy.reach == 0.5  # its own default
     assert policy.capacity == 0.3  # the override
     assert policy.acts_on_input == 0.0  # the shared default
-    # influence = 0.9 + 0.1 * 0 * h = 0.9; its own invitation rule is used.
-    assert policy.influence(0.8) == pytest.approx(0.9)
+    # promise = 0.9 + 0.1 * 0 = 0.9; acted on, for a request the room fully backs: 0.9 * 1 + 0.1 * 0 * 0.8 = 0.9.
+    assert policy.promise() == pytest.approx(0.9)
+    assert policy.chance_acted_on(np.array([1.0]), 0.8) == pytest.approx([0.9])
+    # Its own invitation rule is used.
     np.testing.assert_array_equal(policy.invitation(np.array([True, False])), [0.25, 0.25])
     assert "test_delegation" in [row["name"] for row in policy_table()]
     # And an unknown name now lists it among the accepted ones.
@@ -99,41 +101,66 @@ def test_register_rejects_nameless_policy_and_unknown_levers(registry):
     assert "test_typo" not in registry
 
 
-# -- influence ----------------------------------------------------------------
+# -- promise ------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
-        # power_share + (1 - power_share) * acts_on_input * humility, humility 0.8:
-        ("paternalistic", 0.0),  # 0 + 1 * 0 * 0.8
-        ("consultation", 0.08),  # 0 + 1 * 0.1 * 0.8
-        ("co_design", 0.692),  # 0.3 + 0.7 * 0.7 * 0.8 = 0.3 + 0.392
-        ("co_production", 0.856),  # 0.6 + 0.4 * 0.8 * 0.8 = 0.6 + 0.256
+        # power_share + (1 - power_share) * acts_on_input:
+        ("paternalistic", 0.0),  # 0 + 1 * 0
+        ("consultation", 0.1),  # 0 + 1 * 0.1
+        ("co_design", 0.79),  # 0.3 + 0.7 * 0.7 = 0.3 + 0.49
+        ("co_production", 0.92),  # 0.6 + 0.4 * 0.8 = 0.6 + 0.32
     ],
 )
-def test_influence_of_each_policy(name, expected):
-    assert make_policy(name).influence(0.8) == pytest.approx(expected)
+def test_promise_of_each_policy(name, expected):
+    assert make_policy(name).promise() == pytest.approx(expected)
 
 
-def test_influence_climbs_the_ladder():
-    values = [make_policy(name).influence(0.8) for name in ("paternalistic", "consultation", "co_design", "co_production")]
+def test_promise_climbs_the_ladder():
+    values = [make_policy(name).promise() for name in ("paternalistic", "consultation", "co_design", "co_production")]
     assert np.all(np.diff(values) > 0)
 
 
-def test_influence_with_no_humility_is_only_the_power_residents_hold():
-    assert make_policy("co_design").influence(0.0) == pytest.approx(0.3)
-    assert make_policy("consultation").influence(0.0) == 0.0
+def test_full_power_share_promises_full_influence():
+    assert make_policy("consultation", {"power_share": 1.0}).promise() == pytest.approx(1.0)
 
 
-def test_full_power_share_is_full_influence_whatever_the_humility():
-    assert make_policy("consultation", {"power_share": 1.0}).influence(0.0) == pytest.approx(1.0)
+# -- chance_acted_on ----------------------------------------------------------
 
 
-def test_influence_known_value_with_custom_levers():
-    # 0.5 + 0.5 * 0.6 * 0.5 = 0.65.
+def test_chance_acted_on_known_values():
+    # co_design: 0.3 * support + 0.7 * acts_on_input 0.7 * humility 0.8 = 0.3 * support + 0.392.
+    support = np.array([1.0, 0.5, 0.0])
+    np.testing.assert_allclose(make_policy("co_design").chance_acted_on(support, 0.8), [0.692, 0.542, 0.392])
+    # Custom levers: 0.5 * 0.4 + 0.5 * 0.6 * 0.5 = 0.2 + 0.15 = 0.35.
     policy = make_policy("consultation", {"power_share": 0.5, "acts_on_input": 0.6})
-    assert policy.influence(0.5) == pytest.approx(0.65)
+    assert policy.chance_acted_on(np.array([0.4]), 0.5) == pytest.approx([0.35])
+
+
+def test_a_request_the_room_backs_less_is_less_likely_taken_up_where_residents_hold_power():
+    support = np.linspace(0.0, 1.0, 5)
+    chances = make_policy("co_production").chance_acted_on(support, 0.8)
+    assert np.all(np.diff(chances) > 0)
+    # Where the landlord keeps every decision, the room's backing does not matter.
+    flat = make_policy("consultation").chance_acted_on(support, 0.8)
+    np.testing.assert_allclose(flat, 0.1 * 0.8)
+
+
+def test_chance_acted_on_with_no_humility_is_only_the_rooms_share():
+    support = np.array([1.0, 0.25])
+    np.testing.assert_allclose(make_policy("co_design").chance_acted_on(support, 0.0), 0.3 * support)
+    np.testing.assert_array_equal(make_policy("consultation").chance_acted_on(support, 0.0), [0.0, 0.0])
+
+
+def test_nothing_is_acted_on_beyond_what_was_promised():
+    rng = np.random.default_rng(4)
+    for _ in range(50):
+        power, acts = rng.random(2)
+        policy = make_policy("consultation", {"power_share": power, "acts_on_input": acts})
+        chances = policy.chance_acted_on(rng.random(20), rng.random())
+        assert np.all((chances >= 0.0) & (chances <= policy.promise() + 1e-12))
 
 
 # -- invitation ---------------------------------------------------------------

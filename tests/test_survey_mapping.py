@@ -2,7 +2,9 @@
 
 Residents' perceptions are set by hand in a small model; the outcome phase
 must turn them into the documented shares (docs/ODD.md 7.16, "The survey
-mapping"), each item from its own perception and asked of the right people.
+mapping"), each item from its own perception coloured by the tenant's trust
+in the landlord (the halo, sim/mechanisms/survey.py), and asked of the right
+people.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ def logistic(x: float) -> float:
 
 @pytest.fixture
 def model() -> HousingModel:
-    """Ten households, survey reading threshold 0.5, spread 0.1, neutral band 0.2."""
-    m = HousingModel(rng=3, residents=10, survey__threshold=0.5, survey__spread=0.1, survey__neutral_band=0.2)
+    """Ten households, survey reading threshold 0.5, spread 0.1, neutral band 0.2, halo 0.3."""
+    m = HousingModel(rng=3, residents=10, status_quo__months=0, survey__threshold=0.5, survey__spread=0.1, survey__neutral_band=0.2, survey__halo=0.3)
     m.step()
     return m
 
@@ -37,14 +39,41 @@ def measured(model: HousingModel) -> dict[str, float]:
 def test_each_tsm_item_reads_its_own_perception(model):
     s = model.state
     s.trust_landlord[:] = 0.6  # one spread above the threshold
-    s.voice_felt[:] = 0.5  # at the threshold
-    s.informed_felt[:] = 0.4  # one spread below
+    s.voice_felt[:] = 0.5
+    s.informed_felt[:] = 0.4
     s.respect_felt[:] = 0.7
     got = measured(model)
+    # Satisfaction is the relationship itself; the other items are 0.7 * their own perception + 0.3 * trust 0.6:
+    # listens 0.35 + 0.18 = 0.53, informed 0.28 + 0.18 = 0.46, respect 0.49 + 0.18 = 0.67.
     assert got["tsm_satisfied"] == pytest.approx(logistic(1.0))
-    assert got["tsm_listens"] == pytest.approx(0.5)
-    assert got["tsm_informed"] == pytest.approx(logistic(-1.0))
-    assert got["tsm_respect"] == pytest.approx(logistic(2.0))
+    assert got["tsm_listens"] == pytest.approx(logistic(0.3))
+    assert got["tsm_informed"] == pytest.approx(logistic(-0.4))
+    assert got["tsm_respect"] == pytest.approx(logistic(1.7))
+
+
+def test_without_the_halo_each_item_reads_only_its_own_perception():
+    model = HousingModel(rng=3, residents=10, status_quo__months=0, survey__spread=0.1, survey__halo=0.0)
+    model.step()
+    s = model.state
+    s.trust_landlord[:] = 0.9
+    s.voice_felt[:] = 0.5  # at the threshold, whatever the relationship
+    s.informed_felt[:] = 0.4
+    outcomes.measure(model)
+    assert model.outcomes["tsm_listens"] == pytest.approx(0.5)
+    assert model.outcomes["tsm_informed"] == pytest.approx(logistic(-1.0))
+
+
+def test_a_better_relationship_lifts_every_item():
+    shares = []
+    for trust in (0.2, 0.5, 0.8):
+        model = HousingModel(rng=3, residents=10, status_quo__months=0)
+        model.step()
+        s = model.state
+        s.trust_landlord[:] = trust
+        s.voice_felt[:] = s.informed_felt[:] = s.respect_felt[:] = 0.5
+        outcomes.measure(model)
+        shares.append([model.outcomes[k] for k in ("tsm_listens", "tsm_informed", "tsm_respect")])
+    assert np.all(np.diff(np.array(shares), axis=0) > 0)
 
 
 def test_dissatisfied_lies_below_the_neutral_band(model):
@@ -60,6 +89,7 @@ def test_dissatisfied_lies_below_the_neutral_band(model):
 
 def test_complaints_handling_asks_only_recent_complainants(model):
     s = model.state
+    s.trust_landlord[:] = 0.5
     s.months_since_complaint[:] = NEVER_COMPLAINED
     s.complaint_felt[:] = 0.9  # non-complainants' values must not count
     s.months_since_complaint[[0, 1]] = [0, 11]  # open now; closed 11 months ago
@@ -67,8 +97,9 @@ def test_complaints_handling_asks_only_recent_complainants(model):
     s.complaint_felt[[0, 1, 2]] = [0.5, 0.3, 0.9]
     got = measured(model)
     assert got["complainants"] == pytest.approx(0.2)
-    assert got["tsm_complaints"] == pytest.approx((0.5 + logistic(-2.0)) / 2)
-    # "Felt ignored": a negative answer about the handling, same two people.
+    # Coloured by trust 0.5: 0.7 * 0.5 + 0.15 = 0.5 (at the threshold) and 0.7 * 0.3 + 0.15 = 0.36.
+    assert got["tsm_complaints"] == pytest.approx((0.5 + logistic(-1.4)) / 2)
+    # "Felt ignored" (another survey's question): a negative answer about the handling itself, same two people.
     assert got["survey_felt_ignored"] == pytest.approx((logistic((0.3 - 0.5) / 0.1) + logistic((0.3 - 0.3) / 0.1)) / 2)
 
 

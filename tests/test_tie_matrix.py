@@ -159,7 +159,7 @@ def test_network_hides_dropped_ties_and_strengths_read_with_a_product_are_the_sa
     block = np.arange(n) // 20
     u, v = rng.integers(0, n, 1500), rng.integers(0, n, 1500)
     net = SocialNetwork.from_pairs(block, u, v, rng.uniform(0.05, 0.9, 1500), 5)
-    net.decay(0.3, 0.3, 0.0, 0.2)
+    net.decay(0.3, 0.3, np.zeros(5), 0.2, 0.005)
     net.cut(np.array([3, 50, 51]))
     x = rng.random((3, n))
     # Strengths stale: the products compute them alongside...
@@ -201,7 +201,7 @@ def test_the_networks_matrices_are_rebuilt_after_every_change_to_the_ties():
     net = SocialNetwork.from_pairs(np.arange(n) // 10, rng.integers(0, n, 200), rng.integers(0, n, 200), rng.uniform(0.1, 0.9, 200), 5)
     first = net.bonding
     assert net.bonding is first  # kept while nothing changes
-    for change in (lambda: net.strengthen(np.array([0]), np.array([1]), 0.3), lambda: net.decay(0.5, 0.5, 0.0, 0.2), lambda: net.cut(np.array([2]))):
+    for change in (lambda: net.strengthen(np.array([0]), np.array([1]), 0.3), lambda: net.decay(0.5, 0.5, np.zeros(5), 0.2, 0.005), lambda: net.cut(np.array([2]))):
         before = net.bonding.toarray()
         change()
         assert net.bonding is not first

@@ -41,8 +41,10 @@ from sim.batch.sampling import points as sample_points
 from sim.calibration.pipeline import Interrupted
 from sim.calibration.toml_out import dumps
 from sim.errors import UserError
-from sim.mechanisms.outcomes import OUTCOMES
+from sim.mechanisms.outcomes import EXTRA, OUTCOMES
 from sim.parameters import shown, suggest
+
+COLUMNS = (*OUTCOMES, *EXTRA)
 
 KEYS = ("experiment_out", "count", "residents", "seed", "spreads", "percentiles", "differences", "source")
 PERCENTILES = (10, 90)
@@ -79,8 +81,8 @@ def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
         raise UserError(f"{here}.percentiles: missing (accepted: a table of column = [p10, p90], shares, e.g. tsm_satisfied = [0.578, 0.835])")
     checked = {}
     for column, pair in percentiles.items():
-        if column not in OUTCOMES:
-            raise UserError(f"{here}.percentiles.{column}: not a stable outcome column{suggest(column, list(OUTCOMES))} (accepted: one of {', '.join(OUTCOMES)})")
+        if column not in COLUMNS:
+            raise UserError(f"{here}.percentiles.{column}: not an outcome column{suggest(column, list(COLUMNS))} (accepted: one of {', '.join(COLUMNS)})")
         if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in pair) or not pair[0] < pair[1]:
             raise UserError(f"{here}.percentiles.{column}: {shown(pair)} is not accepted (accepted: [p10, p90] as shares, p10 < p90)")
         checked[column] = (float(pair[0]), float(pair[1]))
@@ -127,7 +129,7 @@ def experiment_data(population: Population, scenario_path: Path, spread: float, 
         "scenarios": [_relative_scenario(scenario_path, population.experiment_out.parent)],
         "seeds": population.count,
         "steps": steps,
-        "outcomes": [c for c in columns if c in OUTCOMES],
+        "outcomes": [c for c in columns if c in COLUMNS],
         "uncertainties": uncertainties,
         "constants": {"community.residents": population.residents},
         "sampling": {"method": "latin", "samples": population.count, "seed": population.seed, "pairing": "one seed per point"},

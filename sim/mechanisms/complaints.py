@@ -37,8 +37,8 @@ PARAMETERS = Section(
     "complaints",
     "Who complains about repairs and how they judge the handling.",
     (
-        Param("trigger", 0.3, "need units", "assumption (about one household in ten complains in a year under the defaults)", "Unmet repairs need at which a resident complains (if their efficacy moves them to).", 0.0, 100.0),
-        Param("handling", 0.4, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How well the landlord's complaints process works (acknowledging, explaining, timescales).", 0.0, 1.0),
+        Param("trigger", 0.3, "need units", "assumption (about one household in ten complains in a year under the defaults)", "Unmet repairs need at which a resident complains (if their efficacy moves them to).", 0.0, 100.0, plausible=(0.15, 0.6)),
+        Param("handling", 0.4, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How well the landlord's complaints process works (acknowledging, explaining, timescales).", 0.0, 1.0, plausible=(0.0, 1.0)),
         Param("memory_months", 12, "months", "TSM definition: tenants who made a complaint in the last 12 months", "How far back a complaint counts for the survey.", 1, 1200),
     ),
 )

@@ -1,7 +1,8 @@
 """Cost: what a month of the policy costs, per household, in pounds.
 
-Counted: the service budget; facilitation of participants and outreach
-contacts (staff time); the hub while open; failure demand (unmet repairs
+Counted: the service budget (less what participation took out of it:
+``landlord.participation_funding``); facilitation of participants and
+outreach contacts (staff time); the hub while open; failure demand (unmet repairs
 that escalate to emergencies at a higher unit cost); and residents' own
 time valued at the National Living Wage. Co-production adds capacity
 through residents' hours (see decisions) and can avoid cost through better
@@ -24,8 +25,8 @@ PARAMETERS = Section(
     "Unit costs.",
     (
         Param("hour_value", 11.44, "GBP per hour", "National Living Wage from April 2024 (GBP 11.44)", "Value of an hour of a resident's own time.", 0.0, 1000.0),
-        Param("escalation", 0.1, "share per month", "assumption", "Share of unmet repairs need that escalates to emergency work each month.", 0.0, 1.0),
-        Param("emergency_multiplier", 3.0, "ratio", "assumption", "Cost of emergency work per need unit, relative to planned work.", 1.0, 100.0),
+        Param("escalation", 0.1, "share per month", "assumption", "Share of unmet repairs need that escalates to emergency work each month.", 0.0, 1.0, plausible=(0.05, 0.2)),
+        Param("emergency_multiplier", 3.0, "ratio", "assumption", "Cost of emergency work per need unit, relative to planned work.", 1.0, 100.0, plausible=(2.0, 5.0)),
     ),
 )
 
@@ -39,7 +40,8 @@ def account(model: HousingModel) -> None:
     participants = int(np.count_nonzero(s.participated))
     hours = participants * participation.hours + int(np.count_nonzero(model.month.co_delivers)) * services.co_delivery_hours
     model.month.costs = {
-        "services": model.landlord.budget,
+        # Participation paid out of the service budget is counted once, as facilitation and outreach.
+        "services": model.landlord.budget - model.month.diverted,
         "facilitation": participants * policy.facilitation_cost / n,
         "outreach": int(np.count_nonzero(s.contacted)) * policy.outreach_cost / n,
         "hub": sum(service.running_cost for service in model.services),

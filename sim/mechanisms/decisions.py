@@ -1,13 +1,43 @@
-"""Decisions and need-fit: the landlord's belief about needs, what input does to it, and the budget.
+"""Decisions: the landlord's belief about needs, residents' own priorities, service design, and the budget.
 
 The landlord allocates its service budget across need domains by its
 *belief* about where residents' needs lie, which can be wrong ("what you
-know for sure that just ain't so"). Residents' input (the needs of those who
-took part: a sample that is biased when only the confident take part) moves
-the belief, and the design of services, as far as the policy's influence
-allows, and what residents teach about design is kept only while they keep
-teaching it. Residents who co-deliver add capacity. Nothing here looks at
-outcomes.
+know for sure that just ain't so"), except on the share of decisions
+residents hold, which follows their own *agenda* (``Landlord.intended_allocation``).
+
+Learning from the room (sim/mechanisms/voice.py). What the room says about
+needs moves the belief as far as the landlord takes input on board (the
+share it commits to act on, times its humility) and as far as the room
+carries information (the effective share of households heard); it moves
+residents' agenda as far as the room carries information. A room the
+confident dominate says what the confident need: acting on it can serve
+those present and leave those absent worse off.
+
+Service design learns only from work done with residents: in each domain,
+as far as requests on it were delivered (a share of households, with the
+same diminishing returns), design fit rises and the design is shaped around
+those who won the changes (``Service.designed_for``; sim/mechanisms/services.py
+for what that does to those unlike them).
+
+Staff turnover erodes what was learnt: each month the belief, and each
+service's design, drift back towards what the organisation knows and does
+without residents (its records and professional defaults).
+
+The budget: the share ``participation_funding`` of what running
+participation costs this month (facilitation and outreach) comes out of the
+service budget (the opportunity cost of participation within a fixed
+budget); what was spent acting on requests buys service in the domains
+raised (delivered by sim/mechanisms/services.py, first to those who raised
+them); the rest goes by the provision in place. Provision moves towards
+what the landlord intends (belief, and residents' agenda on their share of
+power), but only as far as the flexible part of the budget left after
+requests allows in a month (``Landlord.flexible_budget``; most of a budget
+is committed in contracts and posts): a landlord whose flexible money is
+spent, or cut, changes nothing else that month. Committed spending follows
+the service budget (less what participation takes out of it) as contracts
+come up for renewal (``recommissioning``), so after a cut the flexible part
+recovers only slowly. Residents who co-deliver add
+capacity in the domain they raised. Nothing here looks at outcomes.
 """
 
 from __future__ import annotations
@@ -24,18 +54,22 @@ if TYPE_CHECKING:
 
 LANDLORD = Section(
     "landlord",
-    "The landlord: budget, belief about needs, humility and respect.",
+    "The landlord: budget, belief about needs, humility, respect, staff.",
     (
-        Param("budget", 110.0, "GBP per household per month", "assumption", "Service budget (repairs, employment support, health and wellbeing, community).", 0.0, 100000.0),
-        Param("belief_accuracy", 0.5, "share [0, 1]", "assumption", "How close the landlord's initial belief is to residents' true needs (1: exact; 0: its prior).", 0.0, 1.0),
+        Param("budget", 110.0, "GBP per household per month", "assumption", "Service budget (repairs, employment support, health and wellbeing, community).", 0.0, 100000.0, plausible=(90.0, 130.0)),
+        Param("belief_accuracy", 0.5, "share [0, 1]", "assumption", "How close the landlord's belief about needs is, from its own records and judgement, to residents' true needs (1: exact; 0: its prior).", 0.0, 1.0, plausible=(0.1, 0.9)),
         Param("prior_belief", (0.55, 0.1, 0.1, 0.25), "shares of need by domain (repairs, employment, health, community)", "assumption", "What professionals assume needs are, before any evidence.", 0.0, 1.0),
-        Param("humility", 0.8, "share [0, 1]", "assumption", "How far the landlord lets residents' input change its mind.", 0.0, 1.0),
-        Param("learning_rate", 0.1, "share per month", "assumption", "Most the belief can move towards residents' input in a month.", 0.0, 1.0),
-        Param("information_half", 10.0, "participants", "assumption", "Participants at which input carries half its possible weight (small samples are noisy).", 0.0, 1e9),
-        Param("respect", 0.75, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How respectfully staff treat residents.", 0.0, 1.0),
-        Param("staff_bias", 0.3, "share [0, 1]", "assumption (Link and Phelan 2001: status loss and discrimination; G15 2024: landlords the most common source); fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How much less respect the least advantaged residents receive.", 0.0, 1.0),
-        Param("respect_learning", 0.1, "share per month", "assumption (contact reduces stereotyping: Allport 1954)", "How fast working alongside residents raises staff respect.", 0.0, 1.0),
-        Param("respect_reversion", 0.02, "share per month", "assumption", "How fast staff respect returns to the organisation's baseline.", 0.0, 1.0),
+        Param("humility", 0.8, "share [0, 1]", "assumption", "How far the landlord lets residents' input change its mind.", 0.0, 1.0, plausible=(0.3, 1.0)),
+        Param("learning_rate", 0.1, "share per month", "assumption", "Most the belief, or residents' agenda, can move towards what the room says in a month.", 0.0, 1.0, plausible=(0.03, 0.3)),
+        Param("participation_funding", 0.5, "share [0, 1]", "assumption (landlords fund engagement partly from budgets that also pay for services)", "Share of the cost of running participation (facilitation, outreach) paid out of the service budget rather than on top of it.", 0.0, 1.0, plausible=(0.0, 1.0)),
+        Param("respect", 0.75, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How respectfully staff treat residents, as the organisation's culture sets it.", 0.0, 1.0, plausible=(0.5, 1.0)),
+        Param("staff_bias", 0.3, "share [0, 1]", "assumption (Link and Phelan 2001: status loss and discrimination; G15 2024: landlords the most common source); fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How much less respect the least advantaged residents receive.", 0.0, 1.0, plausible=(0.0, 0.6)),
+        Param("respect_learning", 0.2, "share per month per share of households working with staff", "assumption (Allport 1954; Pettigrew and Tropp 2006)", "How fast working alongside residents moves staff respect, under the best or worst conditions.", 0.0, 10.0, plausible=(0.05, 0.6)),
+        Param("contact_threshold", 0.4, "index [0, 1]", "assumption (Pettigrew and Tropp 2006: contact usually helps even short of Allport's conditions)", "Quality of the conditions of contact (equal status, common goals, institutional support) below which contact lowers staff respect.", 0.01, 0.99, plausible=(0.2, 0.6)),
+        Param("negative_contact", 2.0, "ratio", "assumption (Barlow et al. 2012; Graf, Paolini and Rubin 2014: negative contact weighs more than positive)", "How many times more strongly contact under poor conditions moves respect than contact under good ones.", 0.0, 20.0, plausible=(1.0, 4.0)),
+        Param("staff_turnover", 0.015, "share per month", "assumption (about 15-20% of staff a year)", "Share of staff replaced each month: belief, design and respect drift back to the organisation's defaults, and ties to staff weaken.", 0.0, 1.0, plausible=(0.005, 0.03)),
+        Param("recommissioning", 0.04, "share per month", "assumption (contracts of a few years)", "Share of committed spending (contracts, posts) that comes up for renewal each month and so follows a changed budget.", 0.0, 1.0, plausible=(0.015, 0.1)),
+        Param("pressure_recovery", 0.05, "share per month", "assumption", "How fast pressure on the organisation (a cut, a scandal, an incident) fades.", 0.0, 1.0, plausible=(0.02, 0.15)),
     ),
 )
 
@@ -59,36 +93,54 @@ def belief_accuracy(belief: np.ndarray, true_shares: np.ndarray) -> float:
     return float(1.0 - 0.5 * np.abs(belief - true_shares).sum())
 
 
-def input_weight(influence: float, participants: int, learning_rate: float, information_half: float) -> float:
-    """How far this month's input moves belief and design, in [0, 1]."""
-    if participants == 0:
-        return 0.0
-    information = participants / (participants + information_half)
-    return learning_rate * influence * information
+def learn(current: np.ndarray, heard: np.ndarray, weight: float) -> np.ndarray:
+    """A distribution over domains moved ``weight`` of the way towards what was heard."""
+    return current + weight * (heard - current)
+
+
+def design_information(delivered: np.ndarray, households: int, half: float) -> np.ndarray:
+    """Per domain, how much the month's delivered requests can teach its design, in [0, 1)."""
+    share = delivered / max(households, 1)
+    return share / (share + half)
+
+
+def reprovide(provision: np.ndarray, intended: np.ndarray, room_to_change: float) -> np.ndarray:
+    """Provision moved towards what is intended, by at most ``room_to_change`` of the budget (total variation)."""
+    gap = intended - provision
+    change = 0.5 * float(np.abs(gap).sum())
+    if change <= room_to_change:
+        return intended.copy()
+    return provision + (room_to_change / change) * gap
 
 
 def decide(model: HousingModel) -> None:
-    """Phase: input moves belief and design; the budget is allocated; capacities are set."""
+    """Phase: the room moves belief, agenda and design; turnover erodes them; the budget is allocated; capacities are set."""
     s, landlord = model.state, model.landlord
     lp, sp = model.params.landlord, model.params.services
     policy = landlord.policy
-    participants = int(np.count_nonzero(s.participated))
-    influence = landlord.influence()
-    model.month.influence = influence
-    weight = input_weight(influence, participants, lp.learning_rate, lp.information_half)
-    if weight > 0:
-        heard = need_shares(np.compress(s.participated, s.need, axis=0))  # s.need[s.participated], faster
-        landlord.belief = (1.0 - weight) * landlord.belief + weight * heard
+    room = model.month.room
+
+    if room.participants:
+        landlord.belief = learn(landlord.belief, room.heard, lp.learning_rate * policy.acts_on_input * landlord.humility * room.information)
+        landlord.agenda = learn(landlord.agenda, room.heard, lp.learning_rate * room.information)
+    landlord.belief = learn(landlord.belief, landlord.baseline_belief, lp.staff_turnover)
+
+    taught = sp.design_learning * design_information(room.delivered_by_domain, s.n, model.params.voice.information_half)
     for service in model.services:
-        # What residents teach about design is kept only while they keep
-        # teaching it: without input, design drifts back to the professional default.
-        service.design_fit += sp.design_reversion * (sp.design_fit - service.design_fit) + weight * (1.0 - service.design_fit)
+        d = service.domain
+        service.design_fit += taught[d] * (1.0 - service.design_fit) + lp.staff_turnover * (service.default_fit - service.design_fit)
+        service.designed_for += taught[d] * (room.designers[d] - service.designed_for) + lp.staff_turnover * (0.5 - service.designed_for)
 
     co_delivers = s.participated & (model.streams["co_delivery"].random(s.n) < policy.co_delivery)
     model.month.co_delivers = co_delivers
-    co_units = int(np.count_nonzero(co_delivers)) * sp.co_delivery_hours * sp.co_delivery_productivity
-    budget_units = landlord.budget * s.n / sp.unit_cost
+    co_units = np.bincount(s.raised[co_delivers], minlength=len(model.services)) * sp.co_delivery_hours * sp.co_delivery_productivity
+    services_budget = max(0.0, (landlord.budget - model.month.diverted) * s.n)
+    flexible_left = landlord.flexible_budget(model.month.diverted) * s.n - room.request_spend
+    landlord.provision = reprovide(landlord.provision, landlord.intended_allocation(), max(0.0, flexible_left) / services_budget if services_budget > 0 else 0.0)
+    # Contracts and posts coming up for renewal follow the budget.
+    landlord.committed += lp.recommissioning * ((1.0 - model.params.voice.flexible_share) * (landlord.budget - model.month.diverted) - landlord.committed)
+    budget_units = max(0.0, services_budget - room.request_spend) / sp.unit_cost
     for service in model.services:
         d = service.domain
-        service.co_delivered = co_units * landlord.belief[d]
-        service.capacity = budget_units * landlord.belief[d] + service.co_delivered + service.fixed_capacity * s.n
+        service.co_delivered = float(co_units[d])
+        service.capacity = budget_units * landlord.provision[d] + service.co_delivered + service.fixed_capacity * s.n

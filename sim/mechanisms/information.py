@@ -1,17 +1,27 @@
 """Keeping residents informed: what the TSM item "keeps you informed about things that matter" reads.
 
-Each month a resident hears from the landlord in one of two ways. Routine
-communication (letters, newsletters, a website) reaches everyone alike and
-informs them to the degree ``communication``. Personal contact informs fully:
-being contacted by outreach or taking part this month, and, for the rest, a
-tie to someone at the landlord (a linking tie of strength ``s`` informs
-``1 - exp(-s / linking_scale)``, the resident's linking capital with the
-landlord). The channels combine as independent chances of having heard what
-matters: ``1 - (1 - routine) * (1 - personal)``. Feeling informed is a moving
-average of that, at the perception rate shared with respect and listening.
+Each month a resident hears from the landlord in two ways.
 
-Feeling informed feeds nothing else in the model: it is a perception read by
-the survey, so adding it changed no other outcome.
+*Routine communication* (letters, newsletters, a website) reaches everyone,
+but informs a resident only about what it is about and only as far as it is
+read and believed. It is about what the landlord is doing: its provision
+across need domains. It matters to a resident as far as that overlaps with
+the needs they hold (relevance: ``sum over domains of min(allocation share,
+the resident's need share)``, 1 when the landlord's priorities are exactly
+theirs). And a resident who distrusts the landlord discounts it
+(``1 - distrust_discount * (1 - trust in the landlord)``). Routine informs
+``communication * relevance * belief``.
+
+*Personal contact* informs in person: an outreach visit; a tie to someone at
+the landlord (a linking tie of strength ``s`` informs ``1 - exp(-s /
+linking_scale)``, the resident's linking capital with the landlord); and,
+for a participant, hearing back about what they raised (fully when it was
+delivered, ``report_back`` when it was not).
+
+The channels combine as independent chances of having heard what matters:
+``1 - (1 - routine) * (1 - personal)``. Feeling informed is a moving average
+of that, at the perception rate shared with respect and listening. It feeds
+nothing else in the model: it is a perception read by the survey.
 """
 
 from __future__ import annotations
@@ -29,20 +39,37 @@ PARAMETERS = Section(
     "information",
     "How the landlord keeps residents informed.",
     (
-        Param("communication", 0.6, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How well routine communication (letters, newsletters, website) alone keeps a resident informed about things that matter.", 0.0, 1.0),
+        Param("communication", 0.6, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How well routine communication (letters, newsletters, website) keeps a resident informed, when it is about their needs and fully believed.", 0.0, 1.0, plausible=(0.1, 1.0)),
+        Param("distrust_discount", 0.5, "share [0, 1]", "assumption", "How much of routine communication a resident who does not trust the landlord at all discounts.", 0.0, 1.0, plausible=(0.2, 0.8)),
+        Param("report_back", 0.5, "share [0, 1]", "assumption", "How well a participant whose request was not delivered is told what became of it (1: fully).", 0.0, 1.0, plausible=(0.1, 0.9)),
     ),
 )
 
 
-def informed(routine: float, personal: np.ndarray) -> np.ndarray:
+def relevance(allocation: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Per resident, how far the landlord's priorities overlap with the needs they hold, in [0, 1].
+
+    ``allocation`` is the share of the budget by domain; ``need`` (n,
+    domains). A resident with no need finds routine news as relevant as
+    anyone whose needs follow the allocation (1).
+    """
+    total = need.sum(axis=1)
+    shares = np.divide(need, total[:, None], out=np.broadcast_to(allocation, need.shape).copy(), where=total[:, None] > 0)
+    np.minimum(shares, allocation[None, :], out=shares)
+    return shares.sum(axis=1)
+
+
+def informed(routine: np.ndarray, personal: np.ndarray) -> np.ndarray:
     """A month's experience of being kept informed, per resident, in [0, 1]."""
-    return 1.0 - (1.0 - routine) * (1.0 - np.clip(personal, 0.0, 1.0))
+    return 1.0 - (1.0 - np.clip(routine, 0.0, 1.0)) * (1.0 - np.clip(personal, 0.0, 1.0))
 
 
 def update(model: HousingModel) -> None:
     """Phase: feeling informed moves towards this month's experience of being informed."""
-    s = model.state
-    in_person = (s.contacted | s.participated).astype(float)
+    s, p = model.state, model.params.information
+    believed = 1.0 - p.distrust_discount * (1.0 - s.trust_landlord)
+    routine = p.communication * relevance(model.landlord.provision, s.need) * believed
     linked = 1.0 - np.exp(-model.network.linking[:, 0] / model.params.social_capital.linking_scale)
-    experience = informed(model.params.information.communication, np.maximum(in_person, linked))
-    s.informed_felt += model.params.trust.perception_rate * (experience - s.informed_felt)
+    heard_back = np.where(s.delivered, 1.0, p.report_back) * s.participated
+    personal = np.maximum(np.maximum(s.contacted.astype(float), heard_back), linked)
+    s.informed_felt += model.params.trust.perception_rate * (informed(routine, personal) - s.informed_felt)

@@ -6,8 +6,11 @@ than bonding (strong) ones (Granovetter 1973, 1995), and with fitted
 employment support; it rises with aspiration and falls with internalised
 stigma, employers' postcode bias, and an unsettled or unsafe home (a stable
 home is the base). Employed residents lose work at a fixed rate and move up a
-band with a chance that weak ties also raise. Households move out at a fixed
-monthly rate and newcomers (with no ties yet) move in.
+band with a chance that weak ties also raise. Each household's months since
+it last moved into work or up a band are kept: upward mobility is the share
+that did so in the last twelve months (a yearly rate, the same in any month
+of a steady state). Households move out at a fixed monthly rate and
+newcomers (with no ties yet) move in.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 
 from sim.parameters import Param, Section
 from sim.population import draw_households
-from sim.state import INCOME_BANDS
+from sim.state import INCOME_BANDS, NEVER
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
@@ -27,16 +30,16 @@ PARAMETERS = Section(
     "mobility",
     "Work, income and moving home.",
     (
-        Param("job_finding", 0.012, "probability per month", "assumption, set so employment stays near its starting rate; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Base chance an unemployed working-age resident finds work in a month.", 0.0, 1.0),
-        Param("weak_tie_weight", 0.5, "per unit of tie strength", "assumption (Granovetter 1973, 1995: about half of jobs found through contacts, mostly weak ties)", "Lift in job finding per unit of bridging tie strength to people in work.", 0.0, 10.0),
-        Param("strong_tie_weight", 0.1, "per unit of tie strength", "assumption (Granovetter 1973)", "Lift in job finding per unit of bonding tie strength to people in work.", 0.0, 10.0),
-        Param("support_weight", 1.0, "per share of need met", "assumption", "Lift in job finding from employment support that meets the resident's need.", 0.0, 10.0),
-        Param("stigma_weight", 0.6, "share [0, 1]", "assumption (Corrigan et al. 2009: why try)", "Share of job search lost at full internalised stigma.", 0.0, 1.0),
-        Param("job_loss", 0.015, "probability per month", "assumption", "Chance an employed resident loses work in a month.", 0.0, 1.0),
-        Param("progression", 0.008, "probability per month", "assumption", "Base chance an employed resident moves up an income band in a month.", 0.0, 1.0),
-        Param("settle_years", 1.0, "years", "assumption", "Time for a new household to become about 63% settled.", 0.01, 50.0),
-        Param("repairs_insecurity", 0.3, "share per need unit", "assumption", "Share of stability lost per unit of unmet repairs need (an unsafe home).", 0.0, 1.0),
-        Param("job_efficacy", 0.1, "index", "assumption", "Rise in efficacy on finding work, as a share of the room left.", 0.0, 1.0),
+        Param("job_finding", 0.012, "probability per month", "assumption, set so employment stays near its starting rate; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Base chance an unemployed working-age resident finds work in a month.", 0.0, 1.0, plausible=(0.004, 0.03)),
+        Param("weak_tie_weight", 0.5, "per unit of tie strength", "assumption (Granovetter 1973, 1995: about half of jobs found through contacts, mostly weak ties)", "Lift in job finding per unit of bridging tie strength to people in work.", 0.0, 10.0, plausible=(0.1, 1.0)),
+        Param("strong_tie_weight", 0.1, "per unit of tie strength", "assumption (Granovetter 1973)", "Lift in job finding per unit of bonding tie strength to people in work.", 0.0, 10.0, plausible=(0.0, 0.3)),
+        Param("support_weight", 1.0, "per share of need met", "assumption", "Lift in job finding from employment support that meets the resident's need.", 0.0, 10.0, plausible=(0.5, 2.0)),
+        Param("stigma_weight", 0.6, "share [0, 1]", "assumption (Corrigan et al. 2009: why try)", "Share of job search lost at full internalised stigma.", 0.0, 1.0, plausible=(0.3, 0.9)),
+        Param("job_loss", 0.015, "probability per month", "assumption", "Chance an employed resident loses work in a month.", 0.0, 1.0, plausible=(0.008, 0.025)),
+        Param("progression", 0.008, "probability per month", "assumption", "Base chance an employed resident moves up an income band in a month.", 0.0, 1.0, plausible=(0.004, 0.016)),
+        Param("settle_years", 1.0, "years", "assumption", "Time for a new household to become about 63% settled.", 0.01, 50.0, plausible=(0.5, 3.0)),
+        Param("repairs_insecurity", 0.3, "share per need unit", "assumption", "Share of stability lost per unit of unmet repairs need (an unsafe home).", 0.0, 1.0, plausible=(0.1, 0.5)),
+        Param("job_efficacy", 0.1, "index", "assumption", "Rise in efficacy on finding work, as a share of the room left.", 0.0, 1.0, plausible=(0.05, 0.2)),
         Param("churn_rate", 0.0074, "probability per month", "English Housing Survey 2016-17: 11.3 years mean time at address, so about 1/136 per month", "Chance a household moves out in a month.", 0.0, 1.0),
     ),
 )
@@ -95,6 +98,9 @@ def work(model: HousingModel) -> None:
     s.income_band[loses] = np.minimum(s.income_band[loses], 1)
     s.efficacy[finds] += p.job_efficacy * (1.0 - s.efficacy[finds])
 
+    np.minimum(s.months_since_moved_up + 1, NEVER, out=s.months_since_moved_up)
+    s.months_since_moved_up[finds] = 0
+    s.months_since_moved_up[moves_up] = 0
     s.tenure_months += 1.0
 
 

@@ -1,45 +1,26 @@
 """Outcomes: what every run reports each month, under stable column names.
 
 All outcomes but ``cost`` (GBP per household per month) are shares or
-indices in [0, 1]. The ``tsm_*`` columns are the share of residents who would
-answer the Tenant Satisfaction Measures items positively, and the
-``survey_*`` columns the share answering other national surveys' questions
-"yes". Each item rests on one perception held in the residents' state
-(overall satisfaction: trust in the landlord; listens to views and acts on
-them: perceived listening; keeps you informed: feeling informed; treats
-fairly and with respect: perceived respect; complaints handling: the
-complainant's view of the handling, asked only of those who complained in the
-last year). A resident answers positively with probability
-``logistic((perception - threshold) / spread)``, the usual latent-variable
-reading of a survey answer, and negatively (dissatisfied) with probability
-``logistic((threshold - neutral_band - perception) / spread)``; between the
-two lies "neither". The column is the expected share (no random draw, so it
-is exact for any community size). One threshold, spread and neutral band
-serve every item: differences between items come from the mechanisms, not
-from item-specific cut-offs.
+indices in [0, 1]. The ``tsm_*`` columns are the expected share of all
+tenants who would answer the Tenant Satisfaction Measures items positively
+(sim/mechanisms/survey.py: how a perception becomes an answer, coloured by
+the tenant's relationship with the landlord), and the ``survey_*`` columns
+the share answering other national surveys' questions "yes". The
+``tsm_reported_*`` columns are what the landlord reports from its sample
+survey: last survey year's figures, with sampling error.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.mechanisms import complaints
-from sim.parameters import Param, Section
+from sim.mechanisms import complaints, survey
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
-
-PARAMETERS = Section(
-    "survey",
-    "How residents' state becomes survey answers.",
-    (
-        Param("threshold", 0.5, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0),
-        Param("spread", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0),
-        Param("neutral_band", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0),
-    ),
-)
 
 OUTCOMES: tuple[str, ...] = (
     "trust_landlord", "trust_neighbours", "trust_services", "stigma", "bonding", "bridging", "linking",
@@ -54,6 +35,9 @@ EXTRA: tuple[str, ...] = (
     "cost_services", "cost_facilitation", "cost_outreach", "cost_hub", "cost_failure_demand", "cost_residents_time",
     "tsm_dissatisfied", "complainants", "survey_looked_down_on", "survey_discrimination", "survey_felt_ignored",
     "tenure_under_3_years", "years_at_address", "survey_trust_neighbours_unemployed",
+    *survey.REPORTED,
+    "need_fit_most_stigmatised", "need_fit_least_stigmatised",
+    "landlord_pressure", "requests_delivered", "requests_funded", "contact_quality", "fatigue", "linked_to_landlord",
 )
 """Further columns that help explain the outcomes (may grow; tools should not require them)."""
 
@@ -121,15 +105,24 @@ def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
     return np.count_nonzero(mask & of) / among if among else 0.0
 
 
+def fifth_need_fit(model: HousingModel, members: np.ndarray) -> float:
+    """Share of the need held by ``members`` (a mask) that was met this month."""
+    met = model.month.met[members].sum()
+    held = met + model.state.need[members].sum()
+    return float(met / held) if held > 0 else 1.0
+
+
 def measure(model: HousingModel) -> None:
     """Phase: compute every outcome column into ``model.outcomes``."""
     s = model.state
     bonding, bridging, linking = model.social_capital()
     least_stigmatised, most_stigmatised = fifths(s.stigma)
     least_advantaged, most_advantaged = fifths(s.advantage)
-    survey = model.params.survey
-    threshold, spread, band = survey.threshold, survey.spread, survey.neutral_band
+    reading = model.params.survey
+    threshold, spread, band = reading.threshold, reading.spread, reading.neutral_band
     complained = complaints.recent_complainants(model)
+    answers = survey.perceptions(model)
+    room = model.month.room
     seeking_work = s.working_age & ~s.employed
     costs = model.month.costs
     gap = float(s.wellbeing[most_advantaged].mean() - s.wellbeing[least_advantaged].mean())
@@ -145,16 +138,16 @@ def measure(model: HousingModel) -> None:
         "participation_most_stigmatised": share(s.participated, most_stigmatised),
         "need_fit": model.month.need_fit,
         "employment_rate": share(s.employed, s.working_age),
-        "upward_mobility": share(s.moved_up()),
+        "upward_mobility": share(s.moved_up_within(12)),
         "wellbeing": float(s.wellbeing.mean()),
         "cost": float(sum(costs.values())),
         # A reversed gap (the least advantaged better off) reads as no gap.
         "equity_gap": max(0.0, gap),
         "tsm_satisfied": positive_share(s.trust_landlord, threshold, spread),
-        "tsm_listens": positive_share(s.voice_felt, threshold, spread),
-        "tsm_respect": positive_share(s.respect_felt, threshold, spread),
-        "tsm_informed": positive_share(s.informed_felt, threshold, spread),
-        "tsm_complaints": positive_share(s.complaint_felt[complained], threshold, spread),
+        "tsm_listens": positive_share(answers["listens"], threshold, spread),
+        "tsm_respect": positive_share(answers["respect"], threshold, spread),
+        "tsm_informed": positive_share(answers["informed"], threshold, spread),
+        "tsm_complaints": positive_share(answers["complaints"], threshold, spread),
         "participation_least_stigmatised": share(s.participated, least_stigmatised),
         "belief_accuracy": model.belief_accuracy(),
         "landlord_respect": model.landlord.respect,
@@ -167,6 +160,15 @@ def measure(model: HousingModel) -> None:
         "tenure_under_3_years": share(s.tenure_months < 36),
         "years_at_address": float(s.tenure_months.mean() / 12.0) if s.n else 0.0,
         "survey_trust_neighbours_unemployed": positive_share(s.trust_neighbours[seeking_work], threshold, spread),
+        **{column: model.survey.reported[item] for column, item in zip(survey.REPORTED, survey.ITEMS, strict=True)},
+        "need_fit_most_stigmatised": fifth_need_fit(model, most_stigmatised),
+        "need_fit_least_stigmatised": fifth_need_fit(model, least_stigmatised),
+        "landlord_pressure": model.landlord.pressure,
+        "requests_delivered": room.delivered_share if room.participants else math.nan,
+        "requests_funded": room.funded if room.participants else math.nan,
+        "contact_quality": model.month.contact_quality if room.participants else math.nan,
+        "fatigue": float(s.fatigue.mean()) if s.n else 0.0,
+        "linked_to_landlord": share(model.network.linking[:, 0] > 0),
     }
     values.update({f"cost_{name}": float(value) for name, value in costs.items()})
     model.outcomes = values

@@ -5,8 +5,17 @@ and every household gains new need in each domain around its own
 profile. A service shares its capacity among residents in proportion to the
 need that reaches it (need times access: trust in services draws people in,
 internalised stigma holds them back), and a delivered unit meets need in
-proportion to the service's design fit. Need-fit is the share of need held
-that was met.
+proportion to how well the service fits the resident: its design fit,
+less ``tailoring`` times the distance on the scale of advantage between the
+resident and the people its design was shaped around (a service designed
+with the confident and well-off, say online and in working hours, fits those
+unlike them less; professionals design for the typical tenant, 0.5). Need-fit
+is the share of need held that was met.
+
+A delivered request (sim/mechanisms/voice.py) is served before the rest:
+its units meet the need that came forward from the household that raised
+it, in the domain it raised, and what that household does not need joins
+the domain's capacity for everyone.
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arraytools import column_totals, row_totals, scale_columns
+from sim.arraytools import column_totals, row_totals
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY, EMPLOYMENT, REPAIRS
 
@@ -27,17 +36,18 @@ PARAMETERS = Section(
     "services",
     "Services: cost, accessibility, design fit, the community hub.",
     (
-        Param("unit_cost", 150.0, "GBP per need unit", "assumption", "Cost of serving one unit of need (a month of one domain's typical need).", 0.01, 1e6),
-        Param("accessibility", 0.9, "share [0, 1]", "assumption", "Share of need that can reach a service.", 0.0, 1.0),
-        Param("design_fit", 0.7, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0),
-        Param("design_reversion", 0.02, "share per month", "assumption (staff turnover, re-procurement)", "How fast service design drifts back to the professional default without residents' input.", 0.0, 1.0),
-        Param("trust_barrier", 0.3, "share [0, 1]", "assumption", "Share of need held back by a resident with no trust in services.", 0.0, 1.0),
-        Param("stigma_barrier", 0.3, "share [0, 1]", "assumption (Corrigan et al. 2009)", "How much internalised stigma holds a resident back from asking for help.", 0.0, 1.0),
-        Param("redeployment", 0.5, "share [0, 1]", "assumption", "Share of capacity a domain cannot use that moves to domains still short.", 0.0, 1.0),
-        Param("need_persistence", 0.85, "share per month", "assumption", "Share of unmet need still held a month later (the rest resolves or is given up on).", 0.0, 1.0),
+        Param("unit_cost", 150.0, "GBP per need unit", "assumption", "Cost of serving one unit of need (a month of one domain's typical need).", 0.01, 1e6, plausible=(100.0, 200.0)),
+        Param("accessibility", 0.9, "share [0, 1]", "assumption", "Share of need that can reach a service.", 0.0, 1.0, plausible=(0.7, 1.0)),
+        Param("design_fit", 0.7, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Share of a delivered unit that meets need, as professionals design it.", 0.0, 1.0, plausible=(0.3, 0.95)),
+        Param("design_learning", 0.1, "share per month", "assumption", "Most a service's design fit (and who it is designed around) can move towards what work with residents teaches in a month.", 0.0, 1.0, plausible=(0.03, 0.3)),
+        Param("tailoring", 0.3, "share of fit per unit of distance", "assumption", "How much of a service's fit a resident loses per unit of distance (on the 0-1 scale of advantage) from the people its design was shaped around.", 0.0, 1.0, plausible=(0.0, 0.6)),
+        Param("trust_barrier", 0.3, "share [0, 1]", "assumption", "Share of need held back by a resident with no trust in services.", 0.0, 1.0, plausible=(0.1, 0.5)),
+        Param("stigma_barrier", 0.3, "share [0, 1]", "assumption (Corrigan et al. 2009)", "How much internalised stigma holds a resident back from asking for help.", 0.0, 1.0, plausible=(0.1, 0.5)),
+        Param("redeployment", 0.5, "share [0, 1]", "assumption", "Share of capacity a domain cannot use that moves to domains still short.", 0.0, 1.0, plausible=(0.2, 0.8)),
+        Param("need_persistence", 0.85, "share per month", "assumption", "Share of unmet need still held a month later (the rest resolves or is given up on).", 0.0, 1.0, plausible=(0.75, 0.92)),
         Param("need_cap", 3.0, "need units", "assumption", "Most need a household can hold in one domain.", 0.0, 100.0),
-        Param("co_delivery_productivity", 0.05, "need units per hour", "assumption", "Need served by one hour of a resident co-delivering.", 0.0, 10.0),
-        Param("co_delivery_hours", 4.0, "hours per month", "assumption", "Hours a co-delivering participant gives in a month, on top of taking part.", 0.0, 200.0),
+        Param("co_delivery_productivity", 0.05, "need units per hour", "assumption", "Need served by one hour of a resident co-delivering.", 0.0, 10.0, plausible=(0.02, 0.1)),
+        Param("co_delivery_hours", 4.0, "hours per month", "assumption", "Hours a co-delivering participant gives in a month, on top of taking part.", 0.0, 200.0, plausible=(2.0, 8.0)),
         Param("hub_open", False, "true or false", "assumption", "A community hub (social infrastructure) is open from the start.", None, None),
         Param("hub_capacity", 0.05, "need units per household per month", "assumption", "Community-domain capacity the hub adds while open.", 0.0, 10.0),
         Param("hub_cost", 5.0, "GBP per household per month", "assumption (Frontier Economics for Local Trust 2021 estimate about 3.2 returned per 1 invested in social infrastructure: a benchmark for the model's return, not the source of this cost)", "Running cost of the hub while open.", 0.0, 10000.0),
@@ -67,19 +77,53 @@ def allot(demand: np.ndarray, capacity: np.ndarray, fit: np.ndarray, redeploymen
     """Need each resident has met: capacity shared in proportion to the need that came forward.
 
     ``demand`` is (n, domains), the need that came forward; ``capacity``
-    (domains,) service units; ``fit`` (domains,) need met per unit. Meeting
-    all demand in a domain takes ``demand / fit`` units; with fewer, every
-    resident's share is scaled down alike. A share ``redeployment`` of the
+    (domains,) service units; ``fit`` (n, domains) need met per unit, for
+    each resident. A resident gets the domain's units in proportion to their
+    demand and meets ``units * fit`` of it, at most all of it. A service
+    offers the same to all, so meeting all of a domain's demand takes
+    ``sum(demand) / (the lowest fit among those with demand)`` units (those
+    it fits best get more than they can use). A share ``redeployment`` of the
     units a domain cannot use moves to domains still short, in proportion to
     their shortfall (services flex a little; budgets are not perfectly rigid).
     """
-    required = column_totals(demand) / np.maximum(fit, 1e-12)
+    total = column_totals(demand)
+    lowest = np.where(demand > 0, fit, np.inf).min(axis=0) if len(demand) else np.full(demand.shape[1], np.inf)
+    required = np.divide(total, np.maximum(lowest, 1e-12), out=np.zeros_like(total), where=total > 0)
     spare = np.maximum(capacity - required, 0.0).sum() * redeployment
     short = np.maximum(required - capacity, 0.0)
     if spare > 0 and short.sum() > 0:
         capacity = np.minimum(capacity, required) + spare * short / short.sum()
-    served = np.divide(capacity, required, out=np.ones_like(required), where=required > 0)
-    return scale_columns(demand, np.minimum(served, 1.0))
+    met = fit * np.divide(capacity, total, out=np.zeros_like(total), where=total > 0)
+    np.minimum(met, 1.0, out=met)
+    met *= demand
+    return met
+
+
+def serve_requests(demand: np.ndarray, fit: np.ndarray, delivered: np.ndarray, raised: np.ndarray, units: float, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Serve each delivered request first: its ``units`` meet its household's demand in the domain raised.
+
+    Takes what was met out of ``demand`` and adds the units a household did
+    not need to ``capacity`` (both in place). Returns the households served
+    and the need met for each.
+    """
+    won = np.flatnonzero(delivered)
+    if len(won) == 0 or units <= 0:
+        return won[:0], np.zeros(0)
+    domain = raised[won]
+    direct = np.minimum(demand[won, domain], units * fit[won, domain])
+    demand[won, domain] -= direct
+    leftover = units - direct / np.maximum(fit[won, domain], 1e-12)
+    capacity += np.bincount(domain, weights=leftover, minlength=len(capacity))
+    return won, direct
+
+
+def resident_fit(design_fit: np.ndarray, designed_for: np.ndarray, advantage: np.ndarray, tailoring: float) -> np.ndarray:
+    """(n, domains) share of a delivered unit that meets each resident's need: design fit, less the distance from those it was designed around."""
+    position = 1.0 / (1.0 + np.exp(-advantage))
+    distance = np.abs(position[:, None] - designed_for[None, :])
+    fit = 1.0 - tailoring * distance
+    fit *= design_fit
+    return fit
 
 
 def deliver(model: HousingModel) -> None:
@@ -92,8 +136,13 @@ def deliver(model: HousingModel) -> None:
         np.multiply(s.need[:, svc.domain], share, out=column)
         column *= svc.accessibility
     capacity = np.array([svc.capacity for svc in model.services])
-    fit = np.array([svc.design_fit for svc in model.services])
+    fit = resident_fit(np.array([svc.design_fit for svc in model.services]), np.array([svc.designed_for for svc in model.services]), s.advantage, p.tailoring)
+    won, direct = serve_requests(demand, fit, s.delivered, s.raised, model.month.room.units_per_request, capacity)
     met = allot(demand, capacity, fit, p.redeployment)
+    if len(won):
+        met[won, s.raised[won]] += direct
+    # A failed repairs contractor leaves part of its estates' repairs undone (sim/mechanisms/shocks.py).
+    met[:, REPAIRS] *= model.shocks.repairs_delivered[s.estate]
     held = row_totals(s.need)
     s.need_fit[:] = np.where(held > 0, row_totals(met) / np.maximum(held, 1e-12), 1.0)
     employment_need = s.need[:, EMPLOYMENT]

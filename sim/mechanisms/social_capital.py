@@ -6,11 +6,17 @@ the landlord and services, across the power gradient (Szreter and Woolcock
 2004). Each is ``1 - exp(-strength / scale)``: the first ties matter most.
 
 Each month: neighbours meet by chance, in the block (bonding) and around the
-estate (mostly bridging); participants meet in
-workshop groups and hub users in session groups, estate-wide, so their new
-ties are mostly bridging; participants work with landlord staff as closely as
-the policy has them (linking), co-delivering participants and hub users with
-service staff (linking). Then every tie decays.
+estate (mostly bridging); participants meet in workshop groups and hub users
+in session groups, estate-wide, so their new ties are mostly bridging.
+
+Linking ties form from contact of any kind and decay without it: a month of
+taking part adds ``linking_gain`` times how closely the policy has
+participants work with staff (``policy.staff_contact``: a consultation's
+meetings as much as co-production's joint work, only less of it); an
+outreach visit and a month with a complaint open add their shares
+(``outreach_contact``, ``complaint_contact``); co-delivering participants
+and hub users gain ties to service staff. Ties to landlord staff also weaken
+as staff leave (``landlord.staff_turnover``). Then every tie decays.
 """
 
 from __future__ import annotations
@@ -31,9 +37,9 @@ PARAMETERS = Section(
     "social_capital",
     "How social capital is measured from tie strengths.",
     (
-        Param("bonding_scale", 3.0, "tie strength", "assumption", "Bonding tie strength giving 63% of full bonding capital.", 0.01, 100.0),
-        Param("bridging_scale", 1.5, "tie strength", "assumption", "Bridging tie strength giving 63% of full bridging capital.", 0.01, 100.0),
-        Param("linking_scale", 0.5, "tie strength", "assumption", "Linking tie strength giving 63% of full linking capital.", 0.01, 100.0),
+        Param("bonding_scale", 3.0, "tie strength", "assumption", "Bonding tie strength giving 63% of full bonding capital.", 0.01, 100.0, plausible=(1.5, 6.0)),
+        Param("bridging_scale", 1.5, "tie strength", "assumption", "Bridging tie strength giving 63% of full bridging capital.", 0.01, 100.0, plausible=(0.75, 3.0)),
+        Param("linking_scale", 0.5, "tie strength", "assumption", "Linking tie strength giving 63% of full linking capital.", 0.01, 100.0, plausible=(0.25, 1.0)),
     ),
 )
 
@@ -108,14 +114,18 @@ def update_ties(model: HousingModel) -> None:
     # One sparse update for all of the month's meetings (a pair meeting twice gains twice).
     net.strengthen(np.concatenate(firsts), np.concatenate(seconds), p.activity_tie_gain)
 
-    # Linking ties (a column per institution; adding only where the mask is set leaves the rest untouched).
+    # Linking ties (a column per institution): contact of any kind with landlord staff, then service staff.
     policy = model.landlord.policy
+    contact = s.participated * policy.staff_contact
+    contact += s.contacted * p.outreach_contact
+    contact += s.complaint_open * p.complaint_contact
     landlord, hub = net.linking[:, 0], net.linking[:, 1 + COMMUNITY]
-    np.add(landlord, p.activity_tie_gain * policy.staff_contact, out=landlord, where=s.participated)
+    landlord += p.linking_gain * contact
     co_delivers = model.month.co_delivers
-    main_need = np.argmax(s.need[co_delivers], axis=1)
-    net.linking[co_delivers, 1 + main_need] += p.activity_tie_gain
+    net.linking[co_delivers, 1 + s.raised[co_delivers]] += p.activity_tie_gain
     np.add(hub, p.activity_tie_gain, out=hub, where=model.month.hub_attendees)
     np.minimum(net.linking, 1.0, out=net.linking)
 
-    net.decay(p.bonding_decay, p.bridging_decay, p.linking_decay, p.tie_threshold)
+    rates = np.full(net.linking.shape[1], p.linking_decay)
+    rates[0] += model.params.landlord.staff_turnover
+    net.decay(p.bonding_decay, p.bridging_decay, rates, p.tie_threshold, p.linking_threshold)

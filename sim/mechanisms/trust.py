@@ -1,15 +1,20 @@
 """Trust: in the landlord, services and neighbours, moving with experience; lost faster than gained.
 
 Each month a resident experiences the landlord through need met and
-respect received, and, if they took part, through the influence their
-views had against the influence they expected. Being asked and then ignored
-is worse than not being asked (the frustration effect: Folger 1977); being
-heard beyond expectation is better. Experiences spread by word of mouth: a
+respect received, and, if they had a say this month (took part, or saw a
+change they had won reversed), through the influence they saw their say
+have (what was delivered: sim/mechanisms/voice.py) against the influence
+they expected. Being asked and then ignored, or promised what is not
+delivered, is worse than not being asked (the frustration effect: Folger
+1977); being heard beyond expectation is better. Experiences spread by word of mouth: a
 resident weighs neighbours' experiences with their own (tie-weighted mean
 over the network). Trust moves towards the experience, faster down than up
 (Slovic 1993). Trust in neighbours moves towards how embedded a resident is
 (contact builds trust). Residents' survey-style perceptions of respect and of
-being listened to are moving averages of the same experiences.
+being listened to are moving averages of the same experiences: "listens and
+acts" is, for those who had a say, the influence they saw, and for the rest
+whether what they asked services for was done (their need met), each blended
+with what neighbours report.
 """
 
 from __future__ import annotations
@@ -27,14 +32,14 @@ PARAMETERS = Section(
     "trust",
     "How trust moves with experience.",
     (
-        Param("gain_rate", 0.08, "share per month", "assumption", "How fast trust rises towards a better experience.", 0.0, 1.0),
-        Param("loss_ratio", 3.0, "ratio", "assumption (Slovic 1993: trust is lost faster than it is gained)", "How many times faster trust falls than rises.", 1.0, 20.0),
-        Param("word_of_mouth", 0.3, "share [0, 1]", "assumption", "Weight of neighbours' experiences against one's own.", 0.0, 1.0),
-        Param("service_weight", 0.6, "weight", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Weight of need met in experience of the landlord.", 0.0, 1.0),
-        Param("respect_weight", 0.4, "weight", "assumption", "Weight of respect received in experience of the landlord.", 0.0, 1.0),
-        Param("voice_weight", 0.8, "per unit of influence gap", "assumption (Folger 1977: the frustration effect)", "Effect on a participant's experience of influence had minus influence expected.", 0.0, 5.0),
-        Param("neighbour_scale", 4.0, "tie strength", "assumption", "Tie strength at which contact builds about 63% of full trust in neighbours.", 0.01, 100.0),
-        Param("perception_rate", 0.2, "share per month", "assumption", "How fast perceived respect and perceived listening follow experience.", 0.0, 1.0),
+        Param("gain_rate", 0.08, "share per month", "assumption", "How fast trust rises towards a better experience.", 0.0, 1.0, plausible=(0.04, 0.16)),
+        Param("loss_ratio", 3.0, "ratio", "assumption (Slovic 1993: trust is lost faster than it is gained)", "How many times faster trust falls than rises.", 1.0, 20.0, plausible=(1.5, 5.0)),
+        Param("word_of_mouth", 0.3, "share [0, 1]", "assumption", "Weight of neighbours' experiences against one's own.", 0.0, 1.0, plausible=(0.1, 0.6)),
+        Param("service_weight", 0.6, "weight", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Weight of need met in experience of the landlord.", 0.0, 1.0, plausible=(0.1, 1.0)),
+        Param("respect_weight", 0.4, "weight", "assumption", "Weight of respect received in experience of the landlord.", 0.0, 1.0, plausible=(0.2, 0.6)),
+        Param("voice_weight", 0.8, "per unit of influence gap", "assumption (Folger 1977: the frustration effect)", "Effect on a resident's experience of the landlord of the influence they saw minus the influence they expected.", 0.0, 5.0, plausible=(0.3, 1.5)),
+        Param("neighbour_scale", 4.0, "tie strength", "assumption", "Tie strength at which contact builds about 63% of full trust in neighbours.", 0.01, 100.0, plausible=(2.0, 8.0)),
+        Param("perception_rate", 0.2, "share per month", "assumption", "How fast perceived respect and perceived listening follow experience.", 0.0, 1.0, plausible=(0.1, 0.4)),
     ),
 )
 
@@ -46,10 +51,10 @@ def asymmetric_step(trust: np.ndarray, experience: np.ndarray, gain_rate: float,
     return np.clip(trust + rate * gap, 0.0, 1.0)
 
 
-def landlord_experience(need_fit, respect, participated, influence, voice_expectation, p) -> np.ndarray:
+def landlord_experience(need_fit, respect, had_say, influence_seen, voice_expectation, p) -> np.ndarray:
     """A month's experience of the landlord, per resident, in [0, 1]."""
     base = (p.service_weight * need_fit + p.respect_weight * respect) / max(p.service_weight + p.respect_weight, 1e-12)
-    voice = np.where(participated, p.voice_weight * (influence - voice_expectation), 0.0)
+    voice = np.where(had_say, p.voice_weight * (influence_seen - voice_expectation), 0.0)
     return np.clip(base + voice, 0.0, 1.0)
 
 
@@ -61,15 +66,16 @@ def with_word_of_mouth(own: np.ndarray, heard: np.ndarray, weight: float) -> np.
 def update(model: HousingModel) -> None:
     """Phase: trust in landlord, services and neighbours; perceived respect and listening."""
     s, p, net = model.state, model.params.trust, model.network
-    influence = model.month.influence
     respect = model.month.respect
+    had_say = s.had_say()
 
     # Own experiences this month: of the landlord, of services, and of being
-    # listened to ("listens to your views and acts on them": participants
-    # judge by the influence they had; others by whether what they asked
-    # for was done). Word of mouth blends in neighbours' (tie-weighted means).
-    own_landlord = landlord_experience(s.need_fit, respect, s.participated, influence, s.voice_expectation, p)
-    own_listened = np.where(s.participated, influence, s.need_fit)
+    # listened to ("listens to your views and acts on them": those who had a
+    # say judge by the influence they saw it have; others by whether what
+    # they asked services for was done). Word of mouth blends in neighbours'
+    # (tie-weighted means).
+    own_landlord = landlord_experience(s.need_fit, respect, had_say, s.influence_seen, s.voice_expectation, p)
+    own_listened = np.where(had_say, s.influence_seen, s.need_fit)
     heard = net.neighbour_means(own_landlord, s.need_fit, own_listened)
     landlord, services, listened = (with_word_of_mouth(own, told, p.word_of_mouth) for own, told in zip((own_landlord, s.need_fit, own_listened), heard, strict=True))
 

@@ -1,0 +1,161 @@
+"""The survey: how residents' perceptions become survey answers, and the sample survey a landlord reports.
+
+**Answering.** Each Tenant Satisfaction Measures item rests on one
+perception held in the residents' state: overall satisfaction (TP01) on
+trust in the landlord; "listens to your views and acts on them" (TP06) on
+perceived listening; "keeps you informed" (TP07) on feeling informed;
+"treats you fairly and with respect" (TP08) on perceived respect; complaints
+handling (TP09) on a complainant's view of the handling, asked only of those
+who complained in the last twelve months. A tenant's relationship with the
+landlord colours every answer: an item is answered from
+``(1 - halo) * the item's own perception + halo * trust in the landlord``
+(the halo effect, Thorndike 1920: an overall impression colours judgements of
+particular qualities), which is why a landlord rated well on one item tends
+to be rated well on the others. A resident answers positively with
+probability ``logistic((perception - threshold) / spread)``, the usual
+latent-variable reading of a survey answer, and negatively (dissatisfied)
+with probability ``logistic((threshold - neutral_band - perception) /
+spread)``; between the two lies "neither". One threshold, spread, neutral
+band and halo serve every item: differences between items come from the
+mechanisms, not from item-specific cut-offs.
+
+**The whole tenancy** (the ``tsm_*`` outcomes): the expected share of all
+tenants answering positively, exact for any community size (no draw). This is
+what policies are compared on.
+
+**What the landlord reports** (the ``tsm_reported_*`` columns): the TSM are
+reported from a sample survey. The regulator's Tenant Survey Requirements
+(RSH 2022) set the sampling error a landlord must achieve at 95% confidence
+by its number of homes: within 5 points below 2,500 homes, 4 points from
+2,500, 3 from 10,000, 2 from 25,000. The sample is the usual one for a
+proportion of 0.5 with the finite-population correction, rounded up (a
+landlord of 7,271 homes needs 555 responses by it; one landlord's published
+statement gives 554, rounding down). The model runs the survey as many
+landlords do, rolling through the year: each month each household is
+interviewed with chance ``sample / (12 * households)`` (stream
+``survey_sample``), and each interviewed household answers every item it is
+asked (stream ``survey_answers``, one row of numbers per interviewee whether
+or not the complaints item applies, so two policies draw the same numbers).
+At the end of each survey year (every twelve months from month 0) the year's
+answers become the reported figures, which stand until the next year's;
+before the first year's end they are missing (NaN). A burn-in that is not a
+whole number of years makes month 0's figures those of a part-year.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sim.mechanisms import complaints
+from sim.parameters import Param, Section
+
+if TYPE_CHECKING:
+    from sim.model import HousingModel
+
+PARAMETERS = Section(
+    "survey",
+    "How residents' state becomes survey answers.",
+    (
+        Param("threshold", 0.5, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0, plausible=(0.3, 0.6)),
+        Param("spread", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0, plausible=(0.03, 0.15)),
+        Param("neutral_band", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0, plausible=(0.0, 0.3)),
+        Param("halo", 0.3, "share [0, 1]", "assumption (the halo effect: Thorndike 1920)", "How much a tenant's overall relationship with the landlord (trust) colours each item's answer.", 0.0, 1.0, plausible=(0.1, 0.6)),
+    ),
+)
+
+ITEMS: tuple[str, ...] = ("satisfied", "dissatisfied", "listens", "informed", "respect", "complaints")
+"""Reported items, in column order: TP01 (satisfied, dissatisfied), TP06, TP07, TP08, TP09."""
+
+REPORTED: tuple[str, ...] = tuple(f"tsm_reported_{item}" for item in ITEMS)
+"""The outcome columns holding what the landlord reports."""
+
+MARGINS: tuple[tuple[int, float], ...] = ((25_000, 0.02), (10_000, 0.03), (2_500, 0.04), (0, 0.05))
+"""(homes at least, sampling error at 95% confidence) from the regulator's Tenant Survey Requirements (RSH 2022)."""
+
+
+def required_sample(households: int) -> int:
+    """Responses a landlord of ``households`` homes needs (RSH margins, p = 0.5, finite population corrected)."""
+    if households <= 0:
+        return 0
+    margin = next(m for size, m in MARGINS if households >= size)
+    infinite = 1.959964**2 * 0.25 / margin**2
+    return min(households, math.ceil(infinite / (1.0 + (infinite - 1.0) / households)))
+
+
+def coloured(perception: np.ndarray, trust: np.ndarray, halo: float) -> np.ndarray:
+    """The perception an item is answered from: its own, coloured by the relationship (trust)."""
+    return (1.0 - halo) * perception + halo * trust
+
+
+def perceptions(model: HousingModel) -> dict[str, np.ndarray]:
+    """Per item, the perception each asked resident answers from (complaints: recent complainants only)."""
+    s, halo = model.state, model.params.survey.halo
+    complained = complaints.recent_complainants(model)
+    return {
+        "satisfied": s.trust_landlord,
+        "listens": coloured(s.voice_felt, s.trust_landlord, halo),
+        "informed": coloured(s.informed_felt, s.trust_landlord, halo),
+        "respect": coloured(s.respect_felt, s.trust_landlord, halo),
+        "complaints": coloured(s.complaint_felt[complained], s.trust_landlord[complained], halo),
+    }
+
+
+def positive_probability(perception: np.ndarray, threshold: float, spread: float) -> np.ndarray:
+    """Chance each resident answers positively."""
+    with np.errstate(over="ignore"):  # far below the threshold exp overflows to inf, and 1 / (1 + inf) is exactly 0
+        return 1.0 / (1.0 + np.exp((threshold - perception) / spread))
+
+
+def negative_probability(perception: np.ndarray, threshold: float, spread: float, neutral_band: float) -> np.ndarray:
+    """Chance each resident answers negatively (dissatisfied)."""
+    return positive_probability(-perception, -(threshold - neutral_band), spread)
+
+
+@dataclass
+class SurveyYear:
+    """The answers gathered so far this survey year, and the figures last reported."""
+
+    positive: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ITEMS, 0))
+    asked: dict[str, int] = field(default_factory=lambda: dict.fromkeys(ITEMS, 0))
+    reported: dict[str, float] = field(default_factory=lambda: dict.fromkeys(ITEMS, math.nan))
+
+    def close(self) -> None:
+        """The year's answers become the reported figures; a new year starts."""
+        self.reported = {item: self.positive[item] / self.asked[item] if self.asked[item] else math.nan for item in ITEMS}
+        self.positive = dict.fromkeys(ITEMS, 0)
+        self.asked = dict.fromkeys(ITEMS, 0)
+
+
+def interview(model: HousingModel) -> None:
+    """Phase: this month's share of the landlord's sample answers; at a survey year's end, the figures are reported."""
+    s, p, year = model.state, model.params.survey, model.survey
+    chance = required_sample(s.n) / (12.0 * max(s.n, 1))
+    asked = np.flatnonzero(model.streams["survey_sample"].random(s.n) < chance)
+    u = model.streams["survey_answers"].random((len(asked), len(ITEMS)))
+    if len(asked):
+        trust = s.trust_landlord[asked]
+        halo = p.halo
+        complained = complaints.recent_complainants(model)[asked]
+        items = {
+            "satisfied": trust,
+            "listens": coloured(s.voice_felt[asked], trust, halo),
+            "informed": coloured(s.informed_felt[asked], trust, halo),
+            "respect": coloured(s.respect_felt[asked], trust, halo),
+            "complaints": coloured(s.complaint_felt[asked], trust, halo),
+        }
+        for column, item in enumerate(ITEMS):
+            if item == "dissatisfied":
+                # The same TP01 answer: dissatisfied at the top of its numbers, satisfied at the bottom.
+                answers = u[:, ITEMS.index("satisfied")] > 1.0 - negative_probability(trust, p.threshold, p.spread, p.neutral_band)
+                eligible = np.ones(len(asked), dtype=bool)
+            else:
+                answers = u[:, column] < positive_probability(items[item], p.threshold, p.spread)
+                eligible = complained if item == "complaints" else np.ones(len(asked), dtype=bool)
+            year.positive[item] += int(np.count_nonzero(answers & eligible))
+            year.asked[item] += int(np.count_nonzero(eligible))
+    if model.clock % 12 == 0:
+        year.close()
