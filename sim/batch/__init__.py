@@ -19,6 +19,8 @@ One concept per module:
 - :mod:`sim.batch.analysis`: those statistics over a results folder.
 - :mod:`sim.batch.figures`, :mod:`sim.batch.report`: PNG figures and report.md.
 - :mod:`sim.batch.sensitivity`: Morris and Sobol indices with SALib.
+- :mod:`sim.batch.ablation`: ``run.py ablate A B``: each mechanism's
+  contribution to a contrast, with every switch of :mod:`sim.switches` off in turn.
 - :mod:`sim.batch.commands`: the ``compare``, ``batch``, ``report`` and
   ``sensitivity`` commands of ``run.py``.
 

@@ -55,6 +55,10 @@ def add_commands(commands: Any) -> None:
     execution_options(sensitivity)
     sensitivity.set_defaults(handler=sensitivity_command)
 
+    from sim.batch import ablation  # ablate (sim/batch/ablation.py; cheap to import, like this module)
+
+    ablation.add_command(commands)
+
 
 def execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per available CPU; 1 runs in this process)")
@@ -105,7 +109,7 @@ def batch_command(args: argparse.Namespace) -> int:
 
 
 def sensitivity_command(args: argparse.Namespace) -> int:
-    from sim.batch import experiment, plan, report, results, sensitivity
+    from sim.batch import contrast, experiment, plan, report, results, sensitivity
     from sim.batch.runner import run_batch
 
     if args.method not in sensitivity.METHODS:
@@ -120,9 +124,14 @@ def sensitivity_command(args: argparse.Namespace) -> int:
         return 130
     if not outcome.complete:
         return 1
-    table = sensitivity.write(results.load(out))
+    contrast.remember(out, spec.sensitivity.contrast)
+    found = results.load(out)
+    table = sensitivity.write(found)
+    screened = contrast.write(found)
     report.build(out)
     print(sensitivity.console(table, args.method))
+    if screened is not None:
+        print("\n" + contrast.console(screened) + f"\n(where {screened.a} loses: {out / 'contrast_regions.md'})")
     print(f"\nreport: {out / 'report.md'} (indices in sensitivity_{args.method}.csv, figures in {out / 'figures'})")
     return 1 if outcome.failed else 0
 
@@ -131,12 +140,21 @@ def report_command(args: argparse.Namespace) -> int:
     from sim.batch import report, results, sensitivity
 
     found = results.load(args.folder)
-    table = None
+    if found.manifest.get("kind") == "ablation":
+        from sim.batch import ablation
+
+        return ablation.rebuild(args.folder)
+    table = screened = None
     if found.manifest.get("kind") == "sensitivity" and found.manifest.get("sensitivity"):
+        from sim.batch import contrast
+
         table = sensitivity.write(found)
+        screened = contrast.write(found)
     analysis = report.build(args.folder)
     if table is not None:
         print(sensitivity.console(table, found.manifest["sensitivity"]["method"]))
+        if screened is not None:
+            print("\n" + contrast.console(screened))
     else:
         print(report.console(analysis))
     print(f"\nreport: {args.folder / 'report.md'}")

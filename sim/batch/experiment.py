@@ -37,6 +37,7 @@ keys but ``scenarios`` are optional::
     trajectories = 10                  # Morris: number of trajectories
     levels = 4                         # Morris: grid levels (even)
     samples = 64                       # Sobol: base sample size N (a power of 2)
+    contrast = ["co_production", "paternalistic"]   # also screen A minus B, paired by seed (two of the scenarios)
 
 A parameter is named ``section.key`` as in scenario files (``residents`` and
 ``policy`` are shorthands for ``community.residents`` and ``policy.name``).
@@ -70,7 +71,7 @@ METHODS = ("grid", "latin", "sobol")
 RANGE_KEYS = ("low", "high", "levels")
 SAMPLING_KEYS = ("method", "samples", "seed", "pairing")
 PAIRINGS = ("crossed", "one seed per point")
-SENSITIVITY_KEYS = ("trajectories", "levels", "samples")
+SENSITIVITY_KEYS = ("trajectories", "levels", "samples", "contrast")
 MAX_SEEDS = 1_000_000
 MAX_SAMPLES = 10_000_000
 
@@ -149,11 +150,12 @@ class Sampling:
 
 @dataclass(frozen=True)
 class SensitivitySettings:
-    """Design sizes for ``run.py sensitivity``."""
+    """Design sizes for ``run.py sensitivity``, and the pair of scenarios whose contrast it screens (A minus B), if any."""
 
     trajectories: int = 10
     levels: int = 4
     samples: int = 64
+    contrast: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -192,7 +194,8 @@ class Experiment:
             "constants": dict(self.constants),
             "factors": {f.name: f.to_dict() for f in self.factors},
             "sampling": {"method": self.sampling.method, "samples": self.sampling.samples, "seed": self.sampling.seed, "pairing": self.sampling.pairing},
-            "sensitivity": {"trajectories": self.sensitivity.trajectories, "levels": self.sensitivity.levels, "samples": self.sensitivity.samples},
+            "sensitivity": {"trajectories": self.sensitivity.trajectories, "levels": self.sensitivity.levels, "samples": self.sensitivity.samples,
+                            **({"contrast": list(self.sensitivity.contrast)} if self.sensitivity.contrast else {})},
         }
 
 
@@ -227,14 +230,16 @@ def read_toml(path: Path, what: str, example: str) -> tuple[dict[str, Any], byte
 
 
 def comparison(scenario_names: list[str], seeds: int | list[int], steps: int | None = None, constants: dict[str, Any] | None = None, baseline: str | None = None,
-               name: str | None = None, where: str = "compare") -> Experiment:
-    """An experiment comparing scenarios (no parameter varies), as the ``compare`` command builds it."""
+               name: str | None = None, where: str = "compare", outcomes: list[str] | None = None) -> Experiment:
+    """An experiment comparing scenarios (no parameter varies), as the ``compare`` command builds it (``outcomes``: default all)."""
     name = name or "Comparison of " + ", ".join(Path(s).stem for s in scenario_names)
     data: dict[str, Any] = {"name": name, "scenarios": list(scenario_names), "seeds": seeds}
     if steps is not None:
         data["steps"] = steps
     if baseline is not None:
         data["baseline"] = baseline
+    if outcomes is not None:
+        data["outcomes"] = list(outcomes)
     if constants:
         data["constants"] = dict(constants)
     return build(data, where, Path.cwd())
@@ -273,7 +278,7 @@ def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None =
     constants = {key: declaration(key, f"{where}: constants").check(value, f"{where}: constants.{key}") for key, value in groups["constants"].items()}
     factors = tuple(_factor(key, spec, group, where) for group in VARYING for key, spec in groups[group].items())
     sampling = _sampling(data, where, factors)
-    sensitivity = _sensitivity(data, where)
+    sensitivity = _sensitivity(data, where, keys)
     return Experiment(name, description, where, refs, baseline, seeds, steps, outcomes, constants, factors, sampling, sensitivity, sha256)
 
 
@@ -491,7 +496,7 @@ def _sampling(data: dict[str, Any], where: str, factors: tuple[Factor, ...]) -> 
     return Sampling(method, samples, seed, pairing)
 
 
-def _sensitivity(data: dict[str, Any], where: str) -> SensitivitySettings:
+def _sensitivity(data: dict[str, Any], where: str, scenario_keys: list[str]) -> SensitivitySettings:
     table = _table(data, "sensitivity", where, SENSITIVITY_KEYS)
     trajectories = whole_number(table.get("trajectories", 10), f"{where}: sensitivity.trajectories", 2, 100_000)
     levels = whole_number(table.get("levels", 4), f"{where}: sensitivity.levels", 2, 1000)
@@ -500,4 +505,19 @@ def _sensitivity(data: dict[str, Any], where: str) -> SensitivitySettings:
     samples = whole_number(table.get("samples", 64), f"{where}: sensitivity.samples", 2, MAX_SAMPLES)
     if not _is_power_of_two(samples):
         raise UserError(f"{where}: sensitivity.samples: {samples} is not accepted (accepted: a power of 2, e.g. {2 ** max(1, round(math.log2(samples)))})")
-    return SensitivitySettings(trajectories, levels, samples)
+    return SensitivitySettings(trajectories, levels, samples, _contrast(table.get("contrast"), where, scenario_keys))
+
+
+def _contrast(value: Any, where: str, keys: list[str]) -> tuple[str, str] | None:
+    """``sensitivity.contrast``: two different scenarios of the experiment, ``[A, B]`` for A minus B (or None when not given)."""
+    if value is None:
+        return None
+    accepted = f"two different scenarios of this experiment, [A, B] to screen A minus B, among {', '.join(keys)}"
+    if not isinstance(value, list) or len(value) != 2 or not all(isinstance(v, str) for v in value):
+        raise UserError(f"{where}: sensitivity.contrast: {shown(value)} is not accepted (accepted: {accepted})")
+    for i, name in enumerate(value):
+        if name not in keys:
+            raise UserError(f"{where}: sensitivity.contrast[{i}]: {shown(name)} is not one of the experiment's scenarios{suggest(name, keys)} (accepted: {accepted})")
+    if value[0] == value[1]:
+        raise UserError(f"{where}: sensitivity.contrast: {shown(value[0])} is given twice (accepted: {accepted})")
+    return (value[0], value[1])

@@ -37,7 +37,7 @@ def build(folder: str | Path) -> Analysis:
     figure_dir = folder / "figures"
     stale = {p.name for p in figure_dir.glob("*.png")} if figure_dir.exists() else set()
     written = figures.write_all(analysis, figure_dir)
-    keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")}
+    keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")} | {p.name for p in figure_dir.glob("contrast_*.png")}
     for name in stale - keep:
         (figure_dir / name).unlink()
     (folder / "report.md").write_text(markdown(analysis, written))
@@ -325,6 +325,9 @@ def _md_sensitivity(results: Results) -> list[str]:
         lines += ["", f"## Sensitivity ({method})", "", *summary_lines(table, method), ""]
         if (results.folder / "figures" / f"sensitivity_{method}.png").exists():
             lines.append(f"![Sensitivity indices ({method})](figures/sensitivity_{method}.png)")
+    from sim.batch.contrast import report_lines
+
+    lines += report_lines(results.folder, results.manifest)  # where one scenario does worse than another (sensitivity.contrast)
     return lines
 
 

@@ -22,6 +22,10 @@ computes per scenario and outcome:
 Whole-number parameters are rounded when a run is made; the indices use the
 design's unrounded values. An outcome that does not vary at all over the
 design gets no indices (NaN).
+
+With ``sensitivity.contrast = ["A", "B"]`` the same indices are computed for
+the paired contrast A minus B, and the design points where A does worse are
+described: see :mod:`sim.batch.contrast`.
 """
 
 from __future__ import annotations
@@ -79,7 +83,8 @@ def manifest_entry(experiment: Experiment, method: str, matrix: np.ndarray) -> d
     """What the manifest keeps so the analysis can be redone from the folder alone."""
     settings = experiment.sensitivity
     return {"sensitivity": {"method": method, "problem": problem(experiment), "design": matrix.tolist(),
-                            "trajectories": settings.trajectories, "levels": settings.levels, "samples": settings.samples}}
+                            "trajectories": settings.trajectories, "levels": settings.levels, "samples": settings.samples,
+                            "contrast": list(settings.contrast) if settings.contrast else None}}
 
 
 def analyse(results: Results) -> pd.DataFrame:
@@ -102,11 +107,12 @@ def analyse(results: Results) -> pd.DataFrame:
             raise UserError(f"{results.folder}: {missing} of {len(matrix)} design points of {scenario} have no results (accepted: a complete batch; run the same sensitivity command again to finish it)")
         for outcome in results.outcomes:
             y = table[outcome].to_numpy()
-            rows += _indices(method, spec, matrix, y, scenario, outcome, entry)
+            rows += indices(method, spec, matrix, y, scenario, outcome, entry)
     return pd.DataFrame(rows)
 
 
-def _indices(method: str, spec: dict[str, Any], matrix: np.ndarray, y: np.ndarray, scenario: str, outcome: str, entry: dict[str, Any]) -> list[dict[str, Any]]:
+def indices(method: str, spec: dict[str, Any], matrix: np.ndarray, y: np.ndarray, scenario: str, outcome: str, entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """One row per parameter: the indices of ``y`` (one value per design row) for ``scenario`` and ``outcome``."""
     names = spec["names"]
     base = [{"scenario": scenario, "outcome": outcome, "parameter": name} for name in names]
     constant = float(np.ptp(y)) == 0.0
@@ -132,7 +138,7 @@ def main_index(method: str) -> str:
     return "mu_star_scaled" if method == "morris" else "ST"
 
 
-def plot(table: pd.DataFrame, method: str, path: Path) -> Path:
+def plot(table: pd.DataFrame, method: str, path: Path, question: str = "Which parameters drive each outcome") -> Path:
     """A heat map per scenario: parameters down, outcomes across, the ranking index in each cell."""
     column = main_index(method)
     scenarios = list(dict.fromkeys(table["scenario"]))
@@ -151,7 +157,7 @@ def plot(table: pd.DataFrame, method: str, path: Path) -> Path:
         ax.set_title(scenario, fontsize=10)
         figure.colorbar(image, ax=ax, shrink=0.8, label=column)
     label = "Morris mu* (scaled by the largest per outcome)" if method == "morris" else "Sobol total-order index ST"
-    figure.suptitle(f"Which parameters drive each outcome: {label}", fontsize=10)
+    figure.suptitle(f"{question}: {label}", fontsize=10)
     tmp = path.with_suffix(".tmp.png")
     figure.savefig(tmp, dpi=100)
     tmp.replace(path)
@@ -168,11 +174,11 @@ def top_parameters(table: pd.DataFrame, method: str, count: int = 3) -> dict[tup
     return found
 
 
-def summary_lines(table: pd.DataFrame, method: str) -> list[str]:
-    """A Markdown table: for each scenario and outcome, the parameters that drive it most."""
+def summary_lines(table: pd.DataFrame, method: str, file: str | None = None, label: str = "scenario") -> list[str]:
+    """A Markdown table: for each scenario and outcome, the parameters that drive it most (full table in ``file``; ``label``: the first column's heading)."""
     column = main_index(method)
-    lines = [f"The parameters that drive each outcome most, by {column} (full table: `sensitivity_{method}.csv`).", "",
-             "| scenario | outcome | most influential parameters |", "|---|---|---|"]
+    lines = [f"The parameters that drive each outcome most, by {column} (full table: `{file or f'sensitivity_{method}.csv'}`).", "",
+             f"| {label} | outcome | most influential parameters |", "|---|---|---|"]
     for (scenario, outcome), top in top_parameters(table, method).items():
         text = ", ".join(f"`{name}` {value:.2f}" for name, value in top) or "(does not vary)"
         lines.append(f"| {scenario} | {outcome} | {text} |")
