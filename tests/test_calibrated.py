@@ -56,8 +56,22 @@ def test_the_population_has_at_least_200_landlords_one_row_each(landlords):
     assert landlords["point"].is_unique and landlords["seed"].is_unique  # each landlord its own community
 
 
-@pytest.mark.parametrize(("column", "national"), [("tsm_satisfied", (0.578, 0.835)), ("tsm_listens", (0.456, 0.735))])
+@pytest.mark.parametrize(("column", "national"), [("tsm_reported_satisfied", (0.578, 0.835)), ("tsm_reported_listens", (0.456, 0.735))])
 def test_the_spread_across_landlords_matches_the_national_percentiles_within_4_points(landlords, column, national):
+    """What landlords report (their sample surveys, as the national percentiles are) spreads as England's do."""
     p10, p90 = np.percentile(landlords[column], [10, 90])
     assert abs(p10 - national[0]) <= 0.04, f"{column} p10 {p10:.3f} against {national[0]}"
     assert abs(p90 - national[1]) <= 0.04, f"{column} p90 {p90:.3f} against {national[1]}"
+
+
+def test_a_landlords_reported_figures_move_from_year_to_year_as_real_ones_do():
+    """Years are not alike: the reported TP01 share moves by several points a year (sampling error and shocks),
+    while the share over all tenants, with no policy change, hardly moves."""
+    reported, whole = [], []
+    for seed in range(2001, 2011):
+        frame = HousingModel(ROOT / "scenarios" / "england_baseline.toml", rng=seed).run(36)
+        years = frame.iloc[[11, 23, 35]]
+        reported += list(np.abs(np.diff(years["tsm_reported_satisfied"].to_numpy())))
+        whole += list(np.abs(np.diff(years["tsm_satisfied"].to_numpy())))
+    assert np.mean(reported) > 0.02, f"mean year-to-year change of the reported share {np.mean(reported):.3f}"
+    assert np.mean(whole) < np.mean(reported)

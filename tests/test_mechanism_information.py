@@ -68,7 +68,7 @@ def _model(**overrides) -> HousingModel:
     model = HousingModel(rng=5, residents=10, status_quo__months=0, **overrides)
     s = model.state
     model.landlord.provision = np.full(4, 0.25)
-    s.need[:] = 1.0
+    s.need_profile[:] = 1.0
     s.contacted[:] = False
     s.participated[:] = False
     s.delivered[:] = False
@@ -99,8 +99,8 @@ def test_news_about_other_needs_informs_less():
     model = _model()
     model.landlord.provision = np.array([1.0, 0.0, 0.0, 0.0])
     s = model.state
-    s.need[:5] = [1.0, 0.0, 0.0, 0.0]  # the landlord's priority is theirs
-    s.need[5:] = [0.0, 1.0, 0.0, 0.0]  # nothing the landlord does is about their needs
+    s.need_profile[:5] = [1.0, 0.0, 0.0, 0.0]  # the landlord's priority is theirs
+    s.need_profile[5:] = [0.0, 1.0, 0.0, 0.0]  # nothing the landlord does is about their needs
     information.update(model)
     np.testing.assert_allclose(s.informed_felt[:5], 0.52)
     # Routine informs them of nothing: 0.5 + 0.2 * (0 - 0.5) = 0.4.

@@ -6,9 +6,9 @@ Each month a resident hears from the landlord in two ways.
 but informs a resident only about what it is about and only as far as it is
 read and believed. It is about what the landlord is doing: its provision
 across need domains. It matters to a resident as far as that overlaps with
-the needs they hold (relevance: ``sum over domains of min(allocation share,
-the resident's need share)``, 1 when the landlord's priorities are exactly
-theirs). And a resident who distrusts the landlord discounts it
+the needs they have (relevance: ``sum over domains of min(provision share,
+the share of the resident's typical need in that domain)``, from their need
+profile, 1 when the landlord's priorities are exactly theirs). And a resident who distrusts the landlord discounts it
 (``1 - distrust_discount * (1 - trust in the landlord)``). Routine informs
 ``communication * relevance * belief``.
 
@@ -47,16 +47,19 @@ PARAMETERS = Section(
 
 
 def relevance(allocation: np.ndarray, need: np.ndarray) -> np.ndarray:
-    """Per resident, how far the landlord's priorities overlap with the needs they hold, in [0, 1].
+    """Per resident, how far the landlord's priorities overlap with their needs, in [0, 1].
 
     ``allocation`` is the share of the budget by domain; ``need`` (n,
-    domains). A resident with no need finds routine news as relevant as
-    anyone whose needs follow the allocation (1).
+    domains), each resident's typical need (their need profile). A resident
+    with no need at all finds routine news as relevant as anyone whose needs
+    follow the allocation (1).
     """
     total = need.sum(axis=1)
-    shares = np.divide(need, total[:, None], out=np.broadcast_to(allocation, need.shape).copy(), where=total[:, None] > 0)
-    np.minimum(shares, allocation[None, :], out=shares)
-    return shares.sum(axis=1)
+    # sum_d min(allocation_d, need_d / total) = sum_d min(allocation_d * total, need_d) / total, a column at a time.
+    overlap = np.minimum(need[:, 0], allocation[0] * total)
+    for d in range(1, need.shape[1]):
+        overlap += np.minimum(need[:, d], allocation[d] * total)
+    return np.divide(overlap, total, out=np.full(len(total), float(allocation.sum())), where=total > 0)
 
 
 def informed(routine: np.ndarray, personal: np.ndarray) -> np.ndarray:
@@ -68,7 +71,7 @@ def update(model: HousingModel) -> None:
     """Phase: feeling informed moves towards this month's experience of being informed."""
     s, p = model.state, model.params.information
     believed = 1.0 - p.distrust_discount * (1.0 - s.trust_landlord)
-    routine = p.communication * relevance(model.landlord.provision, s.need) * believed
+    routine = p.communication * relevance(model.landlord.provision, s.need_profile) * believed
     linked = 1.0 - np.exp(-model.network.linking[:, 0] / model.params.social_capital.linking_scale)
     heard_back = np.where(s.delivered, 1.0, p.report_back) * s.participated
     personal = np.maximum(np.maximum(s.contacted.astype(float), heard_back), linked)
