@@ -189,3 +189,45 @@ def test_a_bad_contrast_is_one_clear_line(tmp_path, capsys, value, fragment):
     assert err[0].startswith(f"error: {path}: sensitivity.contrast"), err[0]
     assert fragment in err[0] and "accepted: two different scenarios of this experiment" in err[0], err[0]
     assert not out.exists()
+
+
+def _clustered_points(x: np.ndarray, lose_cluster: np.ndarray, size: int) -> pd.DataFrame:
+    """Points in clusters of ``size`` (Morris trajectories of a design over 's.x' and others): x and losing constant within each cluster."""
+    mean = np.repeat(np.where(lose_cluster, -0.1, 0.1), size)
+    points = pd.DataFrame({"point": range(len(mean)), "s.x": np.repeat(x, size), "pairs": 2, "trust_landlord_mean": mean,
+                           "trust_landlord_ci_low": mean - 0.01, "trust_landlord_ci_high": mean + 0.01})
+    points["trust_landlord_worse"], points["trust_landlord_clearly_worse"] = contrast.losing("trust_landlord", mean, mean - 0.01, mean + 0.01)
+    return points
+
+
+def test_clustered_points_widen_the_chance_band():
+    """Ten trajectories of 20 points: a parameter that merely lines up with the losing trajectories is judged on ten clusters, not 200 points."""
+    x = np.array([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
+    lose = np.array([True, False, True, True, False, False, True, False, False, False])  # loose alignment with low x
+    spec = {"names": ["s.x"] + [f"s.p{i}" for i in range(18)], "bounds": [[0.0, 1.0]] * 19}
+    points = _clustered_points(x, lose, 20)
+    for i in range(18):
+        points[f"s.p{i}"] = 0.5
+    found = contrast.build(A, B, "morris", "clustered", 24, ["trust_landlord"], spec, points, pd.DataFrame())
+    row = found.regions.set_index("parameter").loc["s.x"]
+    k, n = 80, 200
+    naive = 2 * np.std(points["s.x"], ddof=1) * np.sqrt(1 / k + 1 / (n - k))
+    assert row["chance"] > 3 * naive  # the design effect of whole clusters (close to 20)
+    assert abs(row["difference"]) > naive and not row["beyond_chance"]
+
+
+def test_a_parameter_with_little_effect_of_its_own_is_not_named():
+    """Beyond chance, but the contrast's indices say changing it hardly moves the contrast: a likely coincidence, not a region."""
+    rng = np.random.default_rng(3)
+    x, y = rng.uniform(0, 10, 60), rng.uniform(0, 1, 60)
+    mean = np.where(x < 3, -0.1, 0.1)
+    points = pd.DataFrame({"point": range(60), "s.x": x, "s.y": y, "pairs": 2, "trust_landlord_mean": mean, "trust_landlord_ci_low": mean - 0.01,
+                           "trust_landlord_ci_high": mean + 0.01})
+    points["trust_landlord_worse"], points["trust_landlord_clearly_worse"] = contrast.losing("trust_landlord", mean, mean - 0.01, mean + 0.01)
+    spec = {"names": ["s.y", "s.x"], "bounds": [[0.0, 1.0], [0.0, 10.0]]}
+    indices = pd.DataFrame({"contrast": f"{A} - {B}", "outcome": "trust_landlord", "parameter": ["s.y", "s.x"], "mu_star_scaled": [1.0, 0.02]})
+    found = contrast.build(A, B, "morris", "synthetic", 24, ["trust_landlord"], spec, points, indices)
+    row = found.regions.set_index("parameter").loc["s.x"]
+    assert row["beyond_chance"] and row["own_effect"] == pytest.approx(0.02) and not row["named"]
+    assert "no parameter that moves the contrast" in contrast.sentence(found, "trust_landlord")
+    assert "(likely coincidence)" in contrast.regions_markdown(found)

@@ -26,8 +26,21 @@ same residents, network and luck). From those:
   the mean position of the losing points and of the others. Parameters are
   ranked by the size of that difference. ``chance`` is twice the standard
   deviation the difference would have if the losing points were picked at
-  random among the design points (a rough 95% band); a difference inside it
-  is not evidence of a region. This is a screening description, not scenario
+  random among the design points (a rough 95% band), widened for the
+  design's clusters: a Morris trajectory's k + 1 points (a Saltelli block's
+  k + 2) share all but a few values, and neighbouring points tend to win or
+  lose together, so the points are not independent. The variance is
+  multiplied by the design effect of a difference between groups,
+  ``1 + (m - 1) rho_loses rho_parameter`` (Scott and Holt 1982; m points per
+  cluster, rho the intra-cluster correlations of losing and of the
+  parameter's position): with ten trajectories, a region is found only if it
+  holds across trajectories. A difference inside ``chance`` is not evidence
+  of a region. With few clusters and many parameters, some parameters still
+  line up with the losing clusters by coincidence; the indices tell them
+  apart (changing such a parameter hardly moves the contrast), so a
+  parameter is named as marking the region only when it is beyond chance
+  *and* its own index on the contrast (``own_effect``, scaled so the
+  outcome's top parameter is 1) is at least ``OWN_EFFECT``. This is a screening description, not scenario
   discovery (no boxes are fitted), and the design points are a Morris or
   Sobol design rather than an independent random sample, so counts are
   counts of design points, not shares of the parameter space.
@@ -52,6 +65,10 @@ from sim.errors import UserError
 
 NAMED = 3
 """Parameters named per outcome in the plain-language lines."""
+OWN_EFFECT = 0.1
+"""A parameter is named as marking where A loses only if its own index on the contrast (scaled so the outcome's top parameter is 1) reaches this:
+with few clusters (ten Morris trajectories), some of many parameters line up with the losing clusters by coincidence, and such a parameter's
+own elementary effects on the contrast are small."""
 RANKED_ROWS = 6
 """Parameters shown per outcome in contrast_regions.md (all of them in contrast_regions.csv)."""
 POINT_COLUMNS = ("mean", "ci_low", "ci_high", "worse", "clearly_worse")
@@ -175,7 +192,7 @@ def build(a: str, b: str, method: str, name: str, steps: int, outcomes: list[str
     parameters = list(spec["names"])
     bounds = [(float(low), float(high)) for low, high in spec["bounds"]]
     return Screening(a, b, method, name, steps, list(outcomes), parameters, bounds, points, indices,
-                     _shares(points, outcomes), _regions(points, outcomes, parameters, bounds))
+                     _shares(points, outcomes), _regions(points, outcomes, parameters, bounds, cluster_size(method, len(parameters)), own_effects(indices, method)))
 
 
 def positions(points: pd.DataFrame, parameters: list[str], bounds: list[tuple[float, float]]) -> pd.DataFrame:
@@ -199,13 +216,51 @@ def _shares(points: pd.DataFrame, outcomes: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _regions(points: pd.DataFrame, outcomes: list[str], parameters: list[str], bounds: list[tuple[float, float]]) -> pd.DataFrame:
+def cluster_size(method: str, parameters: int) -> int:
+    """Consecutive design points that share a base point: a Morris trajectory (k + 1), a Saltelli block without second order (k + 2)."""
+    return parameters + 1 if method == "morris" else parameters + 2
+
+
+def intra_cluster_correlation(values: np.ndarray, clusters: np.ndarray) -> float:
+    """One-way ANOVA estimate of the intra-cluster correlation, in [0, 1] (0 when it cannot be estimated)."""
+    labels, groups = np.unique(clusters, return_inverse=True)
+    g, n = len(labels), len(values)
+    if g < 2 or n <= g:
+        return 0.0
+    size = np.bincount(groups).astype(float)
+    means = np.bincount(groups, weights=values) / size
+    between = float((size * (means - values.mean()) ** 2).sum()) / (g - 1)
+    within = float(((values - means[groups]) ** 2).sum()) / (n - g)
+    m = n / g
+    denominator = between + (m - 1) * within
+    return float(np.clip((between - within) / denominator, 0.0, 1.0)) if denominator > 0 else 0.0
+
+
+def own_effects(indices: pd.DataFrame, method: str) -> dict[tuple[str, str], float]:
+    """(outcome, parameter) -> the parameter's index on the contrast, scaled so each outcome's largest is 1 (empty without indices)."""
+    column = sensitivity.main_index(method)
+    if indices.empty or column not in indices:
+        return {}
+    found = {}
+    for outcome, rows in indices.groupby("outcome"):
+        values = rows[column].clip(lower=0).to_numpy(dtype=float)
+        top = np.nanmax(values) if np.isfinite(values).any() else math.nan
+        for name, value in zip(rows["parameter"], values, strict=True):
+            found[(str(outcome), str(name))] = float(value / top) if top and math.isfinite(top) and top > 0 else math.nan
+    return found
+
+
+def _regions(points: pd.DataFrame, outcomes: list[str], parameters: list[str], bounds: list[tuple[float, float]], cluster: int,
+             effects: dict[tuple[str, str], float]) -> pd.DataFrame:
     where = positions(points, parameters, bounds)
+    clusters = points["point"].to_numpy() // cluster
     rows = []
     for outcome in outcomes:
         valid = np.isfinite(points[f"{outcome}_mean"].to_numpy(dtype=float))
         lose = points[f"{outcome}_worse"].to_numpy(dtype=bool) & valid
         k, n = int(lose.sum()), int(valid.sum())
+        rho_lose = intra_cluster_correlation(lose[valid].astype(float), clusters[valid]) if 0 < k < n else 0.0
+        m = n / max(len(np.unique(clusters[valid])), 1)
         found = []
         for name in parameters:
             u = where[name].to_numpy()
@@ -213,14 +268,17 @@ def _regions(points: pd.DataFrame, outcomes: list[str], parameters: list[str], b
             mean_losing = float(u[lose].mean()) if k else math.nan
             mean_others = float(u[valid & ~lose].mean()) if n - k else math.nan
             difference = mean_losing - mean_others
-            chance = 2 * spread * math.sqrt(1 / k + 1 / (n - k)) if 0 < k < n else math.nan
+            design_effect = 1 + (m - 1) * rho_lose * intra_cluster_correlation(u[valid], clusters[valid]) if 0 < k < n else 1.0
+            chance = 2 * spread * math.sqrt((1 / k + 1 / (n - k)) * design_effect) if 0 < k < n else math.nan
+            effect = effects.get((outcome, name), math.nan)
+            beyond = bool(abs(difference) > chance) if math.isfinite(chance) and math.isfinite(difference) else False
             found.append({"outcome": outcome, "parameter": name, "losing_points": k, "points": n,
                           "median_losing": float(np.median(u[lose])) if k else math.nan, "median_all": float(np.median(u[valid])) if n else math.nan,
                           "mean_losing": mean_losing, "mean_others": mean_others, "difference": difference, "chance": chance,
-                          "beyond_chance": bool(abs(difference) > chance) if math.isfinite(chance) and math.isfinite(difference) else False})
+                          "beyond_chance": beyond, "own_effect": effect, "named": beyond and not (math.isfinite(effect) and effect < OWN_EFFECT)})
         found.sort(key=lambda r: -abs(r["difference"]) if math.isfinite(r["difference"]) else math.inf)
         rows += [{**r, "rank": i + 1} for i, r in enumerate(found)]
-    columns = ["outcome", "rank", "parameter", "losing_points", "points", "median_losing", "median_all", "mean_losing", "mean_others", "difference", "chance", "beyond_chance"]
+    columns = ["outcome", "rank", "parameter", "losing_points", "points", "median_losing", "median_all", "mean_losing", "mean_others", "difference", "chance", "beyond_chance", "own_effect", "named"]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -244,10 +302,10 @@ def sentence(screening: Screening, outcome: str) -> str:
     if k == n:
         return f"{counted}: everywhere in the ranges screened."
     ranked = screening.regions[screening.regions["outcome"] == outcome]
-    named = ranked[ranked["beyond_chance"]].head(NAMED)
+    named = ranked[ranked["named"]].head(NAMED)
     if named.empty:
         top = ranked.iloc[0]
-        return (f"{counted}; no parameter separates these points from the others by more than chance would "
+        return (f"{counted}; no parameter that moves the contrast separates these points from the others by more than chance would "
                 f"(largest: {top['parameter']}, mean position {top['mean_losing']:.2f} of its range vs {top['mean_others']:.2f} at the other points).")
     parts = [f"{_side(r)} {r['parameter']} (median {r['median_losing']:.2f} of its range vs {r['median_all']:.2f} overall)" for _, r in named.iterrows()]
     return f"{counted}; these points have " + ", ".join(parts) + "."
@@ -261,9 +319,9 @@ def _short_region(screening: Screening, outcome: str) -> str:
     if k == n:
         return "worse everywhere"
     ranked = screening.regions[screening.regions["outcome"] == outcome]
-    named = ranked[ranked["beyond_chance"]].head(2)
+    named = ranked[ranked["named"]].head(2)
     if named.empty:
-        return "no parameter separates the losing points beyond chance"
+        return "no parameter that moves the contrast separates the losing points beyond chance"
     return ", ".join(f"{_side(r)} {r['parameter']} ({r['median_losing']:.2f} vs {r['median_all']:.2f} of range)" for _, r in named.iterrows())
 
 
@@ -326,6 +384,12 @@ def _reading(screening: Screening) -> list[str]:
             "its 95% interval over the seeds excludes 0.", "", interval_note(screening)]
 
 
+def _clusters_text(screening: Screening) -> str:
+    size = cluster_size(screening.method, len(screening.parameters))
+    kind = "Morris trajectories" if screening.method == "morris" else "Saltelli blocks"
+    return f"{len(screening.points) // size} {kind} of {size} points"
+
+
 def regions_markdown(screening: Screening) -> str:
     """The text of contrast_regions.md."""
     n = len(screening.points)
@@ -334,8 +398,11 @@ def regions_markdown(screening: Screening) -> str:
              *_reading(screening), "", *_share_table(screening), "",
              "Where the losing points sit: each parameter's values as positions in its range (0: its low end, 1: its high end). "
              "`difference` is the mean position of the losing points minus that of the other points; parameters are ranked by its size. "
-             "`chance` is about twice the standard deviation that difference would have if the losing points were picked at random among the design points: "
-             "a difference inside it is no evidence of a region (and with many parameters, one or two will pass by chance). "
+             "`chance` is about twice the standard deviation that difference would have if the losing points were picked at random among the design points, "
+             f"widened for the design's clusters ({_clusters_text(screening)}: their points share all but a few values and tend to win or lose together): "
+             "a difference inside it is no evidence of a region. With few clusters and many parameters, some parameters still line up with the losing "
+             f"clusters by coincidence: `own effect` is the parameter's own index on the contrast (scaled so the outcome's top parameter is 1), and a "
+             f"parameter beyond chance whose own effect is under {OWN_EFFECT} is marked as a likely coincidence and not named. "
              "The design points are a screening design, not a random sample of the parameter space, and points share seeds: read this as a pointer "
              "to where to look, not as a fitted region. Every parameter's ranking: `contrast_regions.csv`; every point: `contrast_points.csv`."]
     if never(screening):
@@ -345,10 +412,11 @@ def regions_markdown(screening: Screening) -> str:
         ranked = screening.regions[screening.regions["outcome"] == outcome]
         share = screening.shares.set_index("outcome").loc[outcome]
         if 0 < share["worse"] < share["points"]:
-            lines += ["", "| parameter | median of losing points | median of all points | difference (losing - others) | chance (±) |", "|---|---|---|---|---|"]
+            lines += ["", "| parameter | median of losing points | median of all points | difference (losing - others) | chance (±) | own effect |", "|---|---|---|---|---|---|"]
             for _, r in ranked.head(RANKED_ROWS).iterrows():
-                mark = "" if r["beyond_chance"] else " (within chance)"
-                lines.append(f"| {r['parameter']} | {r['median_losing']:.2f} | {r['median_all']:.2f} | {r['difference']:+.2f}{mark} | {r['chance']:.2f} |")
+                mark = " (within chance)" if not r["beyond_chance"] else ("" if r["named"] else " (likely coincidence)")
+                effect = f"{r['own_effect']:.2f}" if math.isfinite(r["own_effect"]) else "n/a"
+                lines.append(f"| {r['parameter']} | {r['median_losing']:.2f} | {r['median_all']:.2f} | {r['difference']:+.2f}{mark} | {r['chance']:.2f} | {effect} |")
     return "\n".join(lines) + "\n"
 
 
