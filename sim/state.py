@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
+from scipy.special import expit
 
 DOMAINS: tuple[str, ...] = ("repairs", "employment", "health", "community")
 """Need domains, in the column order of every (n, 4) array and belief vector."""
@@ -58,6 +59,7 @@ class ResidentState(HouseholdTraits):
 
     block: np.ndarray  # int, the block the dwelling is in
     estate: np.ndarray  # int, the estate the block is in
+    position: np.ndarray  # logistic(advantage): the household's place on the 0-1 scale of advantage (fixed per household)
     months_since_moved_up: np.ndarray  # int, months since moving into work or up a band; NEVER if not since moving in
     wellbeing: np.ndarray  # [0, 1]
     need_fit: np.ndarray  # share of this month's need met, [0, 1]
@@ -99,6 +101,7 @@ class ResidentState(HouseholdTraits):
             **values,
             block=np.asarray(block, dtype=np.int64),
             estate=np.asarray(estate, dtype=np.int64),
+            position=expit(traits.advantage),
             months_since_moved_up=np.full(n, NEVER, dtype=np.int64),
             wellbeing=np.full(n, 0.5),
             need_fit=np.ones(n),
@@ -123,6 +126,7 @@ class ResidentState(HouseholdTraits):
         """New households move into ``slots`` (row-wise reset; position unchanged)."""
         for f in fields(HouseholdTraits):
             getattr(self, f.name)[slots] = getattr(traits, f.name)
+        self.position[slots] = expit(traits.advantage)
         self.months_since_moved_up[slots] = NEVER
         self.wellbeing[slots] = 0.5
         self.need_fit[slots] = 1.0

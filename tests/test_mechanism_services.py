@@ -143,21 +143,21 @@ def test_needs_arise_persists_adds_and_caps():
 def test_resident_fit_known_values():
     design_fit = np.array([0.7, 0.7])
     designed_for = np.array([0.5, 0.9])
-    # advantage 0 sits at logistic(0) = 0.5 on the scale: at the typical tenant, fit 0.7;
+    # A resident at 0.5 on the scale of advantage (the typical tenant): fit 0.7;
     # 0.4 from a design shaped around 0.9: 0.7 * (1 - 0.3 * 0.4) = 0.616.
-    np.testing.assert_allclose(services.resident_fit(design_fit, designed_for, np.array([0.0]), 0.3), [[0.7, 0.616]])
+    np.testing.assert_allclose(services.resident_fit(design_fit, designed_for, np.array([0.5]), 0.3), [[0.7, 0.616]])
 
 
 def test_a_design_fits_those_unlike_its_designers_less():
-    advantage = np.array([-3.0, -1.0, 0.0, 1.0, 3.0])
-    fit = services.resident_fit(np.array([0.8]), np.array([1.0]), advantage, 0.5)[:, 0]
+    position = np.array([0.05, 0.27, 0.5, 0.73, 0.95])
+    fit = services.resident_fit(np.array([0.8]), np.array([1.0]), position, 0.5)[:, 0]
     # Shaped around the most advantaged: the further down the scale, the worse the fit.
     assert np.all(np.diff(fit) > 0)
     assert np.all(fit <= 0.8) and np.all(fit >= 0.8 * 0.5)
 
 
 def test_without_tailoring_a_service_fits_everyone_alike():
-    fit = services.resident_fit(np.array([0.6, 0.9]), np.array([0.1, 0.95]), np.array([-2.0, 0.0, 2.0]), 0.0)
+    fit = services.resident_fit(np.array([0.6, 0.9]), np.array([0.1, 0.95]), np.array([0.12, 0.5, 0.88]), 0.0)
     np.testing.assert_array_equal(fit, np.tile([0.6, 0.9], (3, 1)))
 
 
@@ -276,6 +276,7 @@ def test_a_design_shaped_around_the_advantaged_serves_them_better():
     s = model.state
     s.advantage[:25] = -2.0
     s.advantage[25:] = 2.0
+    s.position[:] = 1.0 / (1.0 + np.exp(-s.advantage))  # the place on the scale of advantage follows the advantage
     s.trust_services[:] = 0.5
     s.stigma[:] = 0.0
     for service in model.services:

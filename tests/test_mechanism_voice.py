@@ -298,6 +298,7 @@ def test_the_designers_of_a_domain_are_those_who_won_changes_in_it():
     s.participated[:4] = True
     _need_only_in(model, slice(0, 4), 2)
     s.advantage[:4] = [0.0, 0.0, 2.0, 2.0]
+    s.position[:4] = 1.0 / (1.0 + np.exp(-s.advantage[:4]))  # the place on the scale of advantage follows the advantage
     voice.hear(model)
     # All four delivered, with equal say: mean position on the scale of advantage,
     # (0.5 + 0.5 + 2 * logistic(2)) / 4; domains nobody won changes in stay at the typical tenant, 0.5.

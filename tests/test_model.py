@@ -136,3 +136,18 @@ def test_events_change_the_world_not_the_outcomes():
     budget_before = model.landlord.budget
     model.run(24)
     assert model.landlord.budget == pytest.approx(budget_before * (1 - 0.33))
+
+
+def test_headline_policies_share_month_zero_entirely():
+    """Today is month 0: the status quo ran the same burn-in under every policy, so every number of every household,
+    the network and the landlord are the same until the policies' first month."""
+    models = [HousingModel(rng=5, residents=300, policy=policy) for policy in HEADLINE]
+    reference = models[0]
+    for model in models[1:]:
+        for field in dataclasses.fields(reference.state):
+            np.testing.assert_array_equal(getattr(model.state, field.name), getattr(reference.state, field.name), err_msg=field.name)
+        assert (model.network.bonding != reference.network.bonding).nnz == 0
+        np.testing.assert_array_equal(model.network.linking, reference.network.linking)
+        np.testing.assert_array_equal(model.landlord.belief, reference.landlord.belief)
+        assert model.landlord.respect == reference.landlord.respect
+        assert model.landlord.policy.name != reference.landlord.policy.name

@@ -727,3 +727,43 @@ def test_empty_network_file_means_generate():
 def test_network_file_in_a_default_scenario_is_left_as_given():
     scenario = build({"community": {"network_file": "net.edges"}}, "<defaults>", None)
     assert scenario.params["community"]["network_file"] == "net.edges"
+
+
+# -- the status quo (burn-in) ---------------------------------------------------------------------
+
+
+def test_the_default_status_quo_is_120_months_of_paternalism(tmp_path):
+    scenario = load(write(tmp_path, ""))
+    assert (scenario.status_quo, scenario.burn_in) == ("paternalistic", 120)
+    assert scenario.status_quo_levers == policy_defaults("paternalistic")
+
+
+def test_a_status_quo_takes_a_policy_its_levers_and_months(tmp_path):
+    scenario = load(write(tmp_path, '[policy]\nname = "co_production"\n[status_quo]\npolicy = "consultation"\nreach = 0.05\nmonths = 24\n'))
+    assert (scenario.policy, scenario.status_quo, scenario.burn_in) == ("co_production", "consultation", 24)
+    assert scenario.status_quo_levers == {**policy_defaults("consultation"), "reach": 0.05}
+
+
+def test_own_status_quo_follows_the_scenarios_policy_and_its_overrides(tmp_path):
+    scenario = load(write(tmp_path, '[policy]\nname = "consultation"\nreach = 0.05\n[status_quo]\npolicy = "own"\n'))
+    assert (scenario.status_quo, scenario.status_quo_levers) == ("consultation", scenario.levers)
+    changed = scenario.with_overrides({"policy.reach": 0.07})
+    assert changed.status_quo_levers["reach"] == 0.07
+
+
+@pytest.mark.parametrize(("table", "key", "accepted"), [
+    ('months = -1', "status_quo.months", "a whole number of months from 0 to"),
+    ('months = 1.5', "status_quo.months", "a whole number of months from 0 to"),
+    ('policy = "co_prodution"', "status_quo.policy", "co_production"),
+    ('reech = 0.1', "status_quo.reech", "reach"),
+    ('policy = "own"\nreach = 0.1', "status_quo.reach", "the levers come from [policy]"),
+])
+def test_a_bad_status_quo_names_the_key_and_what_is_accepted(tmp_path, table, key, accepted):
+    path = write(tmp_path, f"[status_quo]\n{table}\n")
+    message = error_for(path)
+    assert str(path) in message and key in message and accepted in message and "\n" not in message
+
+
+def test_the_resolved_scenario_records_its_status_quo():
+    recorded = default().to_dict()["status_quo"]
+    assert recorded["policy"] == "paternalistic" and recorded["months"] == 120

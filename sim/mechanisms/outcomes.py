@@ -107,9 +107,10 @@ def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
 
 def fifth_need_fit(model: HousingModel, members: np.ndarray) -> float:
     """Share of the need held by ``members`` (a mask) that was met this month."""
-    met = model.month.met[members].sum()
-    held = met + model.state.need[members].sum()
-    return float(met / held) if held > 0 else 1.0
+    weights = members.astype(float)
+    met = float((weights @ model.month.met).sum())
+    held = met + float((weights @ model.state.need).sum())
+    return met / held if held > 0 else 1.0
 
 
 def measure(model: HousingModel) -> None:

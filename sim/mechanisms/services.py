@@ -117,11 +117,15 @@ def serve_requests(demand: np.ndarray, fit: np.ndarray, delivered: np.ndarray, r
     return won, direct
 
 
-def resident_fit(design_fit: np.ndarray, designed_for: np.ndarray, advantage: np.ndarray, tailoring: float) -> np.ndarray:
-    """(n, domains) share of a delivered unit that meets each resident's need: design fit, less the distance from those it was designed around."""
-    position = 1.0 / (1.0 + np.exp(-advantage))
-    distance = np.abs(position[:, None] - designed_for[None, :])
-    fit = 1.0 - tailoring * distance
+def resident_fit(design_fit: np.ndarray, designed_for: np.ndarray, position: np.ndarray, tailoring: float) -> np.ndarray:
+    """(n, domains) share of a delivered unit that meets each resident's need: design fit, less the distance from those it was designed around.
+
+    ``position`` is each resident's place on the 0-1 scale of advantage (``state.position``).
+    """
+    fit = np.subtract(position[:, None], designed_for[None, :])
+    np.abs(fit, out=fit)
+    fit *= -tailoring
+    fit += 1.0
     fit *= design_fit
     return fit
 
@@ -136,7 +140,7 @@ def deliver(model: HousingModel) -> None:
         np.multiply(s.need[:, svc.domain], share, out=column)
         column *= svc.accessibility
     capacity = np.array([svc.capacity for svc in model.services])
-    fit = resident_fit(np.array([svc.design_fit for svc in model.services]), np.array([svc.designed_for for svc in model.services]), s.advantage, p.tailoring)
+    fit = resident_fit(np.array([svc.design_fit for svc in model.services]), np.array([svc.designed_for for svc in model.services]), s.position, p.tailoring)
     won, direct = serve_requests(demand, fit, s.delivered, s.raised, model.month.room.units_per_request, capacity)
     met = allot(demand, capacity, fit, p.redeployment)
     if len(won):

@@ -198,7 +198,7 @@ def hear(model: HousingModel) -> None:
         heard = weights @ need
         count = np.bincount(raised[delivered], minlength=domains).astype(float)
         # Who shaped each domain's changes: where on the scale of advantage those who won them sit, by their say.
-        position = 1.0 / (1.0 + np.exp(-s.advantage[took[delivered]]))
+        position = s.position[took[delivered]]
         shaping = np.bincount(raised[delivered], weights=weights[delivered], minlength=domains)
         designers = np.bincount(raised[delivered], weights=weights[delivered] * position, minlength=domains)
         room = SimpleNamespace(
