@@ -163,15 +163,18 @@ class HousingModel(mesa.Model):
         """Run the status quo for ``months`` months before month 0 (no events, nothing collected), then restore the scenario's policy."""
         policy = self.landlord.policy
         self.landlord.policy = status_quo
-        for _ in range(months):
-            self._month()
+        for month in range(months):
+            # Nothing reads a month's outcome columns but the collector (and the last month's, kept with the burn-in):
+            # measuring only the last month gives the same numbers, about a sixth faster.
+            self._month(measure=month == months - 1)
         self.landlord.policy = policy
 
-    def _month(self) -> None:
+    def _month(self, measure: bool = True) -> None:
         self.clock += 1
         self.month = SimpleNamespace()
         for _, phase in PHASES:
-            phase(self)
+            if measure or phase is not outcomes.measure:
+                phase(self)
 
     def step(self) -> None:
         """One month: every phase in order, then the outcomes are collected."""

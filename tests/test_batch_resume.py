@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 import psutil
@@ -19,6 +20,12 @@ from sim.errors import UserError
 from tests.batch_runs import ROOT, cli, comparable, make_plan, physical_run_ids, write_experiment
 
 RUNS = 2 * 12
+AS_IN_A_TERMINAL = (
+    "import runpy, signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "sys.argv[0] = 'run.py'; runpy.run_path('run.py', run_name='__main__')"
+)
+"""``python run.py ARGS`` as a terminal starts it, with Ctrl-C's default handling: a test suite started in the background
+(``nohup pytest &``) passes its children SIGINT ignored, as POSIX shells do for background jobs, and Ctrl-C would never arrive."""
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +48,7 @@ def start_and_stop(path, out, how: signal.Signals) -> tuple[int, str, int, list[
 
     Returns the exit status, stderr, the runs stored when it ended, and the worker processes it had.
     """
-    process = subprocess.Popen([sys.executable, "run.py", "batch", str(path), "--out", str(out), "--workers", "2", "--quiet"],
+    process = subprocess.Popen([sys.executable, "-c", AS_IN_A_TERMINAL, "batch", str(path), "--out", str(out), "--workers", "2", "--quiet"],
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 90
     while stored(out) < 4:
@@ -49,9 +56,19 @@ def start_and_stop(path, out, how: signal.Signals) -> tuple[int, str, int, list[
         assert time.monotonic() < deadline, "no run was stored in time"
         time.sleep(0.05)
     children = psutil.Process(process.pid).children(recursive=True)
+    signals = _signal_masks(process.pid)
     process.send_signal(how)
     _, err = process.communicate(timeout=60)
-    return process.returncode, err, stored(out), children
+    return process.returncode, err or f"(nothing on stderr; the batch's signal masks when {how.name} was sent: {signals})", stored(out), children
+
+
+def _signal_masks(pid: int) -> str:
+    """The process's blocked, ignored and caught signal masks (Linux /proc), to tell a lost signal from a late one."""
+    try:
+        lines = (Path("/proc") / str(pid) / "status").read_text().splitlines()
+    except OSError:
+        return "unknown"
+    return ", ".join(line for line in lines if line.startswith(("SigBlk", "SigIgn", "SigCgt", "Threads")))
 
 
 def assert_complete_and_identical(out, reference, plan) -> None:

@@ -151,3 +151,19 @@ def test_headline_policies_share_month_zero_entirely():
         np.testing.assert_array_equal(model.landlord.belief, reference.landlord.belief)
         assert model.landlord.respect == reference.landlord.respect
         assert model.landlord.policy.name != reference.landlord.policy.name
+
+
+def test_the_burn_in_measures_only_its_last_month_and_gives_the_same_numbers():
+    """Skipping the outcome columns of all but the burn-in's last month changes nothing: the months after run as with every month measured."""
+    from sim.policies import make_policy
+
+    skipped = HousingModel(rng=3, residents=200, policy="co_production", status_quo__months=24)
+    measured = HousingModel(rng=3, residents=200, policy="co_production", status_quo__months=0)
+    measured.clock = -24
+    status_quo = measured.landlord.policy
+    measured.landlord.policy = make_policy(measured.config.status_quo, measured.config.status_quo_levers)
+    for _ in range(24):
+        measured._month()  # every phase, outcomes included
+    measured.landlord.policy = status_quo
+    pd.testing.assert_series_equal(pd.Series(skipped.outcomes), pd.Series(measured.outcomes))
+    pd.testing.assert_frame_equal(skipped.run(12), measured.run(12))
