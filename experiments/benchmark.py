@@ -4,10 +4,15 @@
     python experiments/benchmark.py --sizes 1000 10000 100000 1000000 --json results/bench.json
     python experiments/benchmark.py --sizes 10000 --repeat 7 --reference-size 0
 
-For each size, a fresh process builds the model and runs ``--steps`` months
-with data collection (the model's own ``step``), and reports: time to build,
-the whole run, the median month, peak memory (the process's maximum resident
-set size, so each size is measured alone), and the cost per household-month.
+For each size, a fresh process builds the model, runs the status quo's
+burn-in before month 0 (``--burn-in`` months of the default paternalistic
+status quo; docs/ODD.md section 5), then runs ``--steps`` months with data
+collection (the model's own ``step``), and reports: time to build, the
+burn-in, the whole run after month 0, the median month, peak memory (the
+process's maximum resident set size, so each size is measured alone), and
+the cost per household-month of the run. Scenarios that share a status quo
+share their burn-in (sim/burn_in.py keeps it per process), so a batch of
+several policies over the same seeds pays it once per seed and process.
 With ``--repeat R`` each size runs in R fresh processes and the row is the
 run of median length (the spread is printed too): on a shared machine one
 run can be a fifth slower than the next.
@@ -32,15 +37,23 @@ from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+DEFAULT_BURN_IN = 120
+"""sim.scenario.DEFAULT_BURN_IN, not imported here so the parent process stays light."""
 
 
-def measure_size(residents: int, steps: int, policy: str, seed: int) -> dict:
-    """Build and run one model in this process; timings in seconds."""
+def measure_size(residents: int, steps: int, burn_in: int, policy: str, seed: int) -> dict:
+    """Build, burn in and run one model in this process; timings in seconds."""
     from sim import HousingModel
+    from sim.policies import make_policy
 
     clock = time.perf_counter()
-    model = HousingModel(rng=seed, residents=residents, policy=policy)
+    model = HousingModel(rng=seed, residents=residents, policy=policy, status_quo__months=0)
     build = time.perf_counter() - clock
+    # The burn-in as the model runs it (the same phases under the status quo), timed on its own.
+    clock = time.perf_counter()
+    model.clock = -burn_in
+    model._burn_in(make_policy(model.config.status_quo, model.config.status_quo_levers), burn_in)
+    burn = time.perf_counter() - clock
     months = []
     for _ in range(steps):
         start = time.perf_counter()
@@ -52,6 +65,8 @@ def measure_size(residents: int, steps: int, policy: str, seed: int) -> dict:
         "steps": steps,
         "policy": policy,
         "build_s": round(build, 4),
+        "burn_in_months": burn_in,
+        "burn_in_s": round(burn, 4),
         "run_s": round(total, 4),
         "median_step_s": round(statistics.median(months), 5),
         "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -102,6 +117,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="numbers of households")
     parser.add_argument("--steps", type=int, default=None, help="months per size (default: 120 up to 10,000 households, 10 above)")
+    parser.add_argument("--burn-in", type=int, default=None, help="months of the status quo before month 0 (default: the scenarios' default, 120, up to 10,000 households; 12 above)")
     parser.add_argument("--policy", default="co_production")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes per size; the run of median length is reported (default 1)")
@@ -127,14 +143,16 @@ def main() -> None:
     rows: list[dict] = []
     reference = None
     try:
-        print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
+        print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'burn-in s':>14} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
         for size in args.sizes:
             steps = args.steps if args.steps is not None else (120 if size <= 10000 else 10)
-            runs = sorted((_in_child("size", str(size), str(steps), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
+            burn_in = args.burn_in if args.burn_in is not None else (DEFAULT_BURN_IN if size <= 10000 else 12)
+            runs = sorted((_in_child("size", str(size), str(steps), str(burn_in), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
             row = dict(runs[(len(runs) - 1) // 2], runs_s=[r["run_s"] for r in runs])
             rows.append(row)
             spread = f"   (runs {runs[0]['run_s']:.3f} to {runs[-1]['run_s']:.3f} s over {len(runs)})" if len(runs) > 1 else ""
-            print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{spread}", flush=True)
+            burn = f"{row['burn_in_s']:.3f} ({row['burn_in_months']})"
+            print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {burn:>14} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{spread}", flush=True)
         if args.reference_size:
             reference = _in_child("reference", str(args.reference_size), "12", args.policy)
             print(
