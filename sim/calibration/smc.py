@@ -1,0 +1,295 @@
+"""ABC-SMC with pyabc: a posterior sample of uniform-prior parameters from a simulator and targets with tolerances.
+
+:func:`run` fits ``problem.simulator`` (a picklable function from a
+parameters dict to a dict of summary statistics) to ``problem.targets``
+(summary statistic -> value and tolerance), with every parameter uniform
+over its ``(low, high)`` in ``problem.priors``, by pyabc's ABC-SMC
+(Toni et al. 2009; Klinger et al. 2018): the first generation is a population
+drawn from the prior; each later generation perturbs the last one (a multivariate
+normal kernel, pyabc's default) and keeps candidates closer than the median
+distance of the last generation (``sim.calibration.smc_distance``), weighted
+by prior density over proposal density. It stops after ``generations``
+generations, or after the first generation whose epsilon is at most
+``min_epsilon``, whichever comes first, and writes the last generation as
+the posterior file (``sim.calibration.posterior``).
+
+**The simulator** is called with ``{parameter: float}`` in the priors'
+order and returns at least the targets' statistics (any others are stored
+in the database with them). It takes its randomness from numpy's global
+random state (``np.random.*``, or a seed drawn from it for its own
+generator), which is seeded for every candidate. A statistic that is NaN
+marks a failed simulation, never accepted; an exception stops the run. It
+must be picklable (a module-level function or object) for workers started
+by spawn or forkserver (macOS, or a process running other threads).
+
+**Reproducible.** Candidates are drawn and accepted by
+``sim.calibration.smc_sampler.SeededSampler``: the same seed gives the same
+posterior, bit for bit, on any number of workers.
+
+**Resumable.** Every generation is stored in pyabc's database
+(``smc.db`` in the folder) when it completes. Each generation is run by a
+fresh ``ABCSMC`` object loaded from that database (``ABCSMC.load``), so an
+uninterrupted run and one resumed after ``kill -9`` take literally the same
+path from the stored generations: the kernel is fitted to the stored
+population, the threshold is the median of its stored distances, and the
+candidates' seeds depend only on ``(seed, generation, index)``. Rerunning
+in the same folder continues from the last completed generation; a folder
+that already reached the stopping rule just writes its posterior again, and
+a smaller ``generations`` or larger ``min_epsilon`` gives the posterior of
+the generation where that rule would have stopped. ``smc.json`` records the
+settings the results depend on, and a rerun with different ones is refused
+rather than mixed in.
+
+**Ctrl-C** stops the simulations in progress and raises :class:`Interrupted`;
+completed generations stay in the database.
+
+**Progress**: a line per generation (epsilon, acceptance rate, time elapsed
+and an estimate of the time left at the last generation's pace), unless
+``quiet``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyabc
+
+from sim.calibration import posterior as posterior_file
+from sim.calibration.posterior import WEIGHT, Posterior
+from sim.calibration.smc_distance import ToleranceDistance, epsilon_for
+from sim.calibration.smc_sampler import SeededSampler
+from sim.errors import UserError
+
+DATABASE = "smc.db"
+SETTINGS = "smc.json"
+RUN_ID = 1
+"""The one ABC-SMC run in a folder's database."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What to fit: the simulator, the uniform priors and the targets."""
+
+    simulator: Callable[[dict[str, float]], dict[str, Any]]
+    priors: dict[str, tuple[float, float]]  # parameter -> (low, high)
+    targets: dict[str, tuple[float, float]]  # summary statistic -> (value, tolerance)
+    key: dict[str, Any] = field(default_factory=dict)
+    """Anything else the simulations depend on (JSON): stored with the results and compared on resuming."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C: the run stopped; ``generations`` completed generations are kept in ``folder``."""
+
+    def __init__(self, folder: Path, generations: int):
+        super().__init__(f"{folder}: interrupted after {generations} completed generation(s); run again with the same folder to resume")
+        self.folder = folder
+        self.generations = generations
+
+
+class _Simulate:
+    """The pyabc model: the simulator called with a plain dict, parameters in the priors' order (pyabc sorts them by name)."""
+
+    def __init__(self, simulator: Callable[[dict[str, float]], dict[str, Any]], names: list[str]):
+        self.simulator = simulator
+        self.names = names
+
+    def __call__(self, parameters: dict) -> dict[str, Any]:
+        return self.simulator({name: float(parameters[name]) for name in self.names})
+
+
+def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int, generations: int | None = None,
+        min_epsilon: float | None = None, workers: int = 1, batch_size: int | None = None, quiet: bool = False) -> Posterior:
+    """Run (or resume) ABC-SMC in ``folder``; write and return the posterior (see the module docstring)."""
+    _check(problem, population_size, generations, min_epsilon)
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    settings = _settings(problem, population_size, seed)
+    _claim(folder, settings)
+    if "ABC_LOG_LEVEL" not in os.environ:
+        logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc logs every generation at INFO; the progress lines say it once
+    db = f"sqlite:///{(folder / DATABASE).resolve()}"
+    sampler = SeededSampler(seed, workers, batch_size)
+    say = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
+    stored = _completed(db)
+    if stored is not None and len(stored) and _stop_at(stored, generations, min_epsilon) is None:
+        say(f"resuming after generation {len(stored)} in {folder}")
+    try:
+        while (last := _stop_at(stored, generations, min_epsilon)) is None:
+            _one_generation(problem, population_size, sampler, db, first=0 if stored is None else len(stored), fresh=stored is None)
+            stored = _completed(db)
+            assert stored is not None
+            say(progress(stored, population_size, generations, min_epsilon))
+    except KeyboardInterrupt:
+        stored = _completed(db)
+        raise Interrupted(folder, 0 if stored is None else len(stored)) from None
+    assert stored is not None
+    result = _posterior(problem, settings, db, stored.iloc[: last + 1])
+    posterior_file.write(result, folder)
+    return result
+
+
+def _check(problem: Problem, population_size: int, generations: int | None, min_epsilon: float | None) -> None:
+    """Mistakes in how the engine is called (the calibration file's own checks come before)."""
+    if not problem.priors or not problem.targets:
+        raise ValueError("ABC-SMC needs at least one parameter and one target")
+    for name, (low, high) in problem.priors.items():
+        if name == WEIGHT or not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ValueError(f"parameter {name!r}: bounds ({low}, {high}) need low < high, both finite, and a name other than {WEIGHT!r}")
+    for name, (_, tolerance) in problem.targets.items():
+        if not tolerance > 0:
+            raise ValueError(f"target {name!r}: tolerance {tolerance} must be positive")
+    if population_size < 1:
+        raise ValueError(f"population_size must be at least 1, not {population_size}")
+    if generations is None and min_epsilon is None:
+        raise ValueError("give generations, min_epsilon or both, so that the run stops")
+    if generations is not None and generations < 1:
+        raise ValueError(f"generations must be at least 1, not {generations}")
+
+
+def _settings(problem: Problem, population_size: int, seed: int) -> dict[str, Any]:
+    """Everything stored generations depend on besides the simulator's code, as JSON would read it back."""
+    settings = {
+        "parameters": [[name, low, high] for name, (low, high) in problem.priors.items()],
+        "targets": [[name, value, tolerance] for name, (value, tolerance) in problem.targets.items()],
+        "population_size": population_size,
+        "seed": seed,
+        "pyabc_version": pyabc.__version__,
+        "key": problem.key,
+    }
+    return json.loads(json.dumps(settings))
+
+
+def _claim(folder: Path, settings: dict[str, Any]) -> None:
+    """Record the settings in a new folder, or check that a folder's stored run has the same ones."""
+    path = folder / SETTINGS
+    if not path.exists():
+        if (folder / DATABASE).exists():
+            raise UserError(f"{folder / DATABASE}: an ABC-SMC database without its {SETTINGS}, so it cannot be resumed safely (accepted: a new folder, or this one emptied)")
+        partial = path.with_name(path.name + ".partial")
+        partial.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+        os.replace(partial, path)  # written before the database: a database never exists without its settings
+        return
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise UserError(f"{path}: cannot read the stored ABC-SMC settings ({error})") from None
+    if stored != settings:
+        changed = sorted(key for key in {*settings, *stored} if stored.get(key) != settings.get(key)) if isinstance(stored, dict) else ["all"]
+        raise UserError(f"{path}: this folder holds an ABC-SMC run with other settings ({', '.join(changed)} differ), which cannot be continued "
+                        "(accepted: the same settings to resume, or a new folder)")
+
+
+def _completed(db: str) -> pd.DataFrame | None:
+    """The completed generations (t, epsilon, samples, wall_time in seconds); None if no run is recorded yet.
+
+    A run is recorded before its first generation completes, so an empty
+    table means "continue the recorded run", and None "start one" (a new
+    folder, or one whose process was killed before it recorded its run).
+    """
+    history = pyabc.History(db)
+    if not history.all_runs():
+        return None
+    history.id = RUN_ID
+    if history.max_t is None:  # killed between pyabc's two first commits: nothing was computed
+        raise UserError(f"{db.removeprefix('sqlite:///')}: the run was stopped while it was being recorded, so it holds no generation "
+                        "(accepted: delete this folder and start again)")
+    frame = history.get_all_populations()
+    frame = frame[frame["t"] >= 0]  # pyabc stores its settings as a "pre-population" at t = -1
+    return frame.sort_values("t").reset_index(drop=True)[["t", "epsilon", "samples", "wall_time"]]
+
+
+def _stop_at(stored: pd.DataFrame | None, generations: int | None, min_epsilon: float | None) -> int | None:
+    """The generation the stopping rule stops at, if it has been reached."""
+    if stored is None:
+        return None
+    for t, epsilon in zip(stored["t"], stored["epsilon"], strict=True):
+        if (generations is not None and t + 1 >= generations) or (min_epsilon is not None and t > 0 and epsilon <= min_epsilon):
+            return int(t)
+    return None
+
+
+def _one_generation(problem: Problem, population_size: int, sampler: SeededSampler, db: str, first: int, fresh: bool) -> None:
+    """Run generation ``first`` with a fresh ABCSMC object, loaded from the database unless ``fresh``."""
+    names = list(problem.priors)
+    observed = {name: value for name, (value, _) in problem.targets.items()}
+    abc = pyabc.ABCSMC(
+        models=pyabc.FunctionModel(_Simulate(problem.simulator, names), name="simulator"),
+        parameter_priors=pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in problem.priors.items()}),
+        distance_function=ToleranceDistance({name: tolerance for name, (_, tolerance) in problem.targets.items()}),
+        population_size=population_size,
+        eps=epsilon_for(first),
+        sampler=sampler,
+    )
+    if fresh:
+        abc.new(db, observed)
+    else:
+        # The targets as given, not read back from the database, so that distances are computed from the same numbers.
+        abc.load(db, RUN_ID, observed_sum_stat=observed)
+    abc.run(max_nr_populations=1)
+
+
+def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.DataFrame) -> Posterior:
+    """The last of ``stored``'s generations as a posterior."""
+    history = pyabc.History(db)
+    history.id = RUN_ID
+    last = int(stored["t"].iloc[-1])
+    frame, weights = history.get_distribution(m=0, t=last)
+    names = list(problem.priors)
+    return Posterior(
+        names=tuple(names),
+        bounds=tuple(problem.priors[name] for name in names),
+        draws=frame[names].to_numpy(dtype=float),
+        weights=weights.astype(float),
+        targets=tuple((name, value, tolerance) for name, (value, tolerance) in problem.targets.items()),
+        epsilons=tuple(None if t == 0 else float(e) for t, e in zip(stored["t"], stored["epsilon"], strict=True)),
+        simulations=tuple(int(s) for s in stored["samples"]),
+        seed=settings["seed"],
+        population_size=settings["population_size"],
+        pyabc_version=settings["pyabc_version"],
+        key=settings["key"],
+    )
+
+
+def progress(stored: pd.DataFrame, population_size: int, generations: int | None, min_epsilon: float | None) -> str:
+    """One line on the last completed generation of ``stored``."""
+    row = stored.iloc[-1]
+    t = int(row["t"])
+    # Counted from 1 here (pyabc counts from 0): "generation 4/4" is the last.
+    of = f"/{generations}" if generations is not None else ""
+    epsilon = " (the prior):" if t == 0 else f": epsilon {row['epsilon']:.3g}" + (f" (stop at {min_epsilon:g})" if min_epsilon is not None else "") + ","
+    samples = int(row["samples"])
+    elapsed = float(stored["wall_time"].sum())
+    left = _generations_left(stored, generations, min_epsilon)
+    eta = "" if not left else f", about {_duration(left * float(row['wall_time']))} left"
+    return (f"generation {t + 1}{of}{epsilon} accepted {population_size:,} of {samples:,} ({population_size / samples:.1%}), "
+            f"{_duration(elapsed)} elapsed{eta}")
+
+
+def _generations_left(stored: pd.DataFrame, generations: int | None, min_epsilon: float | None) -> int | None:
+    """Generations still to run: from the limit, and from how fast epsilon has been falling towards ``min_epsilon``."""
+    done = len(stored)
+    estimates = []
+    if generations is not None:
+        estimates.append(generations - done)
+    epsilons = stored["epsilon"].to_numpy()
+    if min_epsilon is not None and done >= 3 and 0 < epsilons[-1] < epsilons[-2]:
+        ratio = epsilons[-2] / epsilons[-1]  # the first generation (the prior) has no epsilon, so two later ones are needed
+        estimates.append(max(0, math.ceil(math.log(max(epsilons[-1] / min_epsilon, 1.0)) / math.log(ratio))))
+    return min(estimates) if estimates else None
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m {seconds % 60:02d}s"
+    return f"{seconds // 3600}h {seconds % 3600 // 60:02d}m"
