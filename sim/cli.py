@@ -19,7 +19,7 @@ from sim.batch import commands as batch_commands
 from sim.calibration import commands as calibration_commands
 from sim.errors import UserError
 from sim.mechanisms.outcomes import OUTCOMES
-from sim.output import ensure_writable_folder
+from sim.output import ensure_writable_folder, replacing
 from sim.provenance import git_commit, versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
         "as 'compare' does, and write tables, figures and report.md to a new folder under results/.",
     )
     parser.set_defaults(handler=batch_commands.main_job)
+    parser.add_argument("--version", action=_Version, help="print the package version and git commit, then exit")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     run = commands.add_parser("run", help="run one scenario and write its time series and manifest", description="Run one scenario; write DIR/timeseries.csv and DIR/manifest.json.")
@@ -54,14 +55,24 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--out", type=Path, help="output folder (default: results/SCENARIO-seedN)")
     run.set_defaults(handler=_run)
 
-    check = commands.add_parser("check", help="check scenario files; exit non-zero on the first bad one")
-    check.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario files (TOML)")
+    check = commands.add_parser(
+        "check", help="check scenario files; exit non-zero on the first bad one",
+        description="Read and check each scenario without running it, and print one 'ok:' line per scenario (its name, policy, months and events). "
+        "The first mistake ends the check with one 'error:' line naming the file, the key and what would be accepted, and exit status 2.")
+    check.add_argument("scenarios", nargs="+", metavar="SCENARIO",
+                       help="scenario files (TOML), e.g. scenarios/*.toml, or shipped scenarios' names, e.g. co_production")
     check.set_defaults(handler=_check)
 
-    params = commands.add_parser("params", help="list every parameter with its default, unit and source (Markdown)")
+    params = commands.add_parser(
+        "params", help="list every parameter with its default, unit and source (Markdown)",
+        description="Print a Markdown table per section of every parameter a scenario file can set (as [section] key = value, "
+        "or --set section.key=value): its default, unit, accepted range, plausible range, source and meaning. Takes no arguments.")
     params.set_defaults(handler=_params)
 
-    policies = commands.add_parser("policies", help="list the participation policies and their levers")
+    policies = commands.add_parser(
+        "policies", help="list the participation policies and their levers",
+        description="Print a Markdown table of the participation policies (the names a scenario's [policy] name takes) "
+        "and each one's levers with their defaults, set in a scenario's [policy] table or with --set policy.LEVER=VALUE. Takes no arguments.")
     policies.set_defaults(handler=_policies)
 
     viz = commands.add_parser("viz", help="start the browser app (community, plots, side by side, export; works offline)", description="Start the browser app and print its address.")
@@ -73,6 +84,19 @@ def _parser() -> argparse.ArgumentParser:
     batch_commands.add_commands(commands)  # compare, batch, report, sensitivity (sim/batch/commands.py)
     calibration_commands.add_command(commands)  # calibrate (sim/calibration/commands.py)
     return parser
+
+
+class _Version(argparse.Action):
+    """``--version``: computed only when asked (finding the git commit runs git), then exit."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option_string: str | None = None) -> None:
+        from sim.provenance import version_text
+
+        print(version_text())
+        parser.exit()
 
 
 # -- run ------------------------------------------------------------------------
@@ -132,8 +156,14 @@ def simulate(config: scenarios.Scenario, seed: int) -> tuple[Any, dict[str, Any]
 
 
 def _write(out: Path, frame: Any, manifest: dict[str, Any]) -> None:
-    frame.to_csv(out / "timeseries.csv", index=False)
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    # Both files in full under temporary names first: a full disk leaves an earlier run's pair, or nothing,
+    # never a truncated time series or one without its manifest.
+    try:
+        with replacing(out / "timeseries.csv", out / "manifest.json") as (series, described):
+            frame.to_csv(series, index=False)
+            described.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+    except OSError as error:
+        raise UserError(f"--out: cannot write the results to {str(out)!r}: {error.strerror or error}; nothing was written (accepted: a folder with room for them)") from None
 
 
 def _print_summary(name: str, frame: Any, seed: int) -> None:

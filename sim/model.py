@@ -84,8 +84,10 @@ class HousingModel(mesa.Model):
     """Residents, a landlord and services on a social network, under a participation policy.
 
     Args:
-        scenario: a scenario file path, a :class:`sim.scenario.Scenario`, or
-            None for the defaults.
+        scenario: a shipped scenario's name (``"co_production"``), a
+            scenario file path (a relative one is looked for from the
+            current folder, then in the shipped ``scenarios/`` folder), a
+            :class:`sim.scenario.Scenario`, or None for the defaults.
         rng: the run's seed (an int). None takes the scenario's seed, or a
             fresh one (recorded in ``model.seed``).
         residents: number of households (overrides ``community.residents``).

@@ -44,7 +44,7 @@ def read_graph(path: Path, where: str) -> nx.Graph:
 def _read_edge_list(path: Path, delimiter: str | None, where: str) -> nx.Graph:
     """An edge list of ``u v [weight]`` lines (the weight optional on each line)."""
     graph = nx.Graph()
-    with path.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8-sig") as handle:  # a byte-order mark (Windows editors) is not part of the first line
         for number, line in enumerate(handle, start=1):
             fields = [f.strip() for f in line.split("#", 1)[0].split(delimiter)]
             fields = [f for f in fields if f]

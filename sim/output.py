@@ -1,10 +1,17 @@
-"""Output folders: created and checked writable before any work, so a bad path costs nothing."""
+"""Output folders and files: folders created and checked writable before any work, so a bad path costs nothing; files replaced whole or not at all."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.errors import UserError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 def ensure_writable_folder(folder: Path, option: str = "--out") -> None:
@@ -16,3 +23,41 @@ def ensure_writable_folder(folder: Path, option: str = "--out") -> None:
         probe.unlink()
     except OSError as error:
         raise UserError(f"{option}: cannot write to {str(folder)!r}: {error.strerror or error} (accepted: a folder you can write to)") from None
+
+
+@contextmanager
+def replacing(*paths: Path) -> Iterator[list[Path]]:
+    """Temporary files next to ``paths`` to write; they replace ``paths`` only once all are written whole, and are removed otherwise.
+
+    A full disk, an error or a kill part-way through then leaves the earlier
+    files (or none), never a truncated one, nor a new file beside an old one
+    it belongs with. The temporary files are in the same folder because
+    ``os.replace`` is atomic only within one file system.
+    """
+    temporaries = [path.with_name(path.name + ".tmp") for path in paths]
+    try:
+        yield temporaries
+        for tmp in temporaries:  # some file systems (NFS, on clusters) report a full disk only here
+            descriptor = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        for tmp, path in zip(temporaries, paths, strict=True):
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp in temporaries:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def write_text(path: Path, text: str) -> None:
+    """Replace the text file at ``path`` whole (see :func:`replacing`)."""
+    with replacing(path) as (tmp,):
+        tmp.write_text(text, encoding="utf-8")
+
+
+def write_csv(path: Path, table: pd.DataFrame) -> None:
+    """Replace the CSV file at ``path`` with ``table`` (without its index), whole (see :func:`replacing`)."""
+    with replacing(path) as (tmp,):
+        table.to_csv(tmp, index=False)

@@ -31,3 +31,13 @@ def git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return commit + ("+dirty" if dirty else "")
+
+
+def version_text() -> str:
+    """What ``run.py --version`` prints: the package's installed version, and the git commit when there is one."""
+    try:
+        version = metadata.version("social-housing-sim")
+    except metadata.PackageNotFoundError:
+        version = "(not installed: pip install -e .)"
+    commit = git_commit()
+    return f"social-housing-sim {version}" + (f", git commit {commit}" if commit else "")

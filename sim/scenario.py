@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sim import toml_text
 from sim.catalogue import SECTIONS, SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.events import Event, check_event
@@ -85,24 +86,68 @@ def default() -> Scenario:
     return build({}, "<defaults>", None)
 
 
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+"""The shipped scenarios: the project's ``scenarios/`` folder."""
+
+
+def shipped() -> list[str]:
+    """Names of the shipped scenarios (their file names without ``.toml``)."""
+    return sorted(path.stem for path in SCENARIO_DIR.glob("*.toml"))
+
+
+def locate(spec: str | Path) -> Path:
+    """The file a scenario given as ``spec`` is read from: a path, or a shipped scenario's name (``co_production``).
+
+    A relative path is looked for from the current folder, then in the
+    shipped scenarios folder, where ``scenarios/NAME.toml`` (as the README
+    writes it) is found from any folder too. A bare name (no folder, no
+    ``.toml``) that is neither a file here nor a shipped scenario is a
+    UserError listing the shipped names; any other path is returned as
+    given, for :func:`load` to say what is wrong with it.
+    """
+    path = Path(spec)
+    if path.is_absolute() or _exists(path):
+        return path
+    candidates = [SCENARIO_DIR / path]
+    if len(path.parts) > 1 and path.parts[0] == SCENARIO_DIR.name:
+        candidates.append(SCENARIO_DIR.joinpath(*path.parts[1:]))
+    bare = len(path.parts) == 1 and path.suffix != ".toml"
+    if bare:
+        candidates.append(SCENARIO_DIR / f"{path.name}.toml")
+    for candidate in candidates:
+        if _exists(candidate):
+            return candidate
+    if bare:
+        names, text = shipped(), str(spec)
+        cut = text if len(text) <= 60 else text[:57] + "..."  # a name as long as a page would bury the message
+        raise UserError(f"{cut}: no such scenario{suggest(text, names)} (accepted: a shipped scenario's name: {', '.join(names)}; "
+                        "or a path to a .toml file)")
+    return path
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except OSError:  # e.g. a name too long for the file system: load says so
+        return False
+
+
 def load(path: str | Path) -> Scenario:
-    """Read and check the scenario file at ``path``."""
-    path = Path(path)
+    """Read and check a scenario: a file's path or a shipped scenario's name (see :func:`locate`)."""
+    path = locate(path)
     where = str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = toml_text.decode(path.read_bytes())
     except FileNotFoundError:
-        raise UserError(f"{where}: no such scenario file (accepted: a path to a .toml file, e.g. scenarios/co_production.toml)") from None
+        raise UserError(f"{where}: no such scenario file (accepted: a path to a .toml file, e.g. scenarios/co_production.toml, "
+                        f"or a shipped scenario's name: {', '.join(shipped())})") from None
     except IsADirectoryError:
         raise UserError(f"{where}: is a folder, not a scenario file (accepted: a path to a .toml file)") from None
     except UnicodeDecodeError:
         raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
     except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
         raise UserError(f"{where}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
-    try:
-        data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError) as error:  # ValueError: an integer of more than 4300 digits
-        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see scenarios/ for examples)") from None
+    data = toml_text.parse(text, where, "scenarios/co_production.toml")
     return build(data, where, path.parent)
 
 
@@ -220,4 +265,6 @@ def parse_assignment(text: str, where: str = "--set") -> tuple[str, Any]:
         document = tomllib.loads(f"v = {value.strip()}")
     except (tomllib.TOMLDecodeError, ValueError):
         return key, value.strip()
+    except RecursionError:
+        raise UserError(f"{where}: the value of {shown(key)} is nested too deeply to read (accepted: a number, true or false, a string, or a list)") from None
     return key, document["v"]

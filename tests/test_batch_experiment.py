@@ -141,6 +141,37 @@ def test_a_grid_needs_levels_for_a_range(tmp_path):
         sampling.points(spec)
 
 
+DUPLICATES = [
+    ("[levers]\nresidents = [50, 60]\ncommunity.residents = [70, 80]\n", "levers: community.residents: given twice (as residents and as community.residents)"),
+    ("[levers]\ncommunity.residents = [70, 80]\nresidents = [50, 60]\n", "levers: community.residents: given twice (as community.residents and as residents)"),
+    ('[levers]\n"policy.outreach" = [0.1]\npolicy.outreach = [0.2]\n', 'levers: policy.outreach: given twice (as "policy.outreach" and as policy.outreach)'),
+    ('[levers]\n"policy.outreach" = [0.1]\n\n[levers.policy]\noutreach = [0.2]\n', 'levers: policy.outreach: given twice (as "policy.outreach" and as policy.outreach)'),
+    ("[constants]\ncommunity.residents = 50\ncommunity__residents = 60\n", "constants: community.residents: given twice (as community.residents and as community__residents)"),
+    ('[uncertainties]\ntrust.gain_rate = [0.1]\ntrust = { gain_rate = [0.2] }\n', None),  # TOML itself refuses this one
+]
+
+
+@pytest.mark.parametrize(("table", "fragment"), DUPLICATES, ids=[t.replace("\n", " ") for t, _ in DUPLICATES])
+def test_a_parameter_given_twice_is_refused_not_overwritten(tmp_path, table, fragment):
+    """TOML refuses a key written twice the same way, not `residents` and `community.residents`: the second must not silently win."""
+    path = write(tmp_path, 'scenarios = ["paternalistic"]\n' + table)
+    with pytest.raises(UserError) as caught:
+        experiment.load(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: "), message
+    assert "\n" not in message
+    if fragment is None:
+        assert "not valid TOML" in message, message
+    else:
+        assert fragment in message and message.endswith("(accepted: each parameter once, under one name)"), message
+
+
+def test_a_parameter_given_twice_on_the_command_line(tmp_path):
+    path = write(tmp_path, 'scenarios = ["paternalistic"]\nseeds = 1\n[levers]\nresidents = [50, 60]\ncommunity.residents = [70, 80]\n')
+    assert_user_error(cli("batch", path, "--out", tmp_path / "out"), str(path), "community.residents: given twice")
+    assert not (tmp_path / "out").exists()
+
+
 def test_missing_experiment_file_on_the_command_line(tmp_path):
     result = cli("batch", tmp_path / "missing.toml")
     assert_user_error(result, "missing.toml", "no such experiment file", "accepted")

@@ -82,6 +82,12 @@ def assert_complete_and_identical(out, reference, plan) -> None:
     assert not steps.duplicated(["run_id", "step"]).any()
 
 
+def assert_no_writer_files(folder) -> None:
+    """A batch that ended, complete or interrupted, leaves neither its lock file nor an empty write-ahead folder."""
+    assert not (folder / ".lock").exists()
+    assert not (folder / "pending").exists()
+
+
 def test_kill_9_part_way_then_rerun(tiny, tmp_path):
     path, reference = tiny
     out = tmp_path / "out"
@@ -102,6 +108,7 @@ def test_kill_9_part_way_then_rerun(tiny, tmp_path):
     assert manifest["sessions"][1]["stored"] == RUNS - at_kill
     assert manifest["status"] == "complete" and manifest["completed_runs"] == RUNS
     assert (out / "report.md").stat().st_size > 0
+    assert_no_writer_files(out)  # the killed session left them; the session that finished removed them
 
 
 def test_ctrl_c_part_way_then_rerun(tiny, tmp_path):
@@ -117,6 +124,7 @@ def test_ctrl_c_part_way_then_rerun(tiny, tmp_path):
     assert manifest["status"] == "interrupted"
     kept = stored(out)
     assert kept == manifest["completed_runs"] < RUNS
+    assert_no_writer_files(out)
 
     result = cli("batch", path, "--out", out, "--workers", "2", "--quiet")
     assert result.returncode == 0, result.stderr
@@ -125,9 +133,11 @@ def test_ctrl_c_part_way_then_rerun(tiny, tmp_path):
 
 def test_rerunning_a_complete_batch_computes_nothing(tiny):
     path, reference = tiny
+    assert_no_writer_files(reference)
     outcome = run_batch(make_plan(path), reference, SerialExecutor(), quiet=True)
     assert (outcome.already_stored, outcome.stored, outcome.status) == (RUNS, 0, "complete")
     assert len(physical_run_ids(reference)) == RUNS
+    assert_no_writer_files(reference)
 
 
 def test_a_folder_is_only_resumed_by_the_same_experiment(tiny, tmp_path):

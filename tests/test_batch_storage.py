@@ -74,7 +74,7 @@ def test_runs_are_stored_in_parts_then_merged_into_one(tmp_path):
     s.close()
     assert len(list((tmp_path / "runs").glob("*.parquet"))) == 1
     assert len(list((tmp_path / "steps").glob("*.parquet"))) == 1
-    assert not list((tmp_path / "pending").iterdir())
+    assert not (tmp_path / "pending").exists()
     check(tmp_path, set(range(10)))
     assert sorted(physical_run_ids(tmp_path)) == sorted(f"run{i:04d}" for i in range(10))
     runs = pq.read_table(next((tmp_path / "runs").glob("*.parquet")))
@@ -109,7 +109,8 @@ def test_a_log_already_converted_is_not_stored_twice(tmp_path):
     s = fill(tmp_path, range(4), close=False)
     log = next((tmp_path / "pending").glob("*.arrows"))
     kept = log.read_bytes()
-    s.close()  # converts the log and deletes it
+    s.close()  # converts the log and deletes it (and the then empty pending/)
+    log.parent.mkdir()
     log.write_bytes(kept)
     check(tmp_path, set(range(4)))
     store(tmp_path).close()
@@ -171,3 +172,45 @@ def test_one_writer_per_folder(tmp_path):
     first.close()
     assert not storage.FolderLock(tmp_path).held_elsewhere()
     store(tmp_path).close()
+
+
+def test_a_closed_folder_keeps_no_lock_file_or_pending_folder(tmp_path):
+    s = fill(tmp_path, range(4), close=False)
+    assert (tmp_path / ".lock").exists() and (tmp_path / "pending").is_dir()  # while a batch writes
+    s.close()
+    assert not (tmp_path / ".lock").exists()
+    assert not (tmp_path / "pending").exists()
+    check(tmp_path, set(range(4)))  # readers need neither
+    assert not storage.FolderLock(tmp_path).held_elsewhere()
+    assert not (tmp_path / ".lock").exists()  # asking whether a batch writes does not make a lock file
+    again = store(tmp_path)  # and a later session resumes as before
+    assert set(again.completed) == {f"run{i:04d}" for i in range(4)}
+    again.add(spec(4), result(4))
+    again.close()
+    check(tmp_path, set(range(5)))
+    assert not (tmp_path / ".lock").exists() and not (tmp_path / "pending").exists()
+
+
+def test_a_lock_file_removed_while_a_second_batch_opens_it_is_not_shared(tmp_path, monkeypatch):
+    """The first batch finishes (removing .lock) after the second opened .lock but before it locked it.
+
+    The second must end up holding the file now at .lock, so that a third batch is refused; locking the
+    removed file would let the second and the third write the folder at once.
+    """
+    first = store(tmp_path)
+    real_lock = storage._lock_file
+
+    def first_finishes_then_lock(handle):
+        if first._lock._handle is not None:
+            first.close()
+        real_lock(handle)
+
+    monkeypatch.setattr(storage, "_lock_file", first_finishes_then_lock)
+    second = store(tmp_path)
+    monkeypatch.setattr(storage, "_lock_file", real_lock)
+    assert (tmp_path / ".lock").exists()
+    with pytest.raises(UserError, match="another batch is writing to this folder"):
+        store(tmp_path)
+    assert storage.FolderLock(tmp_path).held_elsewhere()
+    second.close()
+    assert not (tmp_path / ".lock").exists()

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sim.mechanisms.outcomes import OUTCOMES
+from sim.provenance import git_commit
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "scenarios").glob("*.toml"))
@@ -68,6 +69,42 @@ def test_help_exits_zero(command):
     if not command:
         for name in ("run", "check", "params", "policies"):
             assert name in result.stdout
+
+
+def test_version_names_the_package_version_and_the_commit():
+    result = run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    line = result.stdout.strip()
+    assert line.startswith(f"social-housing-sim {metadata.version('social-housing-sim')}"), line
+    commit = git_commit()
+    assert commit is not None, "the tests run in a git checkout"
+    assert f"git commit {commit.removesuffix('+dirty')}" in line, line
+    assert "--version" in run("--help").stdout
+
+
+def test_every_command_and_argument_is_described():
+    """Each command's --help says what it does (a description, not just the usage line) and what each argument is."""
+    import argparse
+
+    from sim.cli import _parser
+
+    parser = _parser()
+    (commands,) = (a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    for name, command in commands.choices.items():
+        assert command.description, f"run.py {name} --help has no description"
+        for action in command._actions:
+            assert action.help, f"run.py {name}: {'/'.join(action.option_strings) or action.dest} has no help"
+    for action in parser._actions:
+        assert action.help or action is commands, f"run.py: {action.dest} has no help"
+
+
+@pytest.mark.parametrize("command", ["check", "params", "policies"])
+def test_help_of_the_listing_commands_says_what_they_print(command):
+    result = run(command, "--help")
+    assert result.returncode == 0, result.stderr
+    description = result.stdout.split("\n\n")[1]  # after the usage paragraph
+    assert description.startswith(("Read and check", "Print a Markdown table")), result.stdout
 
 
 # -- run ----------------------------------------------------------------------------
@@ -158,6 +195,25 @@ def test_check_stops_at_the_first_bad_file(tmp_path):
     assert_user_error(result, str(bad), "trust.gain_rat", "gain_rate", "accepted")
     assert f"ok: {SCENARIO}" in result.stdout
     assert "paternalistic.toml" not in result.stdout
+
+
+def test_shipped_scenarios_by_name_from_another_folder(tmp_path):
+    """Names (and the README's scenarios/NAME.toml) work wherever run.py is started from."""
+    result = subprocess.run([sys.executable, ROOT / "run.py", "check", "co_design", "scenarios/paternalistic.toml", "consultation.toml"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split("; ")[1] for line in lines] == ["policy co_design", "policy paternalistic", "policy consultation"], lines
+    ran = subprocess.run([sys.executable, ROOT / "run.py", "run", "co_design", "--steps", "2", "--set", "residents=40", "--out", tmp_path / "o"],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    assert json.loads((tmp_path / "o" / "manifest.json").read_text())["scenario"]["policy"]["name"] == "co_design"
+
+
+def test_an_unknown_scenario_name_lists_the_shipped_ones():
+    line = assert_user_error(run("check", "co_desing"), "co_desing: no such scenario", "did you mean 'co_design'?")
+    for path in SCENARIOS:
+        assert Path(path).stem in line
 
 
 def test_check_a_missing_file():

@@ -54,6 +54,32 @@ def test_scenario_path_relative_to_the_repository(monkeypatch):
     assert model.state.n == 1000
 
 
+@pytest.mark.parametrize("spec", ["co_production", "co_production.toml", "scenarios/co_production.toml"])
+def test_a_shipped_scenario_from_any_folder(spec, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    model = HousingModel(spec, rng=1, residents=40)
+    assert model.landlord.policy.name == "co_production"
+    assert Path(model.config.source) == CO_PRODUCTION
+
+
+def test_a_relative_path_is_looked_for_in_the_current_folder_first(tmp_path, monkeypatch):
+    (tmp_path / "co_production.toml").write_text('[policy]\nname = "consultation"\n')
+    monkeypatch.chdir(tmp_path)
+    assert HousingModel("co_production.toml", rng=1, residents=40).landlord.policy.name == "consultation"  # the file here
+    assert HousingModel("co_production", rng=1, residents=40).landlord.policy.name == "co_production"  # a name is a shipped scenario
+
+
+def test_an_unknown_scenario_name_is_one_user_error_listing_the_names(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UserError) as caught:
+        HousingModel("co_productoin")
+    message = str(caught.value)
+    assert message.startswith("co_productoin: no such scenario (did you mean 'co_production'?) (accepted: a shipped scenario's name: ")
+    assert "\n" not in message
+    for path in (ROOT / "scenarios").glob("*.toml"):
+        assert path.stem in message
+
+
 def test_scenario_object():
     model = HousingModel(load(CO_PRODUCTION).with_overrides({"residents": 60}), rng=3)
     assert model.state.n == 60

@@ -7,6 +7,8 @@ One concept per module:
 - :mod:`sim.batch.sampling`: the parameter points of a sweep (grid, Latin
   hypercube, Sobol sequence).
 - :mod:`sim.batch.plan`: the deterministic list of runs, each with a stable id.
+- :mod:`sim.batch.inputs`: files runs read besides their scenarios (network
+  files): checked before a batch starts, their contents part of run ids.
 - :mod:`sim.batch.worker`: one run, as a module-level function any process can import.
 - :mod:`sim.batch.executors`: where runs execute (this process, a process pool, Dask).
 - :mod:`sim.batch.storage`: the results folder's tables (Parquet, with a

@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from sim import scenario as scenarios
 from sim import switches
 from sim.batch import experiment
-from sim.batch.commands import execution_options, executor_for, new_folder
+from sim.batch.commands import checked_sizes, execution_options, executor_for, new_folder, size_options
 from sim.errors import UserError
 from sim.mechanisms import outcomes as outcome_columns
+from sim.output import write_csv, write_text
 from sim.parameters import shown, suggest
 
 if TYPE_CHECKING:  # the plan and the results import scipy (half a second): only when a command runs
@@ -75,10 +75,9 @@ def add_command(commands: Any) -> None:
         "Writes ablation.csv and ablation.md to a results folder. Rerun the same command with the same --out to resume.")
     ablate.add_argument("scenario_a", metavar="SCENARIO_A", help="the first scenario (name in scenarios/ or path to a .toml file): contrasts are A - B")
     ablate.add_argument("scenario_b", metavar="SCENARIO_B", help="the second scenario")
-    ablate.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="N", help=f"seeds 1 to N for every scenario and switch (default: {DEFAULT_SEEDS})")
-    ablate.add_argument("--steps", type=int, metavar="N", help="months to run (default: the scenarios' own)")
-    ablate.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE",
-                        help="a parameter for every run, e.g. --set community.residents=500 (repeatable; a switch's own overrides win)")
+    size_options(ablate, seeds_default=DEFAULT_SEEDS, seeds_help=f"seeds 1 to N for every scenario and switch (default: {DEFAULT_SEEDS})",
+                 steps_help="months to run (default: the scenarios' own)",
+                 set_help="a parameter for every run, e.g. --set community.residents=500 (repeatable; a switch's own overrides win)")
     ablate.add_argument("--only", nargs="+", action="extend", metavar="NAME", help=f"switch only these mechanisms off (default: every switch: {names})")
     ablate.add_argument("--outcomes", nargs="+", action="extend", metavar="NAME", help=f"outcomes to analyse (default: {' '.join(HEADLINE_OUTCOMES)})")
     execution_options(ablate)
@@ -116,14 +115,13 @@ def plan_for(args: argparse.Namespace) -> tuple[Plan, dict[str, Any]]:
     """The batch's plan (point 0: everything on; point k: switch k off) and the manifest's record of the switches."""
     from sim.batch.plan import make_plan
 
-    seeds = _seeds(args.seeds)
-    steps = _steps(args.steps)
+    seeds, steps, constants = checked_sizes(args)  # as compare reads them
     chosen = selected_switches(args.only)
     names = selected_outcomes(args.outcomes)
     _different(args.scenario_a, args.scenario_b)
     name = f"Ablation of {Path(args.scenario_a).stem} against {Path(args.scenario_b).stem}"
     # B is the experiment's baseline, so the generic tables (differences from the baseline) also read A - B.
-    spec = experiment.comparison([args.scenario_a, args.scenario_b], seeds, steps, _constants(args.assignments), baseline=Path(args.scenario_b).stem,
+    spec = experiment.comparison([args.scenario_a, args.scenario_b], seeds, steps, constants, baseline=Path(args.scenario_b).stem,
                                  name=name, where="ablate", outcomes=names)
     points = [{}, *(dict(s.neutral) for s in chosen)]
     the_plan = make_plan(spec, points)
@@ -159,28 +157,6 @@ def selected_outcomes(names: list[str] | None) -> list[str]:
         if name not in known:
             raise UserError(f"--outcomes: {shown(name)} is not an outcome{suggest(name, known)} (accepted: {', '.join(known)})")
     return list(dict.fromkeys(names))
-
-
-def _seeds(seeds: int) -> int:
-    if not 1 <= seeds <= experiment.MAX_SEEDS:
-        raise UserError(f"--seeds: {seeds} is not accepted (accepted: a whole number from 1 to {experiment.MAX_SEEDS})")
-    return seeds
-
-
-def _steps(steps: int | None) -> int | None:
-    if steps is not None and not 1 <= steps <= scenarios.MAX_STEPS:
-        raise UserError(f"--steps: {steps} is not accepted (accepted: a whole number of months from 1 to {scenarios.MAX_STEPS})")
-    return steps
-
-
-def _constants(assignments: list[str]) -> dict[str, Any]:
-    """``--set KEY=VALUE`` as checked ``{section.key: value}``, as ``compare`` reads them."""
-    constants = {}
-    for text in assignments:
-        key, value = scenarios.parse_assignment(text)
-        name = experiment.canonical(key)
-        constants[name] = experiment.declaration(name, "--set").check(value, f"--set: {name}")
-    return constants
 
 
 def _different(a: str, b: str) -> None:
@@ -276,8 +252,8 @@ def write(folder: Path) -> Ablation:
     from sim.batch import results as stored
 
     found = analyse(stored.load(folder))
-    found.table.to_csv(folder / "ablation.csv", index=False)
-    (folder / "ablation.md").write_text(markdown(found))
+    write_csv(folder / "ablation.csv", found.table)
+    write_text(folder / "ablation.md", markdown(found))
     return found
 
 

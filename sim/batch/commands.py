@@ -9,6 +9,7 @@ cheap: the heavy modules are imported when a command runs.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -29,17 +30,22 @@ def add_commands(commands: Any) -> None:
         description="Run scenarios over the same seeds (common random numbers) and write tables, figures and report.md to a results folder. "
         "With no scenario: the four headline scenarios. Rerun the same command with the same --out to resume.")
     compare.add_argument("scenarios", nargs="*", metavar="SCENARIO", help=f"scenario names in scenarios/ or paths to .toml files (default: {' '.join(HEADLINE)})")
-    compare.add_argument("--seeds", type=int, default=DEFAULT_SEEDS, metavar="N", help=f"seeds 1 to N for every scenario (default: {DEFAULT_SEEDS})")
-    compare.add_argument("--steps", type=int, metavar="N", help="months to run (default: the scenarios' own)")
+    size_options(compare, seeds_default=DEFAULT_SEEDS, seeds_help=f"seeds 1 to N for every scenario (default: {DEFAULT_SEEDS})",
+                 steps_help="months to run (default: the scenarios' own)", set_help="a parameter for every run, e.g. --set community.residents=500 (repeatable)")
     compare.add_argument("--baseline", metavar="SCENARIO", help="the scenario differences are taken from (default: the first)")
-    compare.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="a parameter for every run, e.g. --set community.residents=500 (repeatable)")
     execution_options(compare)
     compare.set_defaults(handler=compare_command)
 
     batch = commands.add_parser(
         "batch", help="run an experiment file (experiments/*.toml): seeds, sweeps, resumable",
-        description="Run every scenario x parameter point x seed of an experiment file and write tables, figures and report.md. Rerun the same command with the same --out to resume.")
+        description="Run every scenario x parameter point x seed of an experiment file and write tables, figures and report.md. "
+        "--seeds, --steps and --set shrink or change the file's experiment for this command (the manifest records them). "
+        "Rerun the same command with the same --out to resume; a folder refuses other --seeds, --steps or --set values.")
     batch.add_argument("experiment", help="experiment file (TOML), e.g. experiments/headline.toml")
+    size_options(batch, seeds_default=None, seeds_help="seeds 1 to N instead of the file's seeds, e.g. --seeds 2 for a quick try",
+                 steps_help="months to run instead of the file's steps",
+                 set_help="a parameter for every run instead of the file's [constants] value, e.g. --set community.residents=200 "
+                 "(repeatable; not one the file varies in [levers] or [uncertainties])")
     execution_options(batch)
     batch.set_defaults(handler=batch_command)
 
@@ -60,6 +66,13 @@ def add_commands(commands: Any) -> None:
     ablation.add_command(commands)
 
 
+def size_options(parser: argparse.ArgumentParser, seeds_default: int | None, seeds_help: str, steps_help: str, set_help: str) -> None:
+    """``--seeds N``, ``--steps N`` and ``--set KEY=VALUE`` (read with :func:`checked_sizes`)."""
+    parser.add_argument("--seeds", type=int, default=seeds_default, metavar="N", help=seeds_help)
+    parser.add_argument("--steps", type=int, metavar="N", help=steps_help)
+    parser.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help=set_help)
+
+
 def execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per available CPU; 1 runs in this process)")
     parser.add_argument("--executor", default="process", metavar="{process,dask}", help="process: the standard library's process pool (default); dask: Dask distributed")
@@ -78,21 +91,12 @@ def main_job(args: argparse.Namespace) -> int:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from sim import scenario as scenarios
     from sim.batch import experiment, plan, sampling
 
     executor = executor_for(args)  # bad options fail before any planning
-    if args.seeds < 1:
-        raise UserError(f"--seeds: {args.seeds} is not accepted (accepted: a whole number >= 1)")
-    if args.steps is not None and not 1 <= args.steps <= scenarios.MAX_STEPS:
-        raise UserError(f"--steps: {args.steps} is not accepted (accepted: a whole number of months from 1 to {scenarios.MAX_STEPS})")
-    constants = {}
-    for text in args.assignments:
-        key, value = scenarios.parse_assignment(text)
-        name = experiment.canonical(key)
-        constants[name] = experiment.declaration(name, "--set").check(value, f"--set: {name}")
+    seeds, steps, constants = checked_sizes(args)
     names = args.scenarios or list(HEADLINE)
-    spec = experiment.comparison(names, args.seeds, args.steps, constants, args.baseline, name=None if args.scenarios else "Headline comparison")
+    spec = experiment.comparison(names, seeds, steps, constants, args.baseline, name=None if args.scenarios else "Headline comparison")
     the_plan = plan.make_plan(spec, sampling.points(spec))
     out = args.out or new_folder("compare" if args.scenarios else "headline")
     return _run_and_report(the_plan, out, args, executor=executor)
@@ -101,11 +105,18 @@ def compare_command(args: argparse.Namespace) -> int:
 def batch_command(args: argparse.Namespace) -> int:
     from sim.batch import experiment, plan, sampling
 
-    spec = experiment.load(args.experiment)
+    seeds, steps, constants = checked_sizes(args)
+    spec = sized(experiment.load(args.experiment), seeds, steps, constants)
     executor = executor_for(args)  # bad options fail before any planning
-    the_plan = plan.make_plan(spec, sampling.points(spec))
+    points = sampling.points(spec)
+    if seeds is not None and spec.sampling.pairing != "crossed" and seeds != len(points):
+        raise UserError(f"--seeds: {seeds} seeds for {len(points)} points (accepted: with sampling.pairing = \"one seed per point\" in {args.experiment}, "
+                        f"as many seeds as points: --seeds {len(points)})")
+    the_plan = plan.make_plan(spec, points)
     out = args.out or new_folder(Path(args.experiment).stem)
-    return _run_and_report(the_plan, out, args, executor=executor)
+    given = {"seeds": seeds, "steps": steps, "set": constants}
+    overrides = {key: value for key, value in given.items() if value}
+    return _run_and_report(the_plan, out, args, executor=executor, extra={"overrides": overrides} if overrides else None)
 
 
 def sensitivity_command(args: argparse.Namespace) -> int:
@@ -164,18 +175,57 @@ def report_command(args: argparse.Namespace) -> int:
 # -- shared ----------------------------------------------------------------------------------------
 
 
+def checked_sizes(args: argparse.Namespace) -> tuple[int | None, int | None, dict[str, Any]]:
+    """``--seeds``, ``--steps`` and ``--set`` checked: (seeds or None, steps or None, ``{section.key: value}``)."""
+    from sim import scenario as scenarios
+    from sim.batch import experiment
+
+    if args.seeds is not None and not 1 <= args.seeds <= experiment.MAX_SEEDS:
+        raise UserError(f"--seeds: {args.seeds} is not accepted (accepted: a whole number from 1 to {experiment.MAX_SEEDS})")
+    if args.steps is not None and not 1 <= args.steps <= scenarios.MAX_STEPS:
+        raise UserError(f"--steps: {args.steps} is not accepted (accepted: a whole number of months from 1 to {scenarios.MAX_STEPS})")
+    constants = {}
+    for text in args.assignments:
+        key, value = scenarios.parse_assignment(text)
+        name = experiment.canonical(key)
+        constants[name] = experiment.declaration(name, "--set").check(value, f"--set: {name}")
+    return args.seeds, args.steps, constants
+
+
+def sized(spec: Any, seeds: int | None, steps: int | None, constants: dict[str, Any]) -> Any:
+    """The experiment ``spec`` with the command line's seeds 1 to ``seeds``, ``steps`` and ``constants`` in place of the file's.
+
+    The plan is made from the result, so the run ids, the plan's fingerprint
+    and the manifest's experiment all carry the overrides: a folder started
+    with other overrides is refused like a changed experiment.
+    """
+    varied = {factor.name: factor.group for factor in spec.factors}
+    for name in constants:
+        if name in varied:
+            raise UserError(f"--set: {name}: is varied in [{varied[name]}] of {spec.source} (accepted: a parameter the experiment does not vary; "
+                            f"to fix it, move it to [constants] in a copy of the file)")
+    changes: dict[str, Any] = {}
+    if seeds is not None:
+        changes["seeds"] = tuple(range(1, seeds + 1))
+    if steps is not None:
+        changes["steps"] = steps
+    if constants:
+        changes["constants"] = {**spec.constants, **constants}
+    return dataclasses.replace(spec, **changes)
+
+
 def executor_for(args: argparse.Namespace) -> Any:
     from sim.batch.executors import make_executor
 
     return make_executor(args.executor, args.workers, args.scheduler)
 
 
-def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor: Any = None) -> int:
+def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor: Any = None, extra: dict[str, Any] | None = None) -> int:
     from sim.batch import report
     from sim.batch.runner import run_batch
 
     executor = executor or executor_for(args)
-    outcome = run_batch(the_plan, out, executor, quiet=args.quiet)
+    outcome = run_batch(the_plan, out, executor, quiet=args.quiet, extra=extra)
     if outcome.status == "interrupted":
         return 130
     analysis = report.build(out)

@@ -62,6 +62,7 @@ from sim.batch import direction, sensitivity, statistics
 from sim.batch import manifest as manifests
 from sim.batch.results import Results
 from sim.errors import UserError
+from sim.output import write_csv, write_text
 
 NAMED = 3
 """Parameters named per outcome in the plain-language lines."""
@@ -447,10 +448,10 @@ def write(results: Results) -> Screening | None:
     if found is None:
         return None
     folder = results.folder
-    found.indices.to_csv(folder / f"contrast_{found.method}.csv", index=False)
-    found.points.to_csv(folder / "contrast_points.csv", index=False)
-    found.regions.to_csv(folder / "contrast_regions.csv", index=False)
-    (folder / "contrast_regions.md").write_text(regions_markdown(found))
+    write_csv(folder / f"contrast_{found.method}.csv", found.indices)
+    write_csv(folder / "contrast_points.csv", found.points)
+    write_csv(folder / "contrast_regions.csv", found.regions)
+    write_text(folder / "contrast_regions.md", regions_markdown(found))
     (folder / "figures").mkdir(exist_ok=True)
     sensitivity.plot(found.indices.rename(columns={"contrast": "scenario"}), found.method, folder / "figures" / f"contrast_{found.method}.png",
                      question=f"What drives the contrast {found.label}")

@@ -49,12 +49,12 @@ from __future__ import annotations
 
 import hashlib
 import math
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sim import scenario as scenarios
+from sim import toml_text
 from sim.catalogue import SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
@@ -214,7 +214,7 @@ def read_toml(path: Path, what: str, example: str) -> tuple[dict[str, Any], byte
     where = str(path)
     try:
         data_bytes = path.read_bytes()
-        text = data_bytes.decode("utf-8")
+        text = toml_text.decode(data_bytes)
     except FileNotFoundError:
         raise UserError(f"{where}: no such {what} (accepted: a path to a .toml file, e.g. {example})") from None
     except IsADirectoryError:
@@ -223,10 +223,7 @@ def read_toml(path: Path, what: str, example: str) -> tuple[dict[str, Any], byte
         raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
     except (OSError, ValueError) as error:
         raise UserError(f"{where}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
-    try:
-        return tomllib.loads(text), data_bytes
-    except (tomllib.TOMLDecodeError, ValueError) as error:
-        raise UserError(f"{where}: not valid TOML: {error} (accepted: a TOML document; see {example} for an example)") from None
+    return toml_text.parse(text, where, example), data_bytes
 
 
 def comparison(scenario_names: list[str], seeds: int | list[int], steps: int | None = None, constants: dict[str, Any] | None = None, baseline: str | None = None,
@@ -406,17 +403,25 @@ def _looks_like_range(value: Any) -> bool:
 def flatten(table: dict[str, Any], where: str) -> dict[str, Any]:
     """``{section.key: spec}`` from a group table written with dotted keys, quoted keys or sub-tables."""
     flat: dict[str, Any] = {}
+    spelled: dict[str, str] = {}  # how each parameter was first written, to name both spellings of a duplicate
+
+    def put(key: str, spec: Any, written: str) -> None:
+        # TOML only refuses the same key written the same way: `residents`, `"community.residents"`
+        # and `community.residents` are three keys to it, but one parameter here, and the last would silently win.
+        name = canonical(key)
+        if name in flat:
+            raise UserError(f"{where}: {name}: given twice (as {spelled[name]} and as {written}) (accepted: each parameter once, under one name)")
+        flat[name] = spec
+        spelled[name] = written
+
     for key, value in table.items():
         if key in SECTIONS_BY_NAME and not isinstance(value, dict):
             raise UserError(f"{where}: {key}: is a section, not a parameter (accepted: {key}.KEY = ..., e.g. a parameter of [{key}])")
         if isinstance(value, dict) and not _looks_like_range(value) and "." not in key:  # a section's table (dotted keys)
             for sub, spec in value.items():
-                flat[canonical(f"{key}.{sub}")] = spec
+                put(f"{key}.{sub}", spec, f"{key}.{sub}")
         else:
-            name = canonical(key)
-            if name in flat:
-                raise UserError(f"{where}: {name}: given twice (accepted: each parameter once)")
-            flat[name] = value
+            put(key, value, f'"{key}"' if "." in key else key)  # a dot in a single key: it was quoted
     return flat
 
 

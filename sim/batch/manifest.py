@@ -2,7 +2,8 @@
 
 It records the command, the resolved experiment (scenarios, seeds, steps,
 parameter points, outcomes), each scenario file's path, SHA-256 and resolved
-values, the plan's fingerprint and size, package versions, the git commit,
+values, the path and SHA-256 of every other file the runs read (``inputs``:
+network files), the plan's fingerprint and size, package versions, the git commit,
 and one entry per session (a first run and each resume): its start and end,
 executor, and how many runs it stored. The top-level ``status`` is
 ``running`` while a batch works, then ``complete``, ``interrupted`` or
@@ -10,8 +11,8 @@ executor, and how many runs it stored. The top-level ``status`` is
 while no process holds it was killed.
 
 A folder can only be resumed by the same plan: a changed scenario file,
-seed list, parameter point or outcome list is refused with the reason, so
-results from two different experiments never mix.
+network file, seed list, parameter point or outcome list is refused with the
+reason, so results from two different experiments never mix.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from sim import provenance
 from sim.batch.plan import Plan
 from sim.errors import UserError
-from sim.output import ensure_writable_folder
+from sim.output import ensure_writable_folder, write_text
 
 FORMAT = "social-housing-sim batch results, version 1"
 NAME = "manifest.json"
@@ -63,10 +64,7 @@ def read(folder: Path) -> dict[str, Any]:
 
 def write(folder: Path, manifest: dict[str, Any]) -> None:
     """Replace the manifest atomically (a reader never sees half a file)."""
-    path = folder / NAME
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    os.replace(tmp, path)
+    write_text(folder / NAME, json.dumps(manifest, indent=2, default=str) + "\n")
 
 
 def prepare_folder(folder: Path) -> None:
@@ -108,6 +106,7 @@ def begin(folder: Path, plan: Plan, kind: str, executor: dict[str, Any], extra: 
             "experiment": e.to_dict(),
             "scenarios": {ref.key: {"path": str(ref.path), "sha256": ref.sha256, "name": ref.scenario.name, "resolved": ref.scenario.to_dict()} for ref in e.scenarios},
             "points": [dict(point) for point in plan.points],
+            "inputs": {f.path: {"parameter": f.parameter, "sha256": f.sha256} for f in plan.inputs},
             "machine": {"platform": platform.platform(), "python": sys.version.split()[0]},
             "git_commit": session["git_commit"],
             "versions": session["versions"],
@@ -129,19 +128,35 @@ def end(folder: Path, manifest: dict[str, Any], status: str, stored: int, comple
 def _check_same_plan(folder: Path, manifest: dict[str, Any], plan: Plan, kind: str) -> None:
     if manifest.get("plan", {}).get("fingerprint") == plan.fingerprint and manifest.get("kind") == kind:
         return
-    reason = "its runs differ (seeds, steps, parameter points or outcomes)"
+    reason, accepted = "its runs differ (seeds, steps, parameter points or outcomes)", "the same command as before to resume, or a new --out folder"
     if manifest.get("kind") != kind:
         reason = f"it holds a {manifest.get('kind')} run, not a {kind} run"
     else:
-        stored = manifest.get("scenarios", {})
-        for ref in plan.experiment.scenarios:
-            if ref.key not in stored:
-                reason = f"scenario {ref.key!r} is not in it"
-                break
-            if stored[ref.key].get("sha256") != ref.sha256:
-                reason = f"scenario file {ref.path} has changed since it was started"
-                break
-    raise UserError(f"--out: {folder} holds results of a different experiment: {reason} (accepted: the same command as before to resume, or a new --out folder)")
+        reason, accepted = _changed_file(manifest, plan) or (reason, accepted)
+    raise UserError(f"--out: {folder} holds results of a different experiment: {reason} (accepted: {accepted})")
+
+
+def _changed_file(manifest: dict[str, Any], plan: Plan) -> tuple[str, str] | None:
+    """Why the plan differs when a file it reads has changed since the folder was started: (reason, what to do), else None."""
+    stored = manifest.get("scenarios", {})
+    for ref in plan.experiment.scenarios:
+        if ref.key not in stored:
+            return f"scenario {ref.key!r} is not in it", "the same command as before to resume, or a new --out folder"
+        if stored[ref.key].get("sha256") != ref.sha256:
+            return _changed(f"scenario file {ref.path}", str(ref.path), stored[ref.key].get("sha256"), ref.sha256)
+    inputs = manifest.get("inputs")
+    if inputs is None and plan.inputs:  # started before the files runs read were recorded (and part of run ids)
+        return "it was started by an older version that did not record network files' contents", "a new --out folder"
+    for file in plan.inputs:
+        before = (inputs or {}).get(file.path, {}).get("sha256")
+        if before is not None and before != file.sha256:
+            return _changed(f"network file {file.path} ({file.parameter})", file.path, before, file.sha256)
+    return None
+
+
+def _changed(what: str, path: str, before: Any, now: str) -> tuple[str, str]:
+    reason = f"{what} has changed since it was started (SHA-256 {str(before)[:12]}... then, {now[:12]}... now)"
+    return reason, f"restore {path} as it was and run the same command to resume, or a new --out folder for the changed file"
 
 
 def _diff(before: Any, after: Any) -> str:

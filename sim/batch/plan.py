@@ -2,7 +2,8 @@
 
 A run is one scenario at one parameter point with one seed. Its id is a hash
 of everything that determines its numbers (the scenario's key and file
-content, the point, the overrides, the seed and the number of months), so the
+content, the point, the overrides, the seed, the number of months and the
+contents of any other file the run reads, see :mod:`sim.batch.inputs`), so the
 same experiment always plans the same ids, and a resumed batch can tell which
 runs it already has. Runs are ordered seed by seed (every scenario and point
 for seed 1, then seed 2, ...): a batch stopped part-way holds complete sets
@@ -16,7 +17,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sim.batch.experiment import Experiment
+from sim.batch.experiment import Experiment, ScenarioRef
+from sim.batch.inputs import InputFile, InputFiles
 from sim.batch.sampling import Point
 from sim.batch.worker import Task
 from sim.errors import UserError
@@ -42,6 +44,8 @@ class Plan:
     points: tuple[Point, ...]
     runs: tuple[RunSpec, ...]
     fingerprint: str
+    inputs: tuple[InputFile, ...] = ()
+    """The files runs read besides their scenario files (network files), each once."""
 
     def task(self, run: RunSpec) -> Task:
         """What a worker needs to compute ``run``."""
@@ -57,22 +61,34 @@ class Plan:
 
 
 def make_plan(experiment: Experiment, points: list[Point]) -> Plan:
-    """Plan every (seed, point, scenario) run; each point is checked against every scenario first."""
+    """Plan every (seed, point, scenario) run; each point, and every file it reads, is checked against every scenario first."""
+    files = InputFiles()
+    read: dict[tuple[str, int], dict[str, str]] = {}  # (scenario, point): {parameter: sha256} of the files its runs read
     for ref in experiment.scenarios:
         for index, point in enumerate(points):
             where = f"{experiment.source}: point {index}" + (f" ({describe_point(point)})" if point else "")
-            ref.scenario.with_overrides({**experiment.constants, **point, "steps": experiment.steps}, where=where)
+            config = ref.scenario.with_overrides({**experiment.constants, **point, "steps": experiment.steps}, where=where)
+            read[ref.key, index] = files.of(config, _named_by(experiment, ref, "community.network_file"))
     runs = []
     for seed, index in _pairs(experiment, len(points)):
         point = points[index]
         overrides = {**experiment.constants, **point}
         for ref in experiment.scenarios:
-            runs.append(RunSpec(run_id(ref.key, ref.sha256, index, overrides, seed, experiment.steps), ref.key, index, seed, overrides))
+            ident = run_id(ref.key, ref.sha256, index, overrides, seed, experiment.steps, read[ref.key, index])
+            runs.append(RunSpec(ident, ref.key, index, seed, overrides))
     ids = [r.run_id for r in runs]
     if len(set(ids)) != len(ids):  # cannot happen unless the hash collides
         raise RuntimeError("two planned runs share an id")
     fingerprint = _hash({"runs": ids, "outcomes": list(experiment.outcomes)})
-    return Plan(experiment, tuple(points), tuple(runs), fingerprint)
+    return Plan(experiment, tuple(points), tuple(runs), fingerprint, tuple(files.files.values()))
+
+
+def _named_by(experiment: Experiment, ref: ScenarioRef, parameter: str) -> str:
+    """Where a file parameter's value comes from, for messages: the experiment's constants or levers, else the scenario file."""
+    if parameter in experiment.constants:
+        return f"{experiment.source}: constants.{parameter}"
+    group = next((f.group for f in experiment.factors if f.name == parameter), None)
+    return f"{experiment.source}: {group}.{parameter}" if group else f"{ref.path}: {parameter}"
 
 
 def _pairs(experiment: Experiment, count: int) -> list[tuple[int, int]]:
@@ -85,9 +101,12 @@ def _pairs(experiment: Experiment, count: int) -> list[tuple[int, int]]:
     return list(zip(seeds, range(count), strict=True))
 
 
-def run_id(scenario: str, scenario_sha256: str, point: int, overrides: dict[str, Value], seed: int, steps: int) -> str:
-    """A stable 16-hex-digit id for one run."""
-    return _hash({"scenario": scenario, "scenario_sha256": scenario_sha256, "point": point, "overrides": overrides, "seed": seed, "steps": steps})[:16]
+def run_id(scenario: str, scenario_sha256: str, point: int, overrides: dict[str, Value], seed: int, steps: int, files: dict[str, str] | None = None) -> str:
+    """A stable 16-hex-digit id for one run (``files``: ``{parameter: sha256}`` of the other files it reads)."""
+    identity: dict[str, Any] = {"scenario": scenario, "scenario_sha256": scenario_sha256, "point": point, "overrides": overrides, "seed": seed, "steps": steps}
+    if files:  # only then: runs that read no other file keep the ids they had before files were hashed
+        identity["files"] = files
+    return _hash(identity)[:16]
 
 
 def describe_point(point: Point) -> str:

@@ -18,6 +18,7 @@ import pandas as pd
 from sim.batch import figures, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
+from sim.output import write_csv, write_text
 
 CONSOLE_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "employment_rate", "wellbeing")
 """Outcomes in the console's return-on-spending block and in a sweep's console table (when recorded)."""
@@ -33,14 +34,14 @@ def build(folder: str | Path) -> Analysis:
         if table.empty:
             path.unlink(missing_ok=True)
         else:
-            table.to_csv(path, index=False)
+            write_csv(path, table)
     figure_dir = folder / "figures"
     stale = {p.name for p in figure_dir.glob("*.png")} if figure_dir.exists() else set()
     written = figures.write_all(analysis, figure_dir)
     keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")} | {p.name for p in figure_dir.glob("contrast_*.png")}
     for name in stale - keep:
         (figure_dir / name).unlink()
-    (folder / "report.md").write_text(markdown(analysis, written))
+    write_text(folder / "report.md", markdown(analysis, written))
     return analysis
 
 

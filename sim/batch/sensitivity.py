@@ -42,6 +42,7 @@ from sim.batch.experiment import Experiment
 from sim.batch.results import Results
 from sim.batch.sampling import Point
 from sim.errors import UserError
+from sim.output import write_csv
 
 METHODS = ("morris", "sobol")
 ANALYSIS_SEED = 1
@@ -202,7 +203,7 @@ def write(results: Results) -> pd.DataFrame:
     """Compute the indices and write ``sensitivity_METHOD.csv`` and ``figures/sensitivity_METHOD.png``."""
     table = analyse(results)
     method = results.manifest["sensitivity"]["method"]
-    table.to_csv(results.folder / f"sensitivity_{method}.csv", index=False)
+    write_csv(results.folder / f"sensitivity_{method}.csv", table)
     (results.folder / "figures").mkdir(exist_ok=True)
     plot(table, method, results.folder / "figures" / f"sensitivity_{method}.png")
     return table

@@ -9,6 +9,10 @@ Layout of a results folder::
     compacting.json               present only while parts are being merged
     .lock                         held by the process writing the folder
 
+``pending/`` and ``.lock`` exist only while a batch writes the folder (or
+after one was killed): a batch that ends, complete or interrupted, removes
+them, and nothing that reads a folder needs them.
+
 **Writing.** A finished run is appended to the write-ahead log, an Arrow IPC
 stream, as one message holding its runs row and its whole time series, and
 handed to the operating system at once. A run is therefore stored entirely or
@@ -116,10 +120,12 @@ class ResultStore:
 
     def open(self) -> ResultStore:
         """Lock the folder, recover from any interrupted session, and read which runs are stored."""
-        for name in ("runs", "steps", "pending"):
-            (self.folder / name).mkdir(parents=True, exist_ok=True)
+        self.folder.mkdir(parents=True, exist_ok=True)
         self._lock.acquire()
         try:
+            # Only once locked: a batch that is finishing removes an empty pending/ while it still holds the lock.
+            for name in ("runs", "steps", "pending"):
+                (self.folder / name).mkdir(exist_ok=True)
             recover(self.folder)
             runs = _read_runs(self.folder, columns=["run_id", "status"])
             self.completed = dict(zip(runs["run_id"], runs["status"], strict=True))
@@ -173,9 +179,11 @@ class ResultStore:
         compact(self.folder)
 
     def close(self) -> None:
-        """Convert the log and release the folder."""
+        """Convert the log, remove the empty ``pending/`` and release the folder (removing its lock file)."""
         try:
             self.roll()
+            with contextlib.suppress(OSError):  # not empty: a log that could not be converted stays for the next session
+                (self.folder / "pending").rmdir()
         finally:
             self._lock.release()
 
@@ -205,19 +213,32 @@ if hasattr(os, "register_at_fork"):
 
 
 class FolderLock:
-    """An exclusive lock on a results folder, released by the OS if the process dies."""
+    """An exclusive lock on a results folder's ``.lock`` file, released by the OS if the process dies.
+
+    The holder removes the file when it releases the lock, so a finished
+    folder keeps none. Another batch may have opened the file just before
+    it was removed and then get the lock on a file that no longer is the
+    folder's: :meth:`acquire` checks, once locked, that its file is still
+    the one at ``.lock``, and otherwise tries again, so two batches never
+    both hold a folder.
+    """
 
     def __init__(self, folder: Path):
         self.path = folder / ".lock"
         self._handle: IO[str] | None = None
 
     def acquire(self) -> None:
-        handle = self.path.open("a+")
-        try:
-            _lock_file(handle)
-        except OSError:
+        while True:
+            handle = self.path.open("a+")
+            try:
+                _lock_file(handle)
+            except OSError:
+                handle.close()
+                raise UserError(f"{self.path.parent}: another batch is writing to this folder (accepted: wait for it to finish, or choose another --out)") from None
+            if _is_current(handle, self.path):
+                break
+            _unlock_file(handle)  # the batch that held it finished and removed it: lock the file now at .lock
             handle.close()
-            raise UserError(f"{self.path.parent}: another batch is writing to this folder (accepted: wait for it to finish, or choose another --out)") from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"{os.getpid()}\n")
@@ -226,23 +247,41 @@ class FolderLock:
         _HELD.add(handle.fileno())
 
     def release(self) -> None:
-        if self._handle is not None:
-            _HELD.discard(self._handle.fileno())
-            _unlock_file(self._handle)
-            self._handle.close()
-            self._handle = None
+        if self._handle is None:
+            return
+        handle, self._handle = self._handle, None
+        _HELD.discard(handle.fileno())
+        if os.name != "nt":  # removed while still held, so whoever opened it meanwhile sees it is stale (acquire)
+            self.path.unlink(missing_ok=True)
+        _unlock_file(handle)
+        handle.close()
+        if os.name == "nt":  # Windows cannot remove an open file: removed after closing, and left if another batch has it open
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
     def held_elsewhere(self) -> bool:
-        """True when another process holds the lock (a batch is writing now)."""
-        if not self.path.exists():
+        """True when another process holds the lock (a batch is writing now); never creates the lock file."""
+        try:
+            handle = self.path.open("r")
+        except FileNotFoundError:
             return False
-        with self.path.open("a+") as handle:
+        with handle:
             try:
                 _lock_file(handle)
             except OSError:
                 return True
             _unlock_file(handle)
             return False
+
+
+def _is_current(handle: IO[str], path: Path) -> bool:
+    """True when the open ``handle`` is the file now at ``path`` (not one removed since it was opened)."""
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(handle.fileno())
+    return (opened.st_dev, opened.st_ino) == (now.st_dev, now.st_ino)
 
 
 def _lock_file(handle: IO[str]) -> None:
