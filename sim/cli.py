@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import scenario as scenarios
+from sim import size_guard
 from sim.batch import commands as batch_commands
 from sim.calibration import commands as calibration_commands
 from sim.errors import UserError
@@ -113,6 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         raise UserError(f"--seed: {args.seed} is not accepted (accepted: a whole number >= 0)")
     seed = args.seed if args.seed is not None else (config.seed if config.seed is not None else 1)
     out = args.out or ROOT / "results" / f"{Path(args.scenario).stem}-seed{seed}"
+    size_guard.check_scenario(config, "--set" if size_guard.sets_households(overrides) else None)  # before the output folder is made
     ensure_writable_folder(out)
     frame, manifest = simulate(config, seed)
     _write(out, frame, manifest)

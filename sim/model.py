@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from sim import burn_in, community, events, network_io, scenario
+from sim import burn_in, community, events, network_io, scenario, size_guard
 from sim.agents import Landlord, Resident, Service
 from sim.mechanisms import (
     complaints,
@@ -104,6 +104,7 @@ class HousingModel(mesa.Model):
             overrides["policy"] = policy
         if overrides:
             config = config.with_overrides(overrides, where="HousingModel arguments")
+        size_guard.check_scenario(config, "HousingModel arguments" if size_guard.sets_households(overrides) else None)
         seed = _choose_seed(rng, config.seed)
         super().__init__(rng=seed)
         self.config = config

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim import toml_text
+from sim import size_guard, toml_text
 from sim.catalogue import SECTIONS, SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.events import Event, check_event
@@ -137,7 +137,7 @@ def load(path: str | Path) -> Scenario:
     path = locate(path)
     where = str(path)
     try:
-        text = toml_text.decode(path.read_bytes())
+        text = toml_text.decode(size_guard.read_capped(path, "scenario file"))
     except FileNotFoundError:
         raise UserError(f"{where}: no such scenario file (accepted: a path to a .toml file, e.g. scenarios/co_production.toml, "
                         f"or a shipped scenario's name: {', '.join(shipped())})") from None

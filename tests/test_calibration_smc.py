@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -193,22 +194,31 @@ def test_run_killed_mid_generation_resumes_to_the_same_posterior(reference, tmp_
     assert same_files(reference, tmp_path)
 
 
-def two_means_then_ctrl_c(parameters: dict[str, float]) -> dict[str, float]:
-    """``two_means``; in the second generation, the first worker to get there sends SIGINT to the main process, as Ctrl-C would."""
-    if generation_being_sampled() == 1:
-        try:
-            os.close(os.open(os.environ["SMC_TEST_MARKER"], os.O_CREAT | os.O_EXCL))  # only once: a second Ctrl-C would stop the cleanup
-        except FileExistsError:
-            pass
-        else:
-            os.kill(int(os.environ["SMC_TEST_MAIN"]), signal.SIGINT)
-    return two_means(parameters)
+@dataclass(frozen=True)
+class TwoMeansThenCtrlC:
+    """``two_means``; in the second generation, the first worker to get there sends SIGINT to the main process, as Ctrl-C would.
+
+    The main process and the marker file travel with the simulator (pickled to forkserver workers), not in the
+    environment: a forkserver started earlier in the test session would give its workers its own, older environment.
+    """
+
+    main: int
+    marker: str
+
+    def __call__(self, parameters: dict[str, float]) -> dict[str, float]:
+        if generation_being_sampled() == 1:
+            try:
+                os.close(os.open(self.marker, os.O_CREAT | os.O_EXCL))  # only once: a second Ctrl-C would stop the cleanup
+            except FileExistsError:
+                pass
+            else:
+                os.kill(self.main, signal.SIGINT)
+        return two_means(parameters)
 
 
-def test_ctrl_c_keeps_the_completed_generations_and_a_rerun_finishes_the_same(reference, tmp_path, monkeypatch):
-    monkeypatch.setenv("SMC_TEST_MAIN", str(os.getpid()))
-    monkeypatch.setenv("SMC_TEST_MARKER", str(tmp_path / "pressed"))
-    interrupted = smc.Problem(two_means_then_ctrl_c, TWO.priors, TWO.targets, key=TWO.key)
+def test_ctrl_c_keeps_the_completed_generations_and_a_rerun_finishes_the_same(reference, tmp_path):
+    simulator = TwoMeansThenCtrlC(os.getpid(), str(tmp_path / "pressed"))
+    interrupted = smc.Problem(simulator, TWO.priors, TWO.targets, key=TWO.key)
     with pytest.raises(smc.Interrupted) as stopped:
         smc.run(interrupted, tmp_path / "run", workers=2, **SMALL)
     assert stopped.value.generations == 1

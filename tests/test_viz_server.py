@@ -61,3 +61,14 @@ def test_the_address_printed_is_what_a_browser_opens():
     assert server.url("127.0.0.1", 8765) == "http://127.0.0.1:8765/"
     assert server.url("::1", 9000) == "http://[::1]:9000/"
     assert 0 < server.free_port() < 65536
+
+
+@pytest.mark.parametrize("argv", [["--host", "999.1.1.1", "--port", "0"], ["--host", "8.8.8.8"]])
+def test_a_host_that_is_not_this_machines_is_blamed_not_the_port(argv):
+    # 999.1.1.1 is no address (socket.gaierror, once a traceback with --port 0); 8.8.8.8 is another machine's (once "--port: cannot serve")
+    result = subprocess.run([sys.executable, "run.py", "viz", *argv], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"error: --host: '{argv[1]}' is not an address of this machine"), result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    with pytest.raises(UserError, match="--host"):
+        server.free_port(argv[1])

@@ -130,6 +130,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     matrix = sensitivity.design(spec, args.method)
     the_plan = plan.make_plan(spec, sensitivity.points(spec, matrix))
     out = args.out or new_folder(f"{Path(args.experiment).stem}-{args.method}")
+    _check_memory(the_plan, executor)
     outcome = run_batch(the_plan, out, executor, kind="sensitivity", quiet=args.quiet, extra=sensitivity.manifest_entry(spec, args.method, matrix))
     if outcome.status == "interrupted":
         return 130
@@ -225,6 +226,7 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
     from sim.batch.runner import run_batch
 
     executor = executor or executor_for(args)
+    _check_memory(the_plan, executor)
     outcome = run_batch(the_plan, out, executor, quiet=args.quiet, extra=extra)
     if outcome.status == "interrupted":
         return 130
@@ -232,6 +234,17 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
     print(report.console(analysis))
     print(f"\nreport: {out / 'report.md'} (figures in {out / 'figures'}; tables summary.csv, differences.csv, returns.csv)")
     return 0 if outcome.complete and not outcome.failed else 1
+
+
+def _check_memory(the_plan: Any, executor: Any) -> None:
+    """Refuse a batch whose workers' models would not fit in this machine's memory, before any starts (sim/size_guard.py).
+
+    With a Dask scheduler the workers run elsewhere: this machine's memory says nothing about them.
+    """
+    from sim.batch import plan
+
+    settings = executor.settings()
+    plan.check_memory(the_plan, None if settings.get("scheduler") else settings.get("workers", 1))
 
 
 def new_folder(stem: str) -> Path:

@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from sim import scenario as scenarios
-from sim import toml_text
+from sim import size_guard, toml_text
 from sim.catalogue import SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
@@ -213,7 +213,7 @@ def read_toml(path: Path, what: str, example: str) -> tuple[dict[str, Any], byte
     """A TOML file's data and bytes; every way it can fail is one sentence naming the file (``what``: "experiment file", ...)."""
     where = str(path)
     try:
-        data_bytes = path.read_bytes()
+        data_bytes = size_guard.read_capped(path, what)
         text = toml_text.decode(data_bytes)
     except FileNotFoundError:
         raise UserError(f"{where}: no such {what} (accepted: a path to a .toml file, e.g. {example})") from None
@@ -339,8 +339,8 @@ def _scenarios(data: dict[str, Any], where: str, base_dir: Path) -> tuple[Scenar
         if not path.is_file():
             hint = suggest(text, shipped_scenarios()) if "/" not in text else ""
             raise UserError(f"{where}: scenarios[{i}]: no such scenario file {str(path)!r}{hint} (accepted: {accepted})")
+        loaded = scenarios.load(path)  # first: it reads the file with a size cap
         content = path.read_bytes()
-        loaded = scenarios.load(path)
         refs.append(ScenarioRef(path.stem, path, hashlib.sha256(content).hexdigest(), loaded))
     keys = [ref.key for ref in refs]
     for i, key in enumerate(keys):

@@ -59,7 +59,32 @@ def read(folder: Path) -> dict[str, Any]:
         raise UserError(f"{path}: not valid JSON: {error} (accepted: a manifest written by run.py)") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise UserError(f"{path}: not a batch manifest (accepted: a folder written by run.py compare, batch or sensitivity)")
+    _check_shape(path, manifest)
     return manifest
+
+
+REQUIRED: dict[str, type] = {"kind": object, "command": object, "started": object, "planned_runs": int, "plan": dict, "experiment": dict,
+                             "scenarios": dict, "points": list, "sessions": list}
+"""Top-level entries every writer puts in a manifest and resuming or reporting reads (a missing one was a KeyError), with
+the type that reading needs (``object``: any value)."""
+REQUIRED_EXPERIMENT: dict[str, type] = {"name": object, "source": object, "scenarios": dict, "baseline": object, "seeds": list, "steps": int,
+                                        "outcomes": list, "constants": dict, "factors": dict, "sampling": dict}
+"""Entries of the manifest's ``experiment`` that reports read."""
+
+
+def _check_shape(path: Path, manifest: dict[str, Any]) -> None:
+    """A UserError naming the first missing or mistyped entry of an edited or damaged manifest (its runs stay untouched)."""
+    recover = f"(accepted: restore {path.name} from a copy, or run the batch again with a new --out; the stored runs are not changed)"
+    for where, entries, required in (("", manifest, REQUIRED), ("experiment.", manifest.get("experiment"), REQUIRED_EXPERIMENT)):
+        if not isinstance(entries, dict):
+            return  # not reached: experiment's type is checked with the top level
+        for key, kind in required.items():
+            if key not in entries:
+                raise UserError(f"{path}: damaged: it has no {where}{key} {recover}")
+            if not isinstance(entries[key], kind) or (kind is int and isinstance(entries[key], bool)):
+                raise UserError(f"{path}: damaged: {where}{key} is a {type(entries[key]).__name__}, not a {kind.__name__} {recover}")
+    if not manifest["sessions"]:
+        raise UserError(f"{path}: damaged: sessions is empty {recover}")
 
 
 def write(folder: Path, manifest: dict[str, Any]) -> None:

@@ -17,6 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sim import size_guard
 from sim.batch.experiment import Experiment, ScenarioRef
 from sim.batch.inputs import InputFile, InputFiles
 from sim.batch.sampling import Point
@@ -81,6 +82,35 @@ def make_plan(experiment: Experiment, points: list[Point]) -> Plan:
         raise RuntimeError("two planned runs share an id")
     fingerprint = _hash({"runs": ids, "outcomes": list(experiment.outcomes)})
     return Plan(experiment, tuple(points), tuple(runs), fingerprint, tuple(files.files.values()))
+
+
+def largest_community(plan: Plan) -> tuple[int, str]:
+    """The most households any planned run builds, and where that number is set (for :func:`check_memory`'s message).
+
+    Runs that read a network file are left out: their size is known only
+    once the file is read (see :func:`sim.size_guard.check_scenario`).
+    """
+    experiment = plan.experiment
+    largest, where = 0, ""
+    for ref in experiment.scenarios:
+        from_file = ref.scenario.params["community"]
+        for point in plan.points:
+            values = {**experiment.constants, **point}
+            if values.get("community.network_file", from_file.get("network_file")):
+                continue
+            households = int(values.get("community.residents", from_file["residents"]))
+            if households > largest:
+                largest, where = households, _named_by(experiment, ref, "community.residents")
+    return largest, where
+
+
+def check_memory(plan: Plan, workers: int | None) -> None:
+    """Refuse, before any run starts, a batch whose ``workers`` simultaneous models would not fit in memory (None: remote workers, not checked)."""
+    if workers is None:
+        return
+    households, where = largest_community(plan)
+    if households:
+        size_guard.check_memory(households, where, copies=max(1, min(workers, len(plan.runs))))
 
 
 def _named_by(experiment: Experiment, ref: ScenarioRef, parameter: str) -> str:

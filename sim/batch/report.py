@@ -36,11 +36,13 @@ def build(folder: str | Path) -> Analysis:
         else:
             write_csv(path, table)
     figure_dir = folder / "figures"
+    for leftover in figure_dir.glob("*.tmp.png"):  # a figure half-written when a report was killed: never a figure to keep
+        leftover.unlink(missing_ok=True)
     stale = {p.name for p in figure_dir.glob("*.png")} if figure_dir.exists() else set()
     written = figures.write_all(analysis, figure_dir)
     keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")} | {p.name for p in figure_dir.glob("contrast_*.png")}
     for name in stale - keep:
-        (figure_dir / name).unlink()
+        (figure_dir / name).unlink(missing_ok=True)  # gone already is what we want (another report running at once)
     write_text(folder / "report.md", markdown(analysis, written))
     return analysis
 

@@ -15,6 +15,7 @@ import math
 import numpy as np
 from scipy.stats import qmc
 
+from sim import size_guard
 from sim.batch.experiment import Experiment, Factor
 from sim.errors import UserError
 from sim.parameters import Value
@@ -34,10 +35,25 @@ def points(experiment: Experiment) -> list[Point]:
                 raise UserError(
                     f"{experiment.source}: {factor.group}.{factor.name}: a range needs levels for grid sampling "
                     "(accepted: { low, high, levels = N }, a list of values, sampling.method = \"latin\" or \"sobol\", or run.py sensitivity)")
+        levels = [len(f.grid_values()) for f in factors]
+        _check_runs(experiment, math.prod(levels), f"grid sampling over {' x '.join(map(str, levels))} levels")
         return grid(factors)
     samples = experiment.sampling.samples
     assert samples is not None
+    _check_runs(experiment, samples, f"sampling.samples = {samples}")
     return from_unit_cube(factors, unit_sample(method, len(factors), samples, experiment.sampling.seed))
+
+
+def _check_runs(experiment: Experiment, count: int, how: str) -> None:
+    """Refuse ``count`` points before they are listed if the plan they make is too big (see :data:`sim.size_guard.MAX_RUNS`).
+
+    Counted, not listed: a grid of three levers of 10,000 levels is 10^12
+    points, which would fill memory long before any check on the list.
+    """
+    seeds = len(experiment.seeds) if experiment.sampling.pairing == "crossed" else 1
+    scenarios = len(experiment.scenarios)
+    size_guard.check_runs(count * seeds * scenarios, str(experiment.source),
+                          f"{how}, {scenarios} scenario{'s' if scenarios != 1 else ''} and {seeds} seed{'s' if seeds != 1 else ''}")
 
 
 def grid(factors: tuple[Factor, ...]) -> list[Point]:

@@ -31,6 +31,9 @@ dropped, and that run will be computed again); steps parts without a runs
 part are deleted. Readers (:func:`load`) apply the same rules without
 changing any file, so a report can be made while a batch is running. A run id
 found in more than one part counts once, from the newest part.
+
+A damaged part or journal (garbage, truncated) is refused with a UserError
+that names the file and what to delete; nothing is deleted for it.
 """
 
 from __future__ import annotations
@@ -130,6 +133,8 @@ class ResultStore:
             runs = _read_runs(self.folder, columns=["run_id", "status"])
             self.completed = dict(zip(runs["run_id"], runs["status"], strict=True))
         except BaseException:
+            with contextlib.suppress(OSError):  # refused (a damaged file): leave no empty pending/ behind, as close() would not
+                (self.folder / "pending").rmdir()
             self._lock.release()
             raise
         return self
@@ -315,8 +320,7 @@ def recover(folder: Path) -> None:
     """Bring a folder left by an interrupted session to a consistent state (see the module docstring)."""
     journal = folder / JOURNAL
     if journal.exists():
-        plan = json.loads(journal.read_text())
-        into, parts = int(plan["into"]), [int(p) for p in plan["parts"]]
+        into, parts = _read_journal(journal)
         if _part(folder, "runs", into).exists():
             for kind in ("runs", "steps"):
                 for number in parts:
@@ -338,6 +342,22 @@ def recover(folder: Path) -> None:
             leftover.unlink()
 
 
+def _read_journal(journal: Path) -> tuple[int, list[int]]:
+    """The merge a journal describes: (the part merged into, the parts merged); a UserError if it is damaged.
+
+    Deleting a damaged journal is safe, and is left to the user rather than done here: without it the
+    module docstring's reading rules still hold (a merged part is the newest, so each run counts once from it; its steps without
+    runs are dropped), and the next batch that completes merges again.
+    """
+    try:
+        plan = json.loads(journal.read_text())
+        into, parts = int(plan["into"]), [int(p) for p in plan["parts"]]
+    except (ValueError, KeyError, TypeError) as error:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise UserError(f"{journal}: damaged merge journal ({_one_line(error)}) (accepted: delete it and run the same command again; "
+                        f"no stored run is lost, and the parts are merged again when the batch completes)") from None
+    return into, parts
+
+
 def compact(folder: Path) -> None:
     """Merge all committed parts into one pair of files (each run once), journaled so a kill cannot lose or double runs."""
     parts = _numbers(folder, "runs")
@@ -345,8 +365,8 @@ def compact(folder: Path) -> None:
         return
     into = _next_number(folder)
     journal = folder / JOURNAL
+    tables = [_read_part(folder, "runs", number) for number in parts]  # before the journal: a damaged part stops nothing half-done
     _write_json(journal, {"into": into, "parts": parts})
-    tables = [pq.read_table(_part(folder, "runs", number)) for number in parts]
     runs = pa.concat_tables(tables)
     part_of = pa.array([number for number, table in zip(parts, tables, strict=True) for _ in range(table.num_rows)], pa.int64())
     keep = pd.DataFrame({"run_id": runs["run_id"].to_pandas(), "_part": part_of.to_numpy()}).drop_duplicates("run_id", keep="last")
@@ -356,7 +376,7 @@ def compact(folder: Path) -> None:
     tmp = target.with_suffix(".parquet.tmp")
     writer = None
     for number in parts:
-        table = pq.read_table(_part(folder, "steps", number))
+        table = _read_part(folder, "steps", number)
         keep = pc.is_in(table["run_id"], value_set=pc.filter(chosen["run_id"], pc.equal(chosen["_part"], number)))
         table = table.filter(keep)
         if writer is None:
@@ -405,7 +425,7 @@ def load(folder: Path) -> Tables:
         if not ids:
             continue
         if kind == "parquet":
-            table = pq.read_table(_part(folder, "steps", number))
+            table = _read_part(folder, "steps", number)
         else:
             log = read_log(_log_path(folder, number))
             if log is None:
@@ -467,7 +487,7 @@ def _read_runs(folder: Path, numbers: list[int] | None = None, columns: list[str
     frames = []
     parts = numbers if numbers is not None else _committed(folder)
     for number in parts:
-        frame = pq.read_table(_part(folder, "runs", number), columns=columns).to_pandas()
+        frame = _read_part(folder, "runs", number, columns=columns).to_pandas()
         frame["_part"] = number
         frames.append(frame)
     if numbers is None:
@@ -512,6 +532,27 @@ def _next_number(folder: Path) -> int:
 
 def _part(folder: Path, kind: str, number: int) -> Path:
     return folder / kind / f"part-{number:06d}.parquet"
+
+
+def _read_part(folder: Path, kind: str, number: int, columns: list[str] | None = None) -> pa.Table:
+    """A committed Parquet part, or a UserError naming it and how to recover if it is damaged (garbage, truncated)."""
+    path = _part(folder, kind, number)
+    try:
+        return pq.read_table(path, columns=columns)
+    except (pa.ArrowException, OSError) as error:
+        if isinstance(error, OSError) and type(error) is not OSError:  # missing or not readable (FileNotFoundError, ...): not damage, so its own error
+            raise
+        # Both files go: a runs part without its steps would count its runs as done with no months; steps without runs are dropped anyway.
+        pair = " and ".join(str(_part(folder, k, number)) for k in ("runs", "steps"))
+        reason = _one_line(error).removeprefix(f"Could not open Parquet input source '{path}': ")  # the path is said once, first
+        raise UserError(f"{path}: damaged Parquet part ({reason}) (accepted: delete {pair}, then run the same command with the same --out "
+                        f"to compute their runs again; or a new --out)") from None
+
+
+def _one_line(error: BaseException, limit: int = 160) -> str:
+    """An exception's message as one short line, for a UserError."""
+    text = " ".join(str(error).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _log_path(folder: Path, number: int) -> Path:

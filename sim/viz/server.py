@@ -24,6 +24,7 @@ mathematics: the app renders its text with :func:`sim.viz.app.Prose`).
 
 from __future__ import annotations
 
+import errno
 import os
 import socket
 import sys
@@ -89,25 +90,32 @@ def check_assets() -> None:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A port on ``host`` that is free now."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
+    """A port on ``host`` that is free now (a UserError naming ``--host`` if ``host`` is not this machine's)."""
+    return _probe(host, 0, reuse=False)
 
 
 def check_port(host: str, port: int) -> None:
     """Raise a UserError unless ``host``:``port`` can be served on."""
     if not 0 <= port <= 65535:
         raise UserError(f"--port: {port} is not a port (accepted: 1 to 65535, or 0 for any free port)")
+    _probe(host, port, reuse=True)  # reuse: as the server will
+
+
+def _probe(host: str, port: int, reuse: bool) -> int:
+    """Bind a throw-away socket to ``host``:``port`` and return the port bound; a UserError that blames the right option if that fails."""
+    bad_host = f"--host: {host!r} is not an address of this machine (accepted: 127.0.0.1, or 0.0.0.0 to serve the network)"
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     try:
         with socket.socket(family, socket.SOCK_STREAM) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server will
+            if reuse:
+                probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             probe.bind((host, port))
-    except socket.gaierror:
-        raise UserError(f"--host: {host!r} is not an address of this machine (accepted: 127.0.0.1, or 0.0.0.0 to serve the network)") from None
+            return int(probe.getsockname()[1])
+    except socket.gaierror:  # not an address at all (999.1.1.1, a misspelt name)
+        raise UserError(bad_host) from None
     except OSError as error:
+        if error.errno == errno.EADDRNOTAVAIL:  # a real address but another machine's (8.8.8.8): no port would help
+            raise UserError(bad_host) from None
         raise UserError(f"--port: cannot serve on {host}:{port}: {error.strerror or error} (accepted: a free port, e.g. --port {port + 1}, or --port 0)") from None
 
 
