@@ -20,7 +20,8 @@ from sim.batch import commands as batch_commands
 from sim.calibration import commands as calibration_commands
 from sim.errors import UserError
 from sim.mechanisms.outcomes import OUTCOMES
-from sim.output import ensure_writable_folder, replacing
+from sim.output import ensure_writable_folder, out_folder, replacing
+from sim.parameters import PATH_LIMIT, shown
 from sim.provenance import git_commit, versions
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,8 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the process exit status."""
     parser = _parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)  # inside: an option's type may raise a UserError (out_folder)
         return args.handler(args)
     except UserError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -53,15 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="the run's seed (default: the scenario's seed, else 1)")
     run.add_argument("--steps", type=int, help="months to run (default: the scenario's steps)")
     run.add_argument("--set", dest="assignments", action="append", default=[], metavar="KEY=VALUE", help="override a parameter, e.g. --set policy.outreach=0.4 (repeatable)")
-    run.add_argument("--out", type=Path, help="output folder (default: results/SCENARIO-seedN)")
+    run.add_argument("--out", type=out_folder, help="output folder (default: results/SCENARIO-seedN)")
     run.set_defaults(handler=_run)
 
     check = commands.add_parser(
-        "check", help="check scenario files; exit non-zero on the first bad one",
-        description="Read and check each scenario without running it, and print one 'ok:' line per scenario (its name, policy, months and events). "
+        "check", help="check scenario, experiment and calibration files; exit non-zero on the first bad one",
+        description="Read and check each file without running it, the files it reads included (network files; an experiment's every "
+        "point against every scenario), and print one 'ok:' line per file. "
         "The first mistake ends the check with one 'error:' line naming the file, the key and what would be accepted, and exit status 2.")
     check.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                       help="scenario files (TOML), e.g. scenarios/*.toml, or shipped scenarios' names, e.g. co_production")
+                       help="scenario, experiment or calibration files (TOML), e.g. scenarios/*.toml experiments/headline.toml, "
+                       "or shipped scenarios' names, e.g. co_production")
     check.set_defaults(handler=_check)
 
     params = commands.add_parser(
@@ -110,8 +113,8 @@ def _run(args: argparse.Namespace) -> int:
         config = config.with_overrides(overrides, where="--set")
     if args.steps is not None:
         config = config.with_overrides({"steps": args.steps}, where="--steps")
-    if args.seed is not None and args.seed < 0:
-        raise UserError(f"--seed: {args.seed} is not accepted (accepted: a whole number >= 0)")
+    if args.seed is not None and not 0 <= args.seed <= scenarios.MAX_SEED:
+        raise UserError(f"--seed: {shown(args.seed)} is not accepted (accepted: a whole number from 0 to {scenarios.MAX_SEED}, as in scenario files)")
     seed = args.seed if args.seed is not None else (config.seed if config.seed is not None else 1)
     out = args.out or ROOT / "results" / f"{Path(args.scenario).stem}-seed{seed}"
     size_guard.check_scenario(config, "--set" if size_guard.sets_households(overrides) else None)  # before the output folder is made
@@ -165,7 +168,7 @@ def _write(out: Path, frame: Any, manifest: dict[str, Any]) -> None:
             frame.to_csv(series, index=False)
             described.write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
     except OSError as error:
-        raise UserError(f"--out: cannot write the results to {str(out)!r}: {error.strerror or error}; nothing was written (accepted: a folder with room for them)") from None
+        raise UserError(f"--out: cannot write the results to {shown(str(out), PATH_LIMIT)}: {error.strerror or error}; nothing was written (accepted: a folder with room for them)") from None
 
 
 def _print_summary(name: str, frame: Any, seed: int) -> None:
@@ -182,9 +185,35 @@ def _print_summary(name: str, frame: Any, seed: int) -> None:
 
 def _check(args: argparse.Namespace) -> int:
     for path in args.scenarios:
-        config = scenarios.load(path)
-        print(f"ok: {path} ({config.name}; policy {config.policy}; {config.steps} months; {len(config.events)} events)")
+        print(_checked(path))
     return 0
+
+
+def _checked(path: str) -> str:
+    """Check one scenario, experiment or calibration file as the command that runs it would, files it reads included; its 'ok:' line."""
+    from sim import toml_text
+    from sim.batch import experiment, inputs, plan, sampling
+
+    located = scenarios.locate(path)
+    data = None
+    if located.is_file() and located.suffix == ".toml":
+        data = toml_text.parse(toml_text.decode(located.read_bytes()), str(located), "scenarios/co_production.toml")
+    if data is not None and "calibration" in data:
+        from sim.calibration import spec
+
+        found = spec.load(located)
+        return f"ok: {path} (calibration file: {found.experiment.name}; {len(found.experiment.factors)} parameters fitted)"
+    if data is not None and "scenarios" in data:
+        loaded = experiment.load(located)
+        if "sensitivity" in data and any(f.is_range and f.levels is None for f in loaded.factors):
+            # Ranges without levels are sampled by run.py sensitivity's own design: check the scenarios at the constants.
+            plan.make_plan(loaded, [{}])
+            return f"ok: {path} (sensitivity experiment: {loaded.name}; {len(loaded.factors)} uncertain parameters)"
+        planned = plan.make_plan(loaded, sampling.points(loaded))  # every point against every scenario, network files read
+        return f"ok: {path} (experiment: {loaded.name}; {len(planned.runs)} runs)"
+    config = scenarios.load(path)
+    inputs.InputFiles().of(config, f"{path}: {inputs.NETWORK_FILE}")  # the network file is read and checked as a run would
+    return f"ok: {path} ({config.name}; policy {config.policy}; {config.steps} months; {len(config.events)} events)"
 
 
 def _params(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import networkx as nx
 import numpy as np
 
 from sim.errors import UserError
+from sim.parameters import PATH_LIMIT, shown
 
 DEFAULT_STRENGTH = 0.6
 EDGE_LIST_SUFFIXES = (".edgelist", ".edges", ".txt", ".csv", ".tsv")
@@ -22,22 +23,26 @@ EDGE_LIST_SUFFIXES = (".edgelist", ".edges", ".txt", ".csv", ".tsv")
 
 def read_graph(path: Path, where: str) -> nx.Graph:
     """The graph in ``path`` (GraphML by ``.graphml``/``.xml``, otherwise an edge list)."""
-    if not path.is_file():
-        raise UserError(f"{where}: network file {str(path)!r} does not exist (accepted: a GraphML or edge-list file)")
+    try:
+        found = path.is_file()
+    except OSError:  # e.g. a name too long for the file system
+        found = False
+    if not found:
+        raise UserError(f"{where}: network file {shown(str(path), PATH_LIMIT)} does not exist (accepted: a GraphML or edge-list file)")
     try:
         if path.suffix.lower() in (".graphml", ".xml"):
             graph = nx.read_graphml(path)
         elif path.suffix.lower() in EDGE_LIST_SUFFIXES:
             graph = _read_edge_list(path, "," if path.suffix.lower() == ".csv" else None, where)
         else:
-            raise UserError(f"{where}: {str(path)!r} has an unknown network format (accepted: .graphml, .xml, {', '.join(EDGE_LIST_SUFFIXES)})")
+            raise UserError(f"{where}: {shown(str(path), PATH_LIMIT)} has an unknown network format (accepted: .graphml, .xml, {', '.join(EDGE_LIST_SUFFIXES)})")
     except UserError:
         raise
     except Exception as error:  # networkx raises many types for a malformed file
-        raise UserError(f"{where}: cannot read network file {str(path)!r}: {error}") from None
+        raise UserError(f"{where}: cannot read network file {shown(str(path), PATH_LIMIT)}: {error}") from None
     graph = nx.Graph(graph)  # undirected, no parallel edges
     if graph.number_of_nodes() < 2:
-        raise UserError(f"{where}: network file {str(path)!r} has fewer than 2 nodes (accepted: a network of households)")
+        raise UserError(f"{where}: network file {shown(str(path), PATH_LIMIT)} has fewer than 2 nodes (accepted: a network of households)")
     return graph
 
 
@@ -51,13 +56,13 @@ def _read_edge_list(path: Path, delimiter: str | None, where: str) -> nx.Graph:
             if not fields:
                 continue
             if len(fields) not in (2, 3):
-                raise UserError(f"{where}: {str(path)!r} line {number}: expected 'u v' or 'u v weight' (accepted: two node names and an optional weight)")
+                raise UserError(f"{where}: {shown(str(path), PATH_LIMIT)} line {number}: expected 'u v' or 'u v weight' (accepted: two node names and an optional weight)")
             attributes = {}
             if len(fields) == 3:
                 try:
                     attributes["weight"] = float(fields[2])
                 except ValueError:
-                    raise UserError(f"{where}: {str(path)!r} line {number}: weight {fields[2]!r} is not a number (accepted: weights in (0, 1])") from None
+                    raise UserError(f"{where}: {shown(str(path), PATH_LIMIT)} line {number}: weight {shown(fields[2])} is not a number (accepted: weights in (0, 1])") from None
             graph.add_edge(fields[0], fields[1], **attributes)
     return graph
 

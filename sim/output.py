@@ -9,9 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sim.errors import UserError
+from sim.parameters import PATH_LIMIT, shown
 
 if TYPE_CHECKING:
     import pandas as pd
+
+
+def out_folder(text: str) -> Path:
+    """An ``--out`` value as a folder (the argparse type): an empty one, as an unset shell variable gives, would write into the current folder."""
+    if not text.strip():
+        raise UserError("--out: an empty folder name is not accepted (accepted: a folder's path, e.g. results/mine, or . for the current folder)")
+    return Path(text)
 
 
 def ensure_writable_folder(folder: Path, option: str = "--out") -> None:
@@ -22,7 +30,7 @@ def ensure_writable_folder(folder: Path, option: str = "--out") -> None:
         probe.write_text("")
         probe.unlink()
     except OSError as error:
-        raise UserError(f"{option}: cannot write to {str(folder)!r}: {error.strerror or error} (accepted: a folder you can write to)") from None
+        raise UserError(f"{option}: cannot write to {shown(str(folder), PATH_LIMIT)}: {error.strerror or error} (accepted: a folder you can write to)") from None
 
 
 @contextmanager

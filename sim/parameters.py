@@ -138,7 +138,7 @@ class Section:
         """Defaults overlaid with checked ``values``; unknown keys raise UserError."""
         resolved = self.defaults()
         for key, value in values.items():
-            resolved[key] = self.param_for(key, where).check(value, f"{where}: {self.name}.{key}")
+            resolved[key] = self.param_for(key, where).check(value, f"{where}: {self.name}.{cut(key)}")
         return resolved
 
     def param_for(self, key: str, where: str) -> Param:
@@ -148,13 +148,14 @@ class Section:
         except KeyError:
             names = [p.name for p in self.params]
             accepted = ", ".join(names) if names else "no keys here"
-            raise UserError(f"{where}: {self.name}.{key}: unknown key{suggest(key, names)} (accepted: {accepted})") from None
+            raise UserError(f"{where}: {self.name}.{cut(key)}: unknown key{suggest(key, names)} (accepted: {accepted})") from None
 
 
 def suggest(key: str, candidates: list[str]) -> str:
     """A ", did you mean 'x'?" hint, or an empty string when nothing is close."""
     close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    # Suggesting the very name given would be no help: the name is right but not accepted there.
+    return f" (did you mean {close[0]!r}?)" if close and close[0] != key else ""
 
 
 def shown(value: Any, limit: int = 60) -> str:
@@ -163,6 +164,18 @@ def shown(value: Any, limit: int = 60) -> str:
         text = repr(value)
     except ValueError:  # Python refuses to print integers of more than 4300 digits
         return "<a very long integer>"
+    return cut(text, limit)
+
+
+PATH_LIMIT = 200
+"""How much of a file's path a message echoes (a real path is shorter; a 5,000-character one would bury the message)."""
+
+
+def cut(text: str, limit: int = 60) -> str:
+    """``text`` (a key or name the user wrote, echoed as written) shortened for a message, on one line."""
+    text = str(text)
+    if not text.isprintable():  # a quoted TOML key may hold a line break: the message stays one line
+        text = repr(text)[1:-1]
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 

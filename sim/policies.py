@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from sim.errors import UserError
-from sim.parameters import Param, Section, suggest
+from sim.parameters import Param, Section, shown, suggest
 
 LEVERS: tuple[Param, ...] = (
     Param("reach", 0.0, "share of households per month", "assumption", "Share of households invited to take part each month (0: no channel).", 0.0, 1.0),
@@ -110,7 +110,7 @@ def policy_class(name: str, where: str) -> type[Policy]:
     except (KeyError, TypeError):
         names = sorted(POLICIES)
         hint = suggest(name, names) if isinstance(name, str) else ""
-        raise UserError(f"{where}: unknown policy {name!r}{hint} (accepted: {', '.join(names)})") from None
+        raise UserError(f"{where}: unknown policy {shown(name)}{hint} (accepted: {', '.join(names)})") from None
 
 
 def make_policy(name: str, levers: dict[str, Any] | None = None, where: str = "policy") -> Policy:

@@ -23,7 +23,7 @@ from sim import size_guard, toml_text
 from sim.catalogue import SECTIONS, SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.events import Event, check_event
-from sim.parameters import Value, shown, suggest
+from sim.parameters import PATH_LIMIT, Value, cut, shown, suggest
 from sim.policies import policy_class
 
 TOP_LEVEL = ("name", "description", "steps", "seed")
@@ -119,8 +119,7 @@ def locate(spec: str | Path) -> Path:
             return candidate
     if bare:
         names, text = shipped(), str(spec)
-        cut = text if len(text) <= 60 else text[:57] + "..."  # a name as long as a page would bury the message
-        raise UserError(f"{cut}: no such scenario{suggest(text, names)} (accepted: a shipped scenario's name: {', '.join(names)}; "
+        raise UserError(f"{cut(text)}: no such scenario{suggest(text, names)} (accepted: a shipped scenario's name: {', '.join(names)}; "
                         "or a path to a .toml file)")
     return path
 
@@ -146,7 +145,7 @@ def load(path: str | Path) -> Scenario:
     except UnicodeDecodeError:
         raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
     except (OSError, ValueError) as error:  # ValueError: a NUL byte in the path
-        raise UserError(f"{where}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
+        raise UserError(f"{cut(where, PATH_LIMIT)}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
     data = toml_text.parse(text, where, "scenarios/co_production.toml")
     return build(data, where, path.parent)
 
@@ -167,7 +166,7 @@ def build(data: dict[str, Any], where: str, base_dir: Path | None, check_where: 
         if key in TOP_LEVEL:
             continue
         if key not in TABLES:
-            raise UserError(f"{here}: {key}: unknown key{suggest(key, [*TOP_LEVEL, *TABLES])} (accepted: {', '.join((*TOP_LEVEL, *TABLES))})")
+            raise UserError(f"{here}: {cut(key)}: unknown key{suggest(key, [*TOP_LEVEL, *TABLES])} (accepted: {', '.join((*TOP_LEVEL, *TABLES))})")
         if key == "events":
             if not isinstance(value, list):
                 raise UserError(f"{here}: events: must be a list of [[events]] tables (accepted: [[events]] with step and type)")
@@ -214,14 +213,14 @@ def _status_quo(table: dict[str, Any], where: str, policy: str, levers: dict[str
     name = table.pop("policy", DEFAULT_STATUS_QUO)
     if name == OWN:
         if table:
-            raise UserError(f"{where}: status_quo.{next(iter(table))}: not accepted with policy = \"own\" (accepted: the levers come from [policy]; only months)")
+            raise UserError(f"{where}: status_quo.{cut(next(iter(table)))}: not accepted with policy = \"own\" (accepted: the levers come from [policy]; only months)")
         return policy, dict(levers), months
     cls = policy_class(name, f"{where}: status_quo.policy")
     section = cls.section()
     for key in table:
         if key not in {p.name for p in section.params}:
             accepted = ["months", "policy", *(p.name for p in section.params)]
-            raise UserError(f"{where}: status_quo.{key}: unknown key{suggest(key, accepted)} (accepted: {', '.join(accepted)})")
+            raise UserError(f"{where}: status_quo.{cut(key)}: unknown key{suggest(key, accepted)} (accepted: {', '.join(accepted)})")
     levers = {key: section.get(key).check(value, f"{where}: status_quo.{key}") for key, value in table.items()}
     return name, section.resolve(levers, where), months
 
@@ -242,9 +241,12 @@ def _assign(raw: dict[str, Any], key: str, value: Any, where: str) -> None:
         raw[key] = value
         return
     section, _, name = key.partition(".")
-    if not name or section not in TABLES or section == "events":
+    if section == "events":
+        raise UserError(f"{where}: {cut(key)}: events cannot be set here, only as [[events]] tables with step and type in a scenario file "
+                        "(accepted: section.key, e.g. trust.gain_rate, or name, description, steps, seed, residents, policy)")
+    if not name or section not in TABLES:
         accepted = "section.key (e.g. trust.gain_rate), " + ", ".join((*TOP_LEVEL, *SHORTHANDS))
-        raise UserError(f"{where}: {key}: unknown setting{suggest(section, [*TOP_LEVEL, *TABLES])} (accepted: {accepted})")
+        raise UserError(f"{where}: {cut(key)}: unknown setting{suggest(section, [*TOP_LEVEL, *TABLES])} (accepted: {accepted})")
     table = raw.setdefault(section, {})
     if not isinstance(table, dict):
         raise UserError(f"{where}: {section}: is not a table")
@@ -258,8 +260,8 @@ def parse_assignment(text: str, where: str = "--set") -> tuple[str, Any]:
     key, sep, value = text.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UserError(f"{where}: {text!r} is not accepted (accepted: key=value, e.g. trust.gain_rate=0.1)")
-    if "\n" in value or "\r" in value:
+        raise UserError(f"{where}: {shown(text)} is not accepted (accepted: key=value, e.g. trust.gain_rate=0.1)")
+    if "\n" in text or "\r" in text:
         raise UserError(f"{where}: {shown(text)} is not accepted (accepted: key=value on one line)")
     try:
         document = tomllib.loads(f"v = {value.strip()}")

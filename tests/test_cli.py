@@ -270,6 +270,36 @@ def test_negative_seed(tmp_path):
     assert not (tmp_path / "o").exists()
 
 
+def test_a_seed_beyond_what_files_accept(tmp_path):
+    # issue 16 item 8: files cap seeds at 2^63-1, and --seed now does too
+    assert_user_error(run("run", SCENARIO, "--steps", "2", "--seed", str(2**70), "--out", tmp_path / "o"), "--seed", str(2**63 - 1))
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("command", [["run", SCENARIO, "--steps", "2"], ["batch", "experiments/headline.toml", "--seeds", "1"]])
+def test_an_empty_out_is_refused(command):
+    # an unset shell variable ($OUT) would otherwise write into the current folder
+    before = set(ROOT.iterdir())
+    assert_user_error(run(*command, "--out", ""), "--out", "empty", "accepted")
+    assert set(ROOT.iterdir()) == before
+
+
+def test_long_keys_and_file_names_are_cut_in_messages(tmp_path):
+    # issue 16 item 8: a 1 MB key was echoed whole; a 5,000-character network file name was an OSError traceback
+    long_key = tmp_path / "long_key.toml"
+    long_key.write_text(f"[community]\n{'k' * 1_000_000} = 1\n")
+    assert len(assert_user_error(run("check", long_key), "community.kkk", "...", "accepted")) < 1000
+    network = tmp_path / "network.toml"
+    network.write_text(f'[community]\nnetwork_file = "{"n" * 5000}.txt"\n')
+    assert len(assert_user_error(run("run", network, "--steps", "2", "--out", tmp_path / "o"), "network file", "...", "accepted")) < 1000
+    assert len(assert_user_error(run("check", "s" * 5000 + ".toml"), "...", "accepted")) < 1000
+
+
+def test_set_events_says_what_is_accepted(tmp_path):
+    line = assert_user_error(run("run", SCENARIO, "--set", "events=[]", "--out", tmp_path / "o"), "--set: events", "[[events]]", "accepted")
+    assert "did you mean 'events'" not in line
+
+
 def test_zero_steps(tmp_path):
     assert_user_error(run("run", SCENARIO, "--steps", "0", "--out", tmp_path / "o"), "steps", "from 1 to")
 
@@ -286,3 +316,31 @@ def test_check_event_type_list(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('[[events]]\nstep = 1\ntype = ["funding_cut"]\n')
     assert_user_error(run("check", bad), str(bad), "events[0].type")
+
+
+def test_check_reads_a_scenarios_network_file_as_a_run_would(tmp_path):
+    """Before, check printed 'ok:' for a scenario whose network file run rejects."""
+    bad_network = tmp_path / "net.txt"
+    bad_network.write_text("0 1 5.0\n1 2\n")  # a weight outside (0, 1]
+    scenario = tmp_path / "with_network.toml"
+    scenario.write_text(f'name = "Own network"\n[community]\nnetwork_file = "{bad_network}"\n')
+    assert_user_error(run("check", scenario), str(scenario), "network_file")
+    assert "error:" in run("run", scenario, "--steps", "1", "--out", tmp_path / "out").stderr  # the same file, refused by run too
+    bad_network.write_text("0 1 0.5\n1 2\n2 3\n")
+    result = run("check", scenario)
+    assert result.returncode == 0 and result.stdout.startswith(f"ok: {scenario}"), result.stderr
+
+
+def test_check_takes_experiment_and_calibration_files():
+    result = run("check", "experiments/headline.toml", "experiments/calibration.toml", "experiments/contrast.toml")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ok: experiments/headline.toml (experiment: ") and lines[0].endswith(" runs)")
+    assert lines[1].startswith("ok: experiments/calibration.toml (calibration file: ")
+    assert lines[2].startswith("ok: experiments/contrast.toml (sensitivity experiment: ")
+
+
+def test_check_refuses_an_experiment_whose_point_a_scenario_rejects(tmp_path):
+    experiment = tmp_path / "e.toml"
+    experiment.write_text(f'name = "x"\nscenarios = ["{ROOT / SCENARIO}"]\nseeds = 1\n[levers]\n"trust.gain_rate" = [0.1, 7.0]\n')
+    assert_user_error(run("check", experiment), str(experiment), "trust.gain_rate")

@@ -188,6 +188,16 @@ def test_the_page_address_can_set_the_starting_settings():
     assert (default.settings.preset, default.settings.residents) == (DEFAULT_PRESET, DEFAULT_RESIDENTS)
 
 
+def test_the_address_reads_numbers_as_scenario_files_do():
+    # issue 16 item 8: residents=1e3 gave "invalid literal for int()"
+    assert start_from_address("residents=1e3&intensity=1").settings.residents == 1000
+    assert start_from_address("residents=1_000").settings.residents == 1000
+    for query, name in [("residents=1e3x", "residents"), ("residents=300.5", "residents"), ("intensity=abc", "intensity"), ("intensity=nan", "intensity")]:
+        start = start_from_address(query)
+        assert start.problem.startswith(f"{name}: ") and "accepted: " in start.problem and "invalid literal" not in start.problem, start.problem
+        assert start.settings.residents == DEFAULT_RESIDENTS
+
+
 def test_a_bad_address_falls_back_to_defaults_with_a_message():
     start = start_from_address("preset=utopia&seed=abc&colour=gold")
     assert start.settings.preset == DEFAULT_PRESET and start.colour == "trust_landlord"

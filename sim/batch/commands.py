@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.errors import UserError
+from sim.output import out_folder
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADLINE = ("paternalistic", "consultation", "co_design", "co_production")
@@ -77,7 +78,7 @@ def execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per available CPU; 1 runs in this process)")
     parser.add_argument("--executor", default="process", metavar="{process,dask}", help="process: the standard library's process pool (default); dask: Dask distributed")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster's scheduler, e.g. tcp://HOST:8786 (default: start a LocalCluster)")
-    parser.add_argument("--out", type=Path, metavar="DIR", help="results folder (default: a new folder under results/); an existing one of the same batch is resumed")
+    parser.add_argument("--out", type=out_folder, metavar="DIR", help="results folder (default: a new folder under results/); an existing one of the same batch is resumed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or progress messages")
 
 

@@ -58,7 +58,7 @@ from sim import size_guard, toml_text
 from sim.catalogue import SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
-from sim.parameters import Param, Section, Value, shown, suggest
+from sim.parameters import PATH_LIMIT, Param, Section, Value, cut, shown, suggest
 from sim.policies import LEVERS, POLICIES
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -222,7 +222,7 @@ def read_toml(path: Path, what: str, example: str) -> tuple[dict[str, Any], byte
     except UnicodeDecodeError:
         raise UserError(f"{where}: is not UTF-8 text (accepted: a TOML file)") from None
     except (OSError, ValueError) as error:
-        raise UserError(f"{where}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
+        raise UserError(f"{cut(where, PATH_LIMIT)}: cannot be read: {getattr(error, 'strerror', None) or error} (accepted: a path to a readable .toml file)") from None
     return toml_text.parse(text, where, example), data_bytes
 
 
@@ -248,7 +248,7 @@ def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None =
         raise UserError(f"{where}: calibration: this is a calibration file (accepted: python run.py calibrate {where})")
     for key in data:
         if key not in TOP_LEVEL:
-            raise UserError(f"{where}: {key}: unknown key{suggest(key, list(TOP_LEVEL))} (accepted: {', '.join(TOP_LEVEL)})")
+            raise UserError(f"{where}: {cut(key)}: unknown key{suggest(key, list(TOP_LEVEL))} (accepted: {', '.join(TOP_LEVEL)})")
     name = _string(data, "name", where, "experiment")
     description = _string(data, "description", where, "")
     refs = _scenarios(data, where, base_dir)
@@ -270,7 +270,7 @@ def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None =
     for group, specs in groups.items():
         for key in specs:
             if key in seen:
-                raise UserError(f"{where}: {group}.{key}: already given in [{seen[key]}] (accepted: each parameter in one of levers, uncertainties, constants)")
+                raise UserError(f"{where}: {group}.{cut(key)}: already given in [{seen[key]}] (accepted: each parameter in one of levers, uncertainties, constants)")
             seen[key] = group
     constants = {key: declaration(key, f"{where}: constants").check(value, f"{where}: constants.{key}") for key, value in groups["constants"].items()}
     factors = tuple(_factor(key, spec, group, where) for group in VARYING for key, spec in groups[group].items())
@@ -289,6 +289,13 @@ def scenario_path(text: str, base_dir: Path) -> Path:
         return SCENARIO_DIR / f"{text}.toml"
     path = Path(text)
     return path if path.is_absolute() else base_dir / path
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long for the file system
+        return False
 
 
 def shipped_scenarios() -> list[str]:
@@ -311,7 +318,7 @@ def declaration(name: str, where: str) -> Param:
     if section in SECTIONS_BY_NAME and key:
         return SECTIONS_BY_NAME[section].param_for(key, where)
     sections = ["policy", *SECTIONS_BY_NAME]
-    raise UserError(f"{where}: {name}: unknown parameter{suggest(section, sections)} (accepted: section.key with a section among {', '.join(sections)}; see `python run.py params`)")
+    raise UserError(f"{where}: {cut(name)}: unknown parameter{suggest(section, sections)} (accepted: section.key with a section among {', '.join(sections)}; see `python run.py params`)")
 
 
 # -- the parts ------------------------------------------------------------------------------
@@ -336,16 +343,16 @@ def _scenarios(data: dict[str, Any], where: str, base_dir: Path) -> tuple[Scenar
     refs = []
     for i, text in enumerate(names):
         path = scenario_path(text, base_dir)
-        if not path.is_file():
+        if not _is_file(path):
             hint = suggest(text, shipped_scenarios()) if "/" not in text else ""
-            raise UserError(f"{where}: scenarios[{i}]: no such scenario file {str(path)!r}{hint} (accepted: {accepted})")
+            raise UserError(f"{where}: scenarios[{i}]: no such scenario file {shown(str(path), PATH_LIMIT)}{hint} (accepted: {accepted})")
         loaded = scenarios.load(path)  # first: it reads the file with a size cap
         content = path.read_bytes()
         refs.append(ScenarioRef(path.stem, path, hashlib.sha256(content).hexdigest(), loaded))
     keys = [ref.key for ref in refs]
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            raise UserError(f"{where}: scenarios[{i}]: {key!r} is listed twice (accepted: each scenario once; files need different names)")
+            raise UserError(f"{where}: scenarios[{i}]: {shown(key)} is listed twice (accepted: each scenario once; files need different names)")
     return tuple(refs)
 
 
@@ -410,7 +417,7 @@ def flatten(table: dict[str, Any], where: str) -> dict[str, Any]:
         # and `community.residents` are three keys to it, but one parameter here, and the last would silently win.
         name = canonical(key)
         if name in flat:
-            raise UserError(f"{where}: {name}: given twice (as {spelled[name]} and as {written}) (accepted: each parameter once, under one name)")
+            raise UserError(f"{where}: {cut(name)}: given twice (as {cut(spelled[name])} and as {cut(written)}) (accepted: each parameter once, under one name)")
         flat[name] = spec
         spelled[name] = written
 
@@ -441,7 +448,7 @@ def _factor(name: str, spec: Any, group: str, where: str) -> Factor:
         raise UserError(f"{here}: {shown(spec)} is not accepted (accepted: {accepted})")
     for key in spec:
         if key not in RANGE_KEYS:
-            raise UserError(f"{here}.{key}: unknown key{suggest(key, list(RANGE_KEYS))} (accepted: {', '.join(RANGE_KEYS)})")
+            raise UserError(f"{here}.{cut(key)}: unknown key{suggest(key, list(RANGE_KEYS))} (accepted: {', '.join(RANGE_KEYS)})")
     numeric = isinstance(param.default, int | float) and not isinstance(param.default, bool)
     if not numeric:
         raise UserError(f"{here}: a range needs a numeric parameter, and this one is {param.accepted} (accepted: a list of values)")
@@ -474,7 +481,7 @@ def _table(data: dict[str, Any], key: str, where: str, keys: tuple[str, ...]) ->
         raise UserError(f"{where}: {key}: must be a table (accepted: a [{key}] table with {', '.join(keys)})")
     for name in table:
         if name not in keys:
-            raise UserError(f"{where}: {key}.{name}: unknown key{suggest(name, list(keys))} (accepted: {', '.join(keys)})")
+            raise UserError(f"{where}: {key}.{cut(name)}: unknown key{suggest(name, list(keys))} (accepted: {', '.join(keys)})")
     return table
 
 

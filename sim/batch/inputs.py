@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sim import network_io
 from sim.errors import UserError
+from sim.parameters import PATH_LIMIT, shown
 from sim.scenario import Scenario
 
 NETWORK_FILE = "community.network_file"
@@ -57,4 +58,4 @@ def _check_network(config: Scenario, path: Path, where: str) -> str:
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as error:
-        raise UserError(f"{where}: network file {str(path)!r} cannot be read: {error.strerror or error} (accepted: a readable GraphML or edge-list file)") from None
+        raise UserError(f"{where}: network file {shown(str(path), PATH_LIMIT)} cannot be read: {error.strerror or error} (accepted: a readable GraphML or edge-list file)") from None

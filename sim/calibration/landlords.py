@@ -42,7 +42,7 @@ from sim.calibration.pipeline import Interrupted
 from sim.calibration.toml_out import dumps
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
-from sim.parameters import shown, suggest
+from sim.parameters import cut, shown, suggest
 
 COLUMNS = (*OUTCOMES, *EXTRA)
 
@@ -69,7 +69,7 @@ def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
     here = f"{where}: landlords"
     for key in table:
         if key not in KEYS:
-            raise UserError(f"{here}.{key}: unknown key{suggest(key, list(KEYS))} (accepted: {', '.join(KEYS)})")
+            raise UserError(f"{here}.{cut(key)}: unknown key{suggest(key, list(KEYS))} (accepted: {', '.join(KEYS)})")
     count = experiments.whole_number(table.get("count", 240), f"{here}.count", 2, 100_000)
     residents = experiments.whole_number(table.get("residents", 300), f"{here}.residents", 10, 10_000_000)
     seed = experiments.whole_number(table.get("seed", 1), f"{here}.seed", 0, scenarios.MAX_SEED)

@@ -41,7 +41,7 @@ from sim.batch.experiment import Experiment
 from sim.calibration.targets import Target, as_share, read_figures
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
-from sim.parameters import shown, suggest
+from sim.parameters import cut, shown, suggest
 
 SETTINGS = ("figures", "accept", "rounds", "search_evaluations", "search_seeds", "candidates", "check_seeds", "scenario_out", "scenario_name", "targets", "validation")
 TARGET_KEYS = ("measure", "value", "tolerance")
@@ -82,7 +82,7 @@ def load(path: str | Path) -> Calibration:
         raise UserError(f"{where}: calibration: missing or not a table (accepted: a [calibration] table with {', '.join(SETTINGS)})")
     for key in settings:
         if key not in SETTINGS:
-            raise UserError(f"{where}: calibration.{key}: unknown key{suggest(key, list(SETTINGS))} (accepted: {', '.join(SETTINGS)})")
+            raise UserError(f"{where}: calibration.{cut(key)}: unknown key{suggest(key, list(SETTINGS))} (accepted: {', '.join(SETTINGS)})")
     if landlords is not None and not isinstance(landlords, dict):
         raise UserError(f"{where}: landlords: must be a table (accepted: a [landlords] table; see experiments/calibration.toml)")
     spec = experiments.build(data, where, path.parent, sha256=hashlib.sha256(data_bytes).hexdigest())
@@ -140,16 +140,16 @@ def _targets(table: Any, name: str, figures: dict, figures_path: Path, where: st
         raise UserError(f"{here}: missing or not a table (accepted: a [calibration.{name}] table of column = {{ measure = ... }})")
     targets = []
     for column, spec in table.items():
-        key = f"{here}.{column}"
+        key = f"{here}.{cut(column)}"
         if column not in COLUMNS:
             raise UserError(f"{key}: not an outcome column{suggest(column, list(COLUMNS))} (accepted: one of {', '.join(COLUMNS)})")
         if not isinstance(spec, dict):
             raise UserError(f"{key}: {shown(spec)} is not accepted (accepted: {{ measure = ..., tolerance = ... }})")
         for k in spec:
             if k not in TARGET_KEYS:
-                raise UserError(f"{key}.{k}: unknown key{suggest(k, list(TARGET_KEYS))} (accepted: {', '.join(TARGET_KEYS)})")
+                raise UserError(f"{key}.{cut(k)}: unknown key{suggest(k, list(TARGET_KEYS))} (accepted: {', '.join(TARGET_KEYS)})")
         measure = spec.get("measure")
-        if measure not in figures:
+        if not isinstance(measure, str) or measure not in figures:  # a list is no key (and unhashable)
             raise UserError(f"{key}.measure: {shown(measure)} is not in {figures_path}{suggest(str(measure), list(figures))} (accepted: one of {', '.join(figures)})")
         figure = figures[measure]
         value = spec.get("value", as_share(figure))

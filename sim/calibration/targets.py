@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from sim.errors import UserError
+from sim.parameters import PATH_LIMIT, cut
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ def read_figures(path: Path) -> dict[str, Figure]:
         with path.open(newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
     except OSError as error:
-        raise UserError(f"{path}: cannot read the national figures ({error.strerror or error})") from None
+        raise UserError(f"{cut(str(path), PATH_LIMIT)}: cannot read the national figures ({error.strerror or error})") from None
     needed = {"measure", "value", "unit", "population", "year", "source"}
     if rows and not needed <= set(rows[0]):
         raise UserError(f"{path}: columns {sorted(needed - set(rows[0]))} are missing (accepted: a CSV with columns {', '.join(sorted(needed))})")

@@ -31,6 +31,7 @@ from urllib.parse import parse_qs
 import solara
 
 from sim.errors import UserError
+from sim.parameters import shown
 from sim.policies import POLICIES
 from sim.viz import explain
 from sim.viz.colours import DEFAULT_SCHEME, SCHEMES
@@ -39,7 +40,7 @@ from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, S
 from sim.viz.plots import LABELS, PANEL_LABELS, TSM_MEDIANS
 from sim.viz.presets import load_presets
 from sim.viz.prose import to_html
-from sim.viz.session import EVENT_BUTTONS, RESIDENTS_RANGE, Session, Settings, parse_seed, policy_levers
+from sim.viz.session import EVENT_BUTTONS, INTENSITY_RANGE, RESIDENTS_RANGE, Session, Settings, parse_number, parse_seed, policy_levers
 
 PRESETS = load_presets()
 DEFAULT_PRESET = "paternalistic"
@@ -84,7 +85,7 @@ def start_from_address(search: str | None) -> Start:
     key = query.get("preset", DEFAULT_PRESET)
     problems = []
     if key not in PRESETS:
-        problems.append(f"preset {key!r} is not in scenarios/ (accepted: {', '.join(PRESETS)})")
+        problems.append(f"preset {shown(key)} is not in scenarios/ (accepted: {', '.join(PRESETS)})")
         key = DEFAULT_PRESET
     settings = Settings(key, PRESETS[key].policy, residents=DEFAULT_RESIDENTS).with_preset(PRESETS[key])
     changes: dict[str, Any] = {}
@@ -94,17 +95,19 @@ def start_from_address(search: str | None) -> Start:
         if "compare" in query:
             changes["compare"] = query["compare"] or None
         if "intensity" in query:
-            changes["intensity"] = float(query["intensity"])
+            low, high = INTENSITY_RANGE
+            changes["intensity"] = parse_number("intensity", query["intensity"], False, f"a number from {low:g} to {high:g}")
         if "residents" in query:
-            changes["residents"] = int(query["residents"])
+            low, high = RESIDENTS_RANGE
+            changes["residents"] = parse_number("residents", query["residents"], True, f"a whole number of households from {low} to {high}, e.g. 300 or 1e3")
         if "seed" in query:
             changes["seed"] = parse_seed(query["seed"])
         settings = replace(settings, **changes).check(PRESETS)
-    except (UserError, ValueError) as error:
+    except UserError as error:
         problems.append(f"{error} (the address's settings were not used)")
     colour = query.get("colour", DEFAULT_SCHEME)
     if colour not in SCHEMES:
-        problems.append(f"colour {colour!r} is not accepted (accepted: {', '.join(SCHEMES)})")
+        problems.append(f"colour {shown(colour)} is not accepted (accepted: {', '.join(SCHEMES)})")
         colour = DEFAULT_SCHEME
     return Start(settings, colour, "; ".join(problems))
 

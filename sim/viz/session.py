@@ -17,7 +17,9 @@ same events. Policy A runs with the scenario's levers, policy B as designed
 
 from __future__ import annotations
 
+import math
 import threading
+import tomllib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -26,6 +28,7 @@ import pandas as pd
 from sim.errors import UserError
 from sim.events import EVENT_TYPES, fire_now
 from sim.model import INSTITUTIONS, HousingModel
+from sim.parameters import shown
 from sim.policies import POLICIES
 from sim.scenario import MAX_SEED
 from sim.state import COMMUNITY
@@ -69,18 +72,18 @@ class Settings:
     def check(self, presets: dict[str, Preset]) -> Settings:
         """These settings, or a UserError naming the bad value and what is accepted."""
         if self.preset not in presets:
-            raise UserError(f"preset: {self.preset!r} is not a scenario in scenarios/ (accepted: {', '.join(presets)})")
+            raise UserError(f"preset: {shown(self.preset)} is not a scenario in scenarios/ (accepted: {', '.join(presets)})")
         for role, name in (("policy", self.policy), ("second policy", self.compare)):
             if name is not None and name not in POLICIES:
-                raise UserError(f"{role}: {name!r} is not a policy (accepted: {', '.join(sorted(POLICIES))})")
+                raise UserError(f"{role}: {shown(name)} is not a policy (accepted: {', '.join(sorted(POLICIES))})")
         low, high = INTENSITY_RANGE
         if not low <= self.intensity <= high:
             raise UserError(f"intensity: {self.intensity} is not accepted (accepted: {low:g} to {high:g} times the scenario's reach)")
         low, high = RESIDENTS_RANGE
         if isinstance(self.residents, bool) or not isinstance(self.residents, int) or not low <= self.residents <= high:
-            raise UserError(f"community size: {self.residents!r} is not accepted (accepted: a whole number of households from {low} to {high})")
+            raise UserError(f"community size: {shown(self.residents)} is not accepted (accepted: a whole number of households from {low} to {high})")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or not 0 <= self.seed <= MAX_SEED:
-            raise UserError(f"seed: {self.seed!r} is not accepted (accepted: a whole number from 0 to {MAX_SEED})")
+            raise UserError(f"seed: {shown(self.seed)} is not accepted (accepted: a whole number from 0 to {MAX_SEED})")
         return self
 
     def with_preset(self, preset: Preset) -> Settings:
@@ -93,14 +96,32 @@ class Settings:
         return replace(self, preset=preset.key, policy=preset.policy, intensity=1.0, seed=seed)
 
 
+def parse_number(name: str, text: str, whole: bool, accepted: str) -> int | float:
+    """A number written in a page address (``residents=1e3``), read as a scenario file reads it (TOML: 1000, 1e3, 1_000),
+    or a UserError naming ``name`` and what is ``accepted``. A whole number may be written as a float with nothing after the point."""
+    try:
+        value = tomllib.loads(f"v = {text.strip()}")["v"]
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        value = None
+    number = not isinstance(value, bool) and isinstance(value, int | float) and (isinstance(value, int) or math.isfinite(value))
+    if not number or (whole and isinstance(value, float) and not value.is_integer()):
+        raise UserError(f"{name}: {shown(text)} is not {'a whole number' if whole else 'a number'} (accepted: {accepted})")
+    if whole:
+        return int(value)
+    try:
+        return float(value)
+    except OverflowError:  # an integer too large for a float
+        raise UserError(f"{name}: {shown(text)} is not accepted (accepted: {accepted})") from None
+
+
 def parse_seed(text: str) -> int:
     """The seed typed in a text box as an integer, or a UserError saying what is accepted."""
     cleaned = text.strip().replace("_", "").replace(",", "")
     if not cleaned or not (cleaned.isdigit() and cleaned.isascii()):
-        raise UserError(f"seed: {text.strip()!r} is not a whole number (accepted: a whole number from 0 to {MAX_SEED}, e.g. 1)")
-    seed = int(cleaned)
+        raise UserError(f"seed: {shown(text.strip())} is not a whole number (accepted: a whole number from 0 to {MAX_SEED}, e.g. 1)")
+    seed = int(cleaned) if len(cleaned) <= 20 else MAX_SEED + 1  # Python refuses to read integers of more than 4300 digits
     if seed > MAX_SEED:
-        raise UserError(f"seed: {seed} is too large (accepted: a whole number from 0 to {MAX_SEED})")
+        raise UserError(f"seed: {shown(cleaned)} is too large (accepted: a whole number from 0 to {MAX_SEED})")
     return seed
 
 
