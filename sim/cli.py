@@ -196,7 +196,7 @@ def _checked(path: str) -> str:
 
     located = scenarios.locate(path)
     data = None
-    if located.is_file() and located.suffix == ".toml":
+    if located.suffix == ".toml" and _is_file(located):
         data = toml_text.parse(toml_text.decode(located.read_bytes()), str(located), "scenarios/co_production.toml")
     if data is not None and "calibration" in data:
         from sim.calibration import spec
@@ -214,6 +214,13 @@ def _checked(path: str) -> str:
     config = scenarios.load(path)
     inputs.InputFiles().of(config, f"{path}: {inputs.NETWORK_FILE}")  # the network file is read and checked as a run would
     return f"ok: {path} ({config.name}; policy {config.policy}; {config.steps} months; {len(config.events)} events)"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long for the file system: scenarios.load says so in one line
+        return False
 
 
 def _params(args: argparse.Namespace) -> int:
