@@ -104,15 +104,20 @@ def test_a_lower_is_better_outcome_counts_a_positive_contrast_as_a_loss(screened
     assert (points["trust_landlord_worse"] == (points["trust_landlord_mean"] < 0)).all()
 
 
-def test_the_losing_region_is_ranked_and_described():
-    """Synthetic points: A loses on trust_landlord exactly where x is low; y is unrelated."""
+def _losing_where_x_is_low() -> tuple[np.ndarray, pd.DataFrame, dict]:
+    """60 synthetic points over s.x (0 to 10) and s.y (0 to 1): A loses on trust_landlord exactly where x < 3; y is unrelated."""
     rng = np.random.default_rng(3)
     x, y = rng.uniform(0, 10, 60), rng.uniform(0, 1, 60)
     mean = np.where(x < 3, -0.1, 0.1)
     points = pd.DataFrame({"point": range(60), "s.x": x, "s.y": y, "pairs": 2, "trust_landlord_mean": mean, "trust_landlord_ci_low": mean - 0.01,
                            "trust_landlord_ci_high": mean + 0.01})
     points["trust_landlord_worse"], points["trust_landlord_clearly_worse"] = contrast.losing("trust_landlord", mean, mean - 0.01, mean + 0.01)
-    spec = {"names": ["s.y", "s.x"], "bounds": [[0.0, 1.0], [0.0, 10.0]]}
+    return x, points, {"names": ["s.y", "s.x"], "bounds": [[0.0, 1.0], [0.0, 10.0]]}
+
+
+def test_the_losing_region_is_ranked_and_described():
+    """Synthetic points: A loses on trust_landlord exactly where x is low; y is unrelated."""
+    x, points, spec = _losing_where_x_is_low()
     found = contrast.build(A, B, "morris", "synthetic", 24, ["trust_landlord"], spec, points, pd.DataFrame())
     share = found.shares.iloc[0]
     assert (share["worse"], share["points"], share["clearly_worse"]) == ((x < 3).sum(), 60, (x < 3).sum())
@@ -218,13 +223,7 @@ def test_clustered_points_widen_the_chance_band():
 
 def test_a_parameter_with_little_effect_of_its_own_is_not_named():
     """Beyond chance, but the contrast's indices say changing it hardly moves the contrast: a likely coincidence, not a region."""
-    rng = np.random.default_rng(3)
-    x, y = rng.uniform(0, 10, 60), rng.uniform(0, 1, 60)
-    mean = np.where(x < 3, -0.1, 0.1)
-    points = pd.DataFrame({"point": range(60), "s.x": x, "s.y": y, "pairs": 2, "trust_landlord_mean": mean, "trust_landlord_ci_low": mean - 0.01,
-                           "trust_landlord_ci_high": mean + 0.01})
-    points["trust_landlord_worse"], points["trust_landlord_clearly_worse"] = contrast.losing("trust_landlord", mean, mean - 0.01, mean + 0.01)
-    spec = {"names": ["s.y", "s.x"], "bounds": [[0.0, 1.0], [0.0, 10.0]]}
+    _, points, spec = _losing_where_x_is_low()
     indices = pd.DataFrame({"contrast": f"{A} - {B}", "outcome": "trust_landlord", "parameter": ["s.y", "s.x"], "mu_star_scaled": [1.0, 0.02]})
     found = contrast.build(A, B, "morris", "synthetic", 24, ["trust_landlord"], spec, points, indices)
     row = found.regions.set_index("parameter").loc["s.x"]

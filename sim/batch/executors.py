@@ -141,7 +141,7 @@ class SerialExecutor(Executor):
         return {"executor": "process", "workers": 1}
 
 
-def _init_worker() -> None:
+def init_worker() -> None:
     """Worker initializer: leave Ctrl-C to the main process (it stops the workers), and exit if it dies.
 
     A pool's workers would otherwise outlive a main process killed with
@@ -192,7 +192,7 @@ class ProcessExecutor(Executor):
             multiprocessing.set_forkserver_preload(["sim.batch.worker"])
         sys.stdout.flush()  # a forked child must not write out a copy of what is still buffered here
         sys.stderr.flush()
-        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method), initializer=_init_worker)
+        pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method), initializer=init_worker)
         with warnings.catch_warnings():
             # Only reached by fork without other Python threads: see start_method.
             warnings.filterwarnings("ignore", message=r"This process \(pid=\d+\) is multi-threaded, use of fork\(\) may lead to deadlocks", category=DeprecationWarning)

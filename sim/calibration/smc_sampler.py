@@ -33,10 +33,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import random
-import signal
 import sys
-import threading
-import time
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -46,7 +43,7 @@ from typing import Any
 import numpy as np
 from pyabc.sampler import Sampler
 
-from sim.batch.executors import start_method
+from sim.batch.executors import init_worker, start_method
 
 CHUNKS_PER_WORKER = 2
 """A batch is split into this many contiguous chunks per worker: few messages, and a slow chunk delays the batch little."""
@@ -88,23 +85,9 @@ def _install(simulate_one: Callable[[], Any], seed: int, generation: int) -> Non
 
 
 def _start_worker(simulate_one: Callable[[], Any], seed: int, generation: int) -> None:
-    """Pool initializer: the generation to evaluate; Ctrl-C left to the main process; exit if the main process dies.
-
-    The main process stops the workers itself after Ctrl-C. Without the watch,
-    workers would outlive a main process killed with ``kill -9``, waiting for
-    work forever (sim.batch.executors does the same for batches).
-    """
+    """Pool initializer: the generation to evaluate; Ctrl-C left to the main process, and exit if it dies (as a batch's workers)."""
     _install(simulate_one, seed, generation)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    parent = os.getppid()
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        os._exit(1)
-
-    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+    init_worker()
 
 
 class _InProcess:
