@@ -72,6 +72,9 @@ class Resident(mesa.Agent):
     complaint_open = StateField()
     months_since_complaint = StateField()
     complaint_felt = StateField()
+    repairs_felt = StateField()
+    months_since_repair = StateField()
+    neighbourhood_felt = StateField()
 
     def __init__(self, model: HousingModel, index: int):
         super().__init__(model)

@@ -42,8 +42,9 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="run.py",
         description="Simulate social capital, trust and stigma in social-housing communities under participation policies.",
-        epilog="With no command: compare the four headline scenarios (paternalistic, consultation, co_design, co_production) over many seeds, "
-        "as 'compare' does, and write tables, figures and report.md to a new folder under results/.",
+        epilog="With no command: the main job, experiments/headline.toml: from the calibrated status quo of English landlords, switch to each "
+        "of the four policies (paternalistic, consultation, co_design, co_production) at month 0, over parameter sets drawn from the "
+        "calibration's posterior and several seeds each, as 'batch' does; tables, figures and report.md go to a new folder under results/.",
     )
     parser.set_defaults(handler=batch_commands.main_job)
     parser.add_argument("--version", action=_Version, help="print the package version and git commit, then exit")

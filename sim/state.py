@@ -78,6 +78,9 @@ class ResidentState(HouseholdTraits):
     months_since_complaint: np.ndarray  # int, 0 while a complaint is open; NEVER if none
     complaint_felt: np.ndarray  # view of how the last complaint was handled (moving average), [0, 1]
     unmet_repairs: np.ndarray  # repairs need left unmet this month, need units
+    repairs_felt: np.ndarray  # view of repairs: share of own repairs need met (moving average over months with repairs need), [0, 1]
+    months_since_repair: np.ndarray  # int, 0 in a month the household held repairs need; NEVER if none since moving in
+    neighbourhood_felt: np.ndarray  # view of the landlord's part in the neighbourhood: share of the estate's community need met (moving average), [0, 1]
 
     def had_say(self) -> np.ndarray:
         """Bool per household: saw what became of its say this month (took part, or a change it won was reversed)."""
@@ -120,6 +123,9 @@ class ResidentState(HouseholdTraits):
             months_since_complaint=np.full(n, NEVER_COMPLAINED, dtype=np.int64),
             complaint_felt=traits.trust_landlord.copy(),
             unmet_repairs=np.zeros(n),
+            repairs_felt=traits.trust_landlord.copy(),
+            months_since_repair=np.full(n, NEVER, dtype=np.int64),
+            neighbourhood_felt=traits.trust_landlord.copy(),
         )
 
     def replace_households(self, slots: np.ndarray, traits: HouseholdTraits) -> None:
@@ -145,3 +151,6 @@ class ResidentState(HouseholdTraits):
         self.months_since_complaint[slots] = NEVER_COMPLAINED
         self.complaint_felt[slots] = traits.trust_landlord
         self.unmet_repairs[slots] = 0.0
+        self.repairs_felt[slots] = traits.trust_landlord
+        self.months_since_repair[slots] = NEVER
+        self.neighbourhood_felt[slots] = traits.trust_landlord

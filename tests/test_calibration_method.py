@@ -1,4 +1,4 @@
-"""The calibration's parts in isolation: targets and distance, ABC rejection, the TOML writer, calibration files."""
+"""The calibration's parts in isolation: targets and distance, the TOML writer, calibration files, reading the posterior."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sim.calibration import abc, spec
+from sim.calibration import identifiability, predictive, spec
+from sim.calibration.posterior import Posterior
 from sim.calibration.targets import Figure, Target, as_share, distance
 from sim.calibration.toml_out import dumps
 from sim.errors import UserError
@@ -31,32 +32,6 @@ def test_percent_figures_become_shares_and_words_are_not_numbers():
     assert as_share(Figure("m", "71.3", "percent (median of landlords)", "", "", "")) == pytest.approx(0.713)
     assert as_share(Figure("m", "11.3", "years", "", "", "")) == pytest.approx(11.3)
     assert as_share(Figure("m", "just over half", "share", "", "", "")) is None
-
-
-def test_rejection_keeps_the_closest_share_best_first():
-    d = np.array([0.9, 0.1, 0.5, 0.3, 0.7, 0.2, 0.8, 0.4, 0.6, 1.0])
-    assert abc.accepted(d, 0.3).tolist() == [1, 5, 3]
-    assert abc.accepted(d, 0.0001).tolist() == [1]  # always at least one
-
-
-def test_next_box_spans_the_accepted_points_padded_within_the_prior():
-    prior = abc.Box(np.array([0.0, 0.0]), np.array([1.0, 10.0]))
-    box = abc.next_box(np.array([[0.02, 4.0], [0.3, 6.0]]), prior)
-    assert box.low == pytest.approx([0.0, 3.5])  # 0.02 - 0.05 is cut at the prior's 0
-    assert box.high == pytest.approx([0.35, 6.5])
-
-
-def test_abc_pins_down_an_identified_parameter_and_not_an_irrelevant_one():
-    # A toy model: the figure depends on x only; y does nothing. Rejection must
-    # narrow x around the truth and leave y spread over its prior.
-    rng = np.random.default_rng(0)
-    values = rng.random((2000, 2))
-    simulated = values[:, :1] * 2.0  # figure = 2x, target 0.8, so x = 0.4
-    d = distance(simulated, [target("f", 0.8, 0.05)])
-    kept = abc.accepted(d, 0.05)
-    x, y = abc.marginals(values[kept], abc.Box(np.zeros(2), np.ones(2)))
-    assert x.pinned and abs(x.median - 0.4) < 0.02
-    assert not y.pinned and y.width_ratio > 0.8
 
 
 def test_toml_writer_round_trips_scenario_and_experiment_shapes():
@@ -83,8 +58,10 @@ def test_the_shipped_calibration_file_is_valid():
     (("tsm_satisfied = { measure", "tsm_satisfy = { measure"), r"calibration.targets.tsm_satisfy: not an outcome column \(did you mean 'tsm_satisfied'\?\)"),
     (('measure = "tsm_tp06_listens_and_acts"', 'measure = "tp06"'), r"calibration.targets.tsm_listens.measure: 'tp06' is not in .*uk_targets.csv"),
     (('value = 0.52, ', ''), r"employment_rate.value: the figure for working_age_in_work is 'just over half', not a number"),
-    (("accept = 0.1 ", "accept = 2 "), r"calibration.accept: 2 is not accepted \(accepted: a share in \(0, 1\]\)"),
-    (('method = "latin"', 'method = "grid"'), r"sampling.method: \"grid\" is not accepted for a calibration"),
+    (("population = 200 ", "population = 2 "), r"calibration.population: 2 is not accepted \(accepted: a whole number from 10 to 100000\)"),
+    (("max_simulations = 3000 ", "max_simulations = 50 "), r"calibration.max_simulations: 50 is not accepted \(accepted: a whole number from the population \(200\) up\)"),
+    (("population = 200 ", "accept = 0.1 "), r"calibration.accept: no longer used: the calibration is ABC-SMC"),
+    (("[calibration]\n", '[sampling]\nmethod = "latin"\nsamples = 8\n\n[calibration]\n'), r"sampling: not used in a calibration file"),
 ])
 def test_mistakes_in_a_calibration_file_name_the_key(tmp_path, change, message):
     text = (ROOT / "experiments" / "calibration.toml").read_text()
@@ -97,23 +74,41 @@ def test_mistakes_in_a_calibration_file_name_the_key(tmp_path, change, message):
         spec.load(path)
 
 
-def test_local_identifiability_sees_what_moves_the_figures(monkeypatch):
-    # A toy linear model: the first figure follows x, the second follows x + y; z does nothing.
-    from sim.calibration import identifiability
+def toy_posterior(draws: np.ndarray, weights: np.ndarray | None = None) -> Posterior:
+    k = draws.shape[1]
+    weights = np.full(len(draws), 1.0 / len(draws)) if weights is None else weights
+    return Posterior(tuple(f"p{j}" for j in range(k)), ((0.0, 1.0),) * k, draws, weights, (("f", 0.5, 0.1),), (None,), (len(draws),), 1, len(draws), "0")
 
-    cal = spec.load(ROOT / "experiments" / "calibration.toml")
-    n = len(cal.experiment.factors)
-    prior = abc.Box(np.zeros(n), np.ones(n))
-    response = np.zeros((len(cal.targets), n))
-    response[0, 0] = 1.0
-    response[1, 0] = response[1, 1] = 1.0
-    response[2:, 3:] = np.eye(len(cal.targets) - 2, n - 3)  # the other figures each see one of the remaining parameters
-    monkeypatch.setattr(identifiability, "simulate", lambda cal, values, seeds, pool=None: response @ values)
-    got = identifiability.table(cal, np.full(n, 0.5), prior).set_index("parameter")
-    names = [f.name for f in cal.experiment.factors]
-    assert got.loc[names[0], "pinned_down"] and got.loc[names[1], "pinned_down"]
-    assert got.loc[names[0], "moves_most"] == cal.targets[0].column
-    assert not got.loc[names[2], "pinned_down"]  # nothing responds to it
+
+def test_the_posterior_says_which_parameters_the_figures_constrain_and_which_trade_off():
+    rng = np.random.default_rng(0)
+    n = 4000
+    x = np.clip(0.4 + 0.03 * rng.standard_normal(n), 0, 1)  # pinned down
+    y = rng.random(n)  # untouched: its prior
+    z = rng.random(n)
+    w = np.clip(1.0 - z + 0.05 * rng.standard_normal(n), 0, 1)  # z + w pinned, each alone free: a ridge
+    got = identifiability.table(toy_posterior(np.column_stack([x, y, z, w]))).set_index("parameter")
+    assert got.loc["p0", "constrained"] == "yes" and got.loc["p0", "posterior_median"] == pytest.approx(0.4, abs=0.01)
+    assert got.loc["p1", "constrained"] == "no" and got.loc["p1", "share_of_prior"] == pytest.approx(0.9, abs=0.03)
+    assert got.loc["p2", "constrained"] == "no" and got.loc["p2", "trades_off_with"].startswith("p3 (-")
+    assert got.loc["p1", "trades_off_with"] == ""
+
+
+def test_weights_count_in_the_posterior_reading():
+    # Two clusters; the weights put almost everything on the one near 0.8.
+    draws = np.array([[0.1]] * 50 + [[0.8]] * 50)
+    weights = np.array([0.0002] * 50 + [0.0198] * 50)
+    got = identifiability.table(toy_posterior(draws, weights))
+    assert got.loc[0, "posterior_median"] == pytest.approx(0.8)
+
+
+def test_predictive_draws_follow_the_weights_and_are_reproducible():
+    draws = np.arange(10, dtype=float)[:, None] / 10
+    weights = np.array([0.5, 0.5] + [0.0] * 8)
+    values, counts = predictive.draws(toy_posterior(draws, weights), 40, seed=3)
+    assert values[:, 0].tolist() == [0.0, 0.1] and counts.tolist() == [20, 20]  # systematic resampling: exact shares
+    again = predictive.draws(toy_posterior(draws, weights), 40, seed=3)
+    assert np.array_equal(again[0], values) and np.array_equal(again[1], counts)
 
 
 def test_landlords_can_only_differ_in_numeric_parameters(tmp_path):

@@ -6,10 +6,12 @@ import re
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sim import scenario as scenarios
 from sim.batch import experiment as experiments
+from sim.calibration import posterior
 from sim.model import HousingModel
 from tests.batch_runs import cli
 
@@ -17,12 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_calibration(folder: Path) -> Path:
-    """The shipped calibration file, shrunk: 6 points, 1 seed, 60 households, 12 months, 6 search steps; a population of 6 landlords."""
+    """The shipped calibration file, shrunk: 2 generations of 10, 1 seed, 60 households, 12 months, 4 draws checked on 2 seeds; 6 landlords."""
     text = (ROOT / "experiments" / "calibration.toml").read_text()
     settings = {  # key at the start of a line -> its new value (the rest of the line is dropped)
         "scenarios": f'["{ROOT / "scenarios" / "england_status_quo.toml"}"]', "figures": f'"{ROOT / "experiments" / "data" / "uk_targets.csv"}"',
-        "scenario_out": '"calibrated.toml"', "seeds": "1", "steps": "12", "samples": "6", "community.residents": "60",
-        "check_seeds": "2", "candidates": "2", "search_evaluations": "6", "search_seeds": "1", "count": "6", "residents": "40", "spreads": "[0.5, 1.0]",
+        "scenario_out": '"calibrated.toml"', "posterior_out": '"posterior_copy"', "seeds": "1", "steps": "12", "community.residents": "60",
+        "population": "10", "generations": "2", "max_simulations": "1000", "check_draws": "4", "check_seeds": "2",
+        "count": "6", "residents": "40", "spreads": "[0.5, 1.0]",
     }
     for key, value in settings.items():
         text, found = re.subn(rf"^{re.escape(key)} = .*$", f"{key} = {value}", text, flags=re.M)
@@ -61,11 +64,29 @@ def test_it_reports_every_figure_and_parameter(calibrated):
     for column in ("tsm_satisfied", "tsm_complaints", "employment_rate", "survey_discrimination", "tenure_under_3_years"):
         assert f"`{column}`" in report
     assert "validation only" in report
-    assert "Not pinned down by the data:" in report and "not pinned down by the data:" in result.stdout  # says which, even if none
+    assert "Not constrained by the figures:" in report and "not constrained by the figures:" in result.stdout  # says which, even if none
     assert "## The spread across landlords" in report
-    assert "Nelder-Mead search" in report
-    for table in ("parameters.csv", "targets.csv", "candidates.csv", "search.csv"):
+    assert "ABC-SMC" in report and "| 2 |" in report  # the method, and a row for the second generation
+    for table in ("parameters.csv", "targets.csv", "check_draws.csv", "posterior_pairs.png", "predictive_check.png", "smc/posterior.csv"):
         assert (folder / "out" / table).exists()
+
+
+def test_it_writes_the_posterior_and_a_copy_for_experiments(calibrated):
+    folder, _ = calibrated
+    stored = posterior.read(folder / "out" / "smc")
+    assert len(stored.draws) == 10 and stored.generations == 2
+    assert abs(stored.weights.sum() - 1.0) < 1e-9
+    assert (folder / "posterior_copy.csv").read_bytes() == (folder / "out" / "smc" / "posterior.csv").read_bytes()
+    assert posterior.read(folder / "posterior_copy.csv").names == stored.names
+
+
+def test_the_calibrated_scenario_is_a_checked_posterior_draw(calibrated):
+    folder, _ = calibrated
+    data = tomllib.loads((folder / "calibrated.toml").read_text())
+    draws = pd.read_csv(folder / "out" / "check_draws.csv")
+    best = draws.loc[draws["check_distance"].idxmin()]
+    assert data["survey"]["threshold"] == pytest.approx(best["survey.threshold"], abs=1e-4)
+    assert data["landlord"]["respect"] == pytest.approx(best["landlord.respect"], abs=1e-4)
 
 
 def test_it_writes_a_valid_landlords_experiment_with_one_seed_per_landlord(calibrated):

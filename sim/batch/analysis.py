@@ -3,6 +3,11 @@
 Runs are grouped by scenario and parameter point; paired differences and
 returns on spending are taken against the experiment's baseline scenario at
 the same point and seed. Formulas: :mod:`sim.batch.statistics`.
+
+A batch whose points are posterior draws (an experiment with ``[posterior]``)
+is not a sweep: its tables pool the draws and seeds, with a seed interval and
+a posterior interval (:mod:`sim.batch.posterior_analysis`), and ``posterior``
+holds them with every draw's own means.
 """
 
 from __future__ import annotations
@@ -11,7 +16,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from sim.batch import statistics
+from sim.batch import posterior_analysis, statistics
+from sim.batch.posterior_analysis import PosteriorAnalysis
 from sim.batch.results import Results
 
 
@@ -24,6 +30,8 @@ class Analysis:
     differences: pd.DataFrame
     returns: pd.DataFrame
     over_time: pd.DataFrame
+    posterior: PosteriorAnalysis | None = None
+    """Set when the points are posterior draws: then summary, differences and returns are its pooled tables."""
 
     @property
     def has_runs(self) -> bool:
@@ -37,6 +45,10 @@ def analyse(results: Results) -> Analysis:
     if finals.empty:
         empty = pd.DataFrame()
         return Analysis(results, empty, empty, empty, empty)
+    if posterior_analysis.applies(results):
+        pooled = posterior_analysis.analyse(results)
+        returns = pooled.returns if len(results.scenarios) > 1 else pd.DataFrame()
+        return Analysis(results, _order(pooled.levels, results), _order(pooled.differences, results), _order(returns, results), pd.DataFrame(), pooled)
     summary = _with_params(statistics.summarise(finals, outcomes), results)
     differences = pd.DataFrame()
     returns = pd.DataFrame()

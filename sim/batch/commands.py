@@ -85,10 +85,15 @@ def execution_options(parser: argparse.ArgumentParser) -> None:
 # -- handlers ------------------------------------------------------------------------------------
 
 
+MAIN_JOB = ROOT / "experiments" / "headline.toml"
+"""``python run.py``: the four policies from the calibrated status quo, over posterior draws and seeds."""
+
+
 def main_job(args: argparse.Namespace) -> int:
-    """``python run.py``: the headline comparison with every default."""
-    defaults = argparse.Namespace(scenarios=[], seeds=DEFAULT_SEEDS, steps=None, baseline=None, assignments=[], workers=None, executor="process", scheduler=None, out=None, quiet=False)
-    return compare_command(defaults)
+    """``python run.py``: the headline experiment (experiments/headline.toml) with every default."""
+    defaults = argparse.Namespace(experiment=str(MAIN_JOB), seeds=None, steps=None, assignments=[], workers=None, executor="process", scheduler=None,
+                                  out=args.out if getattr(args, "out", None) else None, quiet=False)
+    return batch_command(defaults, folder_name="headline")
 
 
 def compare_command(args: argparse.Namespace) -> int:
@@ -103,7 +108,7 @@ def compare_command(args: argparse.Namespace) -> int:
     return _run_and_report(the_plan, out, args, executor=executor)
 
 
-def batch_command(args: argparse.Namespace) -> int:
+def batch_command(args: argparse.Namespace, folder_name: str | None = None) -> int:
     from sim.batch import experiment, plan, sampling
 
     seeds, steps, constants = checked_sizes(args)
@@ -114,7 +119,7 @@ def batch_command(args: argparse.Namespace) -> int:
         raise UserError(f"--seeds: {seeds} seeds for {len(points)} points (accepted: with sampling.pairing = \"one seed per point\" in {args.experiment}, "
                         f"as many seeds as points: --seeds {len(points)})")
     the_plan = plan.make_plan(spec, points)
-    out = args.out or new_folder(Path(args.experiment).stem)
+    out = args.out or new_folder(folder_name or Path(args.experiment).stem)
     given = {"seeds": seeds, "steps": steps, "set": constants}
     overrides = {key: value for key, value in given.items() if value}
     return _run_and_report(the_plan, out, args, executor=executor, extra={"overrides": overrides} if overrides else None)

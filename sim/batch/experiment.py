@@ -55,6 +55,8 @@ from typing import Any
 
 from sim import scenario as scenarios
 from sim import size_guard, toml_text
+from sim.batch import from_today, posterior_points
+from sim.batch.posterior_points import PosteriorDraws
 from sim.catalogue import SECTIONS_BY_NAME
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
@@ -64,7 +66,8 @@ from sim.policies import LEVERS, POLICIES
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO_DIR = ROOT / "scenarios"
 
-TOP_LEVEL = ("name", "description", "scenarios", "baseline", "seeds", "steps", "outcomes", "levers", "uncertainties", "constants", "sampling", "sensitivity")
+TOP_LEVEL = ("name", "description", "scenarios", "start_from", "baseline", "seeds", "steps", "outcomes", "levers", "uncertainties", "constants", "sampling",
+             "sensitivity", "posterior")
 GROUPS = ("levers", "uncertainties", "constants")
 VARYING = ("levers", "uncertainties")
 METHODS = ("grid", "latin", "sobol")
@@ -136,6 +139,8 @@ class ScenarioRef:
     path: Path
     sha256: str
     scenario: scenarios.Scenario = field(repr=False)
+    switches_at_month_0: bool = False
+    """Derived by ``start_from``: the start scenario's world and status quo, this file's policy from month 0 (sim.batch.from_today)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +180,8 @@ class Experiment:
     sampling: Sampling = Sampling()
     sensitivity: SensitivitySettings = SensitivitySettings()
     sha256: str | None = None
+    start_from: str | None = None  # the start scenario's path (sim.batch.from_today)
+    posterior: PosteriorDraws | None = None  # the points are posterior draws (sim.batch.posterior_points)
 
     def scenario(self, key: str) -> ScenarioRef:
         return next(ref for ref in self.scenarios if ref.key == key)
@@ -196,6 +203,8 @@ class Experiment:
             "sampling": {"method": self.sampling.method, "samples": self.sampling.samples, "seed": self.sampling.seed, "pairing": self.sampling.pairing},
             "sensitivity": {"trajectories": self.sensitivity.trajectories, "levels": self.sensitivity.levels, "samples": self.sensitivity.samples,
                             **({"contrast": list(self.sensitivity.contrast)} if self.sensitivity.contrast else {})},
+            **({"start_from": self.start_from} if self.start_from else {}),
+            **({"posterior": self.posterior.to_dict()} if self.posterior else {}),
         }
 
 
@@ -252,6 +261,9 @@ def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None =
     name = _string(data, "name", where, "experiment")
     description = _string(data, "description", where, "")
     refs = _scenarios(data, where, base_dir)
+    start_from = None
+    if "start_from" in data:
+        refs, start_from = _from_today(data["start_from"], refs, where, base_dir)
     keys = [ref.key for ref in refs]
     baseline = _string(data, "baseline", where, keys[0])
     if baseline not in keys:
@@ -274,9 +286,19 @@ def build(data: dict[str, Any], where: str, base_dir: Path, sha256: str | None =
             seen[key] = group
     constants = {key: declaration(key, f"{where}: constants").check(value, f"{where}: constants.{key}") for key, value in groups["constants"].items()}
     factors = tuple(_factor(key, spec, group, where) for group in VARYING for key, spec in groups[group].items())
-    sampling = _sampling(data, where, factors)
+    posterior = None
+    if "posterior" in data:
+        if factors:
+            raise UserError(f"{where}: posterior: the points are the posterior's draws, so [levers] and [uncertainties] cannot vary too "
+                            "(accepted: [posterior] alone, or ranges without it)")
+        posterior = posterior_points.load(data["posterior"], where, base_dir, declaration)
+        if start_from is None and any(name.startswith("policy.") for name in posterior.names):
+            raise UserError(f"{where}: posterior: its draws set the status quo's levers ({', '.join(n for n in posterior.names if n.startswith('policy.'))}), "
+                            "which would overwrite each scenario's own policy (accepted: start_from = the calibrated scenario, so they set where the landlord starts)")
+        data = {**data, "sampling": {"method": "latin", "samples": posterior.draws}}  # the draws are the sample
+    sampling = _sampling(data, where, factors) if posterior is None else Sampling("latin", posterior.draws, posterior.seed, "crossed")
     sensitivity = _sensitivity(data, where, keys)
-    return Experiment(name, description, where, refs, baseline, seeds, steps, outcomes, constants, factors, sampling, sensitivity, sha256)
+    return Experiment(name, description, where, refs, baseline, seeds, steps, outcomes, constants, factors, sampling, sensitivity, sha256, start_from, posterior)
 
 
 def scenario_path(text: str, base_dir: Path) -> Path:
@@ -354,6 +376,26 @@ def _scenarios(data: dict[str, Any], where: str, base_dir: Path) -> tuple[Scenar
         if key in keys[:i]:
             raise UserError(f"{where}: scenarios[{i}]: {shown(key)} is listed twice (accepted: each scenario once; files need different names)")
     return tuple(refs)
+
+
+def _from_today(text: Any, refs: tuple[ScenarioRef, ...], where: str, base_dir: Path) -> tuple[tuple[ScenarioRef, ...], str]:
+    """Each listed scenario's policy from month 0 in the world and status quo of the ``start_from`` scenario (sim.batch.from_today)."""
+    if not isinstance(text, str) or not text:
+        raise UserError(f"{where}: start_from: {shown(text)} is not accepted (accepted: a scenario name or path, e.g. \"england_baseline\")")
+    path = scenario_path(text, base_dir)
+    if not _is_file(path):
+        raise UserError(f"{where}: start_from: no such scenario file {shown(str(path), PATH_LIMIT)}{suggest(text, shipped_scenarios())} "
+                        "(accepted: a scenario name in scenarios/ or a path to a .toml file)")
+    start = scenarios.load(path)
+    start_bytes = path.read_bytes()
+    derived = []
+    for i, ref in enumerate(refs):
+        if ref.path.resolve() == path.resolve():
+            derived.append(ref)  # the status quo carried on
+            continue
+        scenario, digest = from_today.derive(start, path, start_bytes, ref.scenario, ref.path, ref.path.read_bytes(), f"{where}: scenarios[{i}]")
+        derived.append(ScenarioRef(ref.key, ref.path, digest, scenario, switches_at_month_0=True))
+    return tuple(derived), str(path)
 
 
 def _seeds(data: dict[str, Any], where: str) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sim import size_guard
+from sim.batch import from_today
 from sim.batch.experiment import Experiment, ScenarioRef
 from sim.batch.inputs import InputFile, InputFiles
 from sim.batch.sampling import Point
@@ -68,13 +69,14 @@ def make_plan(experiment: Experiment, points: list[Point]) -> Plan:
     for ref in experiment.scenarios:
         for index, point in enumerate(points):
             where = f"{experiment.source}: point {index}" + (f" ({describe_point(point)})" if point else "")
-            config = ref.scenario.with_overrides({**experiment.constants, **point, "steps": experiment.steps}, where=where)
+            config = ref.scenario.with_overrides({**experiment.constants, **from_today.overrides_for(point, ref.switches_at_month_0 and experiment.posterior is not None), "steps": experiment.steps},
+                                                 where=where)
             read[ref.key, index] = files.of(config, _named_by(experiment, ref, "community.network_file"))
     runs = []
     for seed, index in _pairs(experiment, len(points)):
         point = points[index]
-        overrides = {**experiment.constants, **point}
         for ref in experiment.scenarios:
+            overrides = {**experiment.constants, **from_today.overrides_for(point, ref.switches_at_month_0 and experiment.posterior is not None)}
             ident = run_id(ref.key, ref.sha256, index, overrides, seed, experiment.steps, read[ref.key, index])
             runs.append(RunSpec(ident, ref.key, index, seed, overrides))
     ids = [r.run_id for r in runs]

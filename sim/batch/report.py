@@ -5,6 +5,13 @@
 the final outcomes with their intervals, the paired differences with effect
 sizes, the return on spending, the figures, any failed runs, and the methods.
 :func:`console` gives the compact version printed by ``run.py``.
+
+Both say near the top whether the scenarios start from the calibrated status
+quo (an experiment's ``start_from``) or use the model's default assumptions.
+A batch whose points are posterior draws (``[posterior]``) is not reported as
+a sweep: its draws and seeds are pooled, and every change against the baseline
+comes with a seed interval and a posterior interval
+(:mod:`sim.batch.posterior_analysis`).
 """
 
 from __future__ import annotations
@@ -15,10 +22,16 @@ from typing import Any
 
 import pandas as pd
 
-from sim.batch import figures, statistics
+from sim.batch import figures, posterior_analysis, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
 from sim.output import write_csv, write_text
+
+UNCALIBRATED = ("These scenarios use the model's default assumptions, not the calibrated status quo: "
+                "their numbers are not estimates for English landlords.")
+"""Said near the top of report.md for a batch with neither ``start_from`` nor ``[posterior]``."""
+UNCALIBRATED_CONSOLE = "Model defaults, not the calibrated status quo: these are not estimates for English landlords."
+"""The same, short enough for the console."""
 
 CONSOLE_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "employment_rate", "wellbeing")
 """Outcomes in the console's return-on-spending block and in a sweep's console table (when recorded)."""
@@ -29,7 +42,8 @@ def build(folder: str | Path) -> Analysis:
     results = load(folder)
     analysis = analyse(results)
     folder = results.folder
-    for name, table in (("summary", analysis.summary), ("differences", analysis.differences), ("returns", analysis.returns)):
+    per_draw = analysis.posterior.per_draw if analysis.posterior is not None else pd.DataFrame()
+    for name, table in (("summary", analysis.summary), ("differences", analysis.differences), ("returns", analysis.returns), ("posterior_draws", per_draw)):
         path = folder / f"{name}.csv"
         if table.empty:
             path.unlink(missing_ok=True)
@@ -82,14 +96,14 @@ def console(analysis: Analysis) -> str:
     results = analysis.results
     if not analysis.has_runs:
         return "no completed runs to summarise yet"
-    lines = []
+    if analysis.posterior is not None:
+        return "\n".join(_console_posterior(analysis))
     seeds = analysis.summary["n"]
     seeds_text = f"{seeds.min()} seeds" if seeds.min() == seeds.max() else f"{seeds.min()}-{seeds.max()} seeds"
-    if len(results.points) == 1:
-        lines += _console_comparison(analysis, seeds_text)
-    else:
-        lines += _console_sweep(analysis, seeds_text)
-    return "\n".join(lines)
+    lines = _console_comparison(analysis, seeds_text) if len(results.points) == 1 else _console_sweep(analysis, seeds_text)
+    if calibrated(results):
+        return "\n".join([*_start_text(results, console=True), "", *lines])
+    return "\n".join([lines[0], UNCALIBRATED_CONSOLE, *lines[1:]])  # the caveat right under the first heading
 
 
 def _table(header: list[str], rows: list[list[str]], first: int = 31, width: int = 16) -> list[str]:
@@ -114,12 +128,20 @@ def _console_comparison(analysis: Analysis, seeds_text: str) -> list[str]:
         lines += ["", f"Paired difference from {results.baseline} (same seeds): mean ±half-width of the 95% interval"]
         rows = [[o, *(plus_minus(*d.loc[(sc, o), ["mean", "ci_low", "ci_high"]], signed=True, d=decimals(o)) for sc in others)] for o in results.outcomes]
         lines += _table(["outcome", *others], rows)
+    lines += _console_returns(analysis, scenarios, f"Return on spending against {results.baseline}: change per extra GBP 10 per household per month")
+    return lines
+
+
+def _console_returns(analysis: Analysis, scenarios: list[str], title: str) -> list[str]:
+    """Each scenario's extra cost (mean ±half-width of its seed interval) and return for the console's outcomes."""
+    results = analysis.results
+    lines: list[str] = []
     r = analysis.returns
     if not r.empty:
         r = r.set_index(["scenario", "outcome"])
         others = [sc for sc in scenarios if sc != results.baseline and sc in r.index.get_level_values(0)]
         shown = [o for o in CONSOLE_OUTCOMES if o in results.outcomes]
-        lines += ["", f"Return on spending against {results.baseline}: change per extra GBP 10 per household per month"]
+        lines += ["", title]
         extra = [plus_minus(*r.loc[(sc, shown[0]), ["extra_cost", "extra_cost_low", "extra_cost_high"]], signed=True, d=1) if shown else "" for sc in others]
         rows = [["extra cost (GBP/household/month)", *extra]]
         for o in shown:
@@ -150,6 +172,152 @@ def _console_sweep(analysis: Analysis, seeds_text: str) -> list[str]:
     return lines
 
 
+# -- calibration: where the scenarios start, and what the draws are --------------------------------------------------
+
+
+def calibrated(results: Results) -> bool:
+    """Whether the batch starts from the calibrated status quo or draws the calibration's posterior."""
+    e = results.experiment
+    return bool(e.get("start_from") or e.get("posterior"))
+
+
+def _start_key(results: Results) -> str | None:
+    """The listed scenario that is the ``start_from`` scenario itself (the status quo carried on), if any."""
+    start = results.experiment.get("start_from")
+    if not start:
+        return None
+    for key, path in results.experiment["scenarios"].items():
+        if str(path) == str(start):
+            return key
+    return None
+
+
+def _burn_in(results: Results) -> int | None:
+    """Months the start scenario's status quo runs before month 0 (every derived scenario carries the same)."""
+    scenarios = results.manifest.get("scenarios", {})
+    key = _start_key(results)
+    entries = [scenarios[key]] if key in scenarios else list(scenarios.values())
+    for entry in entries:
+        months = (entry.get("resolved") or {}).get("status_quo", {}).get("months") if isinstance(entry, dict) else None
+        if isinstance(months, int):
+            return months
+    return None
+
+
+def _start_text(results: Results, console: bool = False) -> list[str]:
+    """The opening lines: where every scenario starts (``start_from``), or, with neither it nor a posterior, the default-assumptions caveat."""
+    e = results.experiment
+    start = e.get("start_from")
+    posterior = e.get("posterior")
+    if not start:
+        if not posterior:
+            return [UNCALIBRATED_CONSOLE if console else UNCALIBRATED]
+        name = f"`{Path(posterior['file']).name}`" if not console else Path(posterior["file"]).name
+        text = (f"The parameters are {posterior['draws']} draws from a calibration's posterior ({name}), but the scenarios do not start "
+                "from the calibrated status quo (no start_from): each starts as its own file says.")
+        return _wrap(text) if console else [text]
+    file = Path(start).name
+    months = _burn_in(results)
+    burned = f", {months} months burned in" if months else ", burned in"
+    key = _start_key(results)
+    if console:
+        lines = [f"Every scenario starts from the calibrated status quo ({file}{burned})", "and switches its policy at month 0"
+                 + (f"; {key} carries the status quo on." if key else ".")]
+        if posterior:
+            lines.append(f"Its points are {posterior['draws']} draws from the calibration's posterior, not a sweep.")
+        return lines
+    text = (f"Every scenario starts from the calibrated status quo of `{file}` (burned in: run under the status quo"
+            + (f" for {months} months" if months else "") + " before month 0) and switches its policy at month 0"
+            + (f"; `{key}` is that status quo carried on." if key else "."))
+    if posterior:
+        text += (f" The parameters are not fixed: the points are {posterior['draws']} parameter sets drawn from the calibration's posterior, "
+                 "what the national figures leave open, and the tables pool them with the seeds.")
+    return [text]
+
+
+def _against_title(results: Results) -> str:
+    key = _start_key(results)
+    what = f"the status quo ({results.baseline})" if key and key == results.baseline else f"the baseline ({results.baseline})"
+    return f"Against {what}, carrying the calibration's uncertainty"
+
+
+def _few_draws(draws: int) -> str:
+    if draws < 2:
+        return "with one draw there is no posterior interval"
+    if draws < posterior_analysis.FEW_DRAWS:
+        return f"it rests on {draws} draws, so it is close to their range (lowest to highest)"
+    return f"it rests on {draws} draws"
+
+
+def _agreeing(row: Any) -> str:
+    """``raises in 10 of 10``: the draws whose own mean change has the overall change's sign."""
+    if not row["draws"]:
+        return ""
+    still = f" ({row['unchanged']} unchanged)" if row["unchanged"] and row["direction"] != "leaves unchanged" else ""
+    return f"{row['direction']} in {row['agreeing']} of {row['draws']}{still}"
+
+
+def _span(low: float, high: float, signed: bool, d: int) -> str:
+    if not math.isfinite(low) or not math.isfinite(high):
+        return "n/a"
+    return f"[{number(low, signed, d)}, {number(high, signed, d)}]"
+
+
+def _draws_and_seeds(analysis: Analysis) -> str:
+    table = analysis.summary
+    draws, seeds = table["draws"], table["seeds"]
+    draws_text = f"{draws.max()} draw{'s' if draws.max() != 1 else ''}" if draws.min() == draws.max() else f"{draws.min()}-{draws.max()} draws"
+    seeds_text = f"{seeds.max()} seeds" if seeds.min() == seeds.max() else f"{seeds.min()}-{seeds.max()} seeds"
+    return f"{draws_text} x {seeds_text}"
+
+
+def _explained(analysis: Analysis) -> list[str]:
+    """What the change and the two intervals are (plain sentences, one list item each)."""
+    results = analysis.results
+    draws = int(analysis.differences["draws"].max()) if not analysis.differences.empty else int(analysis.summary["draws"].max())
+    return [
+        f"Change: each scenario minus {results.baseline} at month {results.steps_planned}, paired on draw and seed, "
+        f"averaged over {_draws_and_seeds(analysis)}.",
+        "The seed interval (95%) covers chance alone: which households, which ties, which events, with the parameters held at the draws. "
+        f"The posterior interval (2.5th to 97.5th percentile of the draws' own mean changes) covers the parameters the national figures leave open; "
+        f"{_few_draws(draws)}. Neither covers the model's structure: what it leaves out or gets wrong.",
+    ]
+
+
+def _wrap(text: str, width: int = 100) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width=width, break_on_hyphens=False)
+
+
+def _console_posterior(analysis: Analysis) -> list[str]:
+    """A posterior batch: the levels pooled over draws and seeds, then each scenario's change against the baseline with both intervals."""
+    results = analysis.results
+    lines = [*_start_text(results, console=True), ""]
+    scenarios = [s for s in results.scenarios if s in set(analysis.summary["scenario"])]
+    s = analysis.summary.set_index(["scenario", "outcome"])
+    lines.append(f"Month {results.steps_planned}: mean over {_draws_and_seeds(analysis)} [posterior interval]; seed intervals in summary.csv")
+    rows = [[o, *(f"{number(s.loc[(sc, o), 'mean'], decimals=decimals(o))} "
+                  f"{_span(s.loc[(sc, o), 'posterior_low'], s.loc[(sc, o), 'posterior_high'], False, decimals(o))}" for sc in scenarios)]
+            for o in results.outcomes]
+    lines += _table(["outcome", *scenarios], rows)
+    if analysis.differences.empty:
+        return lines
+    lines += ["", _against_title(results)]
+    for sentence in _explained(analysis):
+        lines += _wrap(sentence)
+    d = analysis.differences.set_index(["scenario", "outcome"])
+    for scenario in [sc for sc in scenarios if sc != results.baseline and sc in d.index.get_level_values(0)]:
+        rows = []
+        for o in results.outcomes:
+            row = d.loc[(scenario, o)]
+            rows.append([o, number(row["mean"], True, decimals(o)), _span(row["ci_low"], row["ci_high"], True, decimals(o)),
+                         _span(row["posterior_low"], row["posterior_high"], True, decimals(o)), _agreeing(row)])
+        lines += ["", *_table([scenario, "change", "seed interval", "posterior interval", "draws agreeing"], rows, width=10)]
+    lines += _console_returns(analysis, scenarios, f"Return on spending against {results.baseline}, pooled over draws: change per extra GBP 10 per household per month")
+    return lines
+
+
 # -- report.md ------------------------------------------------------------------------------------
 
 
@@ -160,6 +328,7 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
     lines = [f"# {e['name']}", ""]
     if e.get("description"):
         lines += [e["description"].strip(), ""]
+    lines += [*_start_text(results), ""]
     lines += _provenance(results)
     if not analysis.has_runs:
         lines += ["", "No run has completed yet: nothing to summarise.", ""]
@@ -167,7 +336,9 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
     figure_names = {p.name for p in written}
     single = len(results.points) == 1
     steps = results.steps_planned
-    if single:
+    if analysis.posterior is not None:
+        lines += _md_posterior(analysis)  # the draws pooled, never a sweep over them
+    elif single:
         lines += ["", f"## Outcomes at month {steps}", "", "Mean over seeds and its 95% interval (t-based).", ""]
         lines += _md_wide(analysis.summary, results.outcomes, [s for s in results.scenarios if s in set(analysis.summary["scenario"])], lambda r, o: interval(r["mean"], r["ci_low"], r["ci_high"], d=decimals(o)))
         lines += _figure("finals.png", "Outcomes at the final month", figure_names)
@@ -188,8 +359,13 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
         lines += _figure("surface.png", "Outcomes over the sweep", figure_names)
     lines += _md_sensitivity(results)
     lines += _md_failures(results)
-    lines += ["", "## Methods", "", *_methods(), "", "## Files", "",
-              "- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario, point and outcome.",
+    if analysis.posterior is not None:
+        tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario and outcome, pooled over draws and seeds "
+                  "(`ci_low`, `ci_high`: the seed interval; `posterior_low`, `posterior_high`: the posterior interval).",
+                  "- `posterior_draws.csv`: every draw's parameter values and, per scenario and outcome, its mean level and mean paired change over seeds."]
+    else:
+        tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario, point and outcome."]
+    lines += ["", "## Methods", "", *_methods(results), "", "## Files", "", *tables,
               "- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
               "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
               "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions.",
@@ -218,6 +394,12 @@ def _provenance(results: Results) -> list[str]:
         factors = {k: v for k, v in e["factors"].items() if v["group"] == group}
         if factors:
             lines.append(f"- **{group.capitalize()}**: " + "; ".join(f"`{k}` {_factor_text(v)}" for k, v in factors.items()) + f" (sampling: {e['sampling']['method']}).")
+    if e.get("start_from"):
+        lines.append(f"- **Start**: every scenario from the calibrated status quo of `{e['start_from']}`, its policy switched at month 0.")
+    if e.get("posterior"):
+        posterior = e["posterior"]
+        lines.append(f"- **Posterior**: the points are {posterior['draws']} draws (seed {posterior.get('seed')}) from `{posterior['file']}` "
+                     f"(sha256 {str(posterior.get('sha256', ''))[:12]}) of " + ", ".join(f"`{name}`" for name in posterior.get("parameters", [])) + ".")
     lines += [
         f"- **Experiment**: {e['source']}" + (f" (sha256 {e['sha256'][:12]})" if e.get("sha256") else "") + f"; command `{m['command']}`.",
         f"- **Code**: git commit {m.get('git_commit') or 'unknown'}; Python {versions.get('python')}, social-housing-sim {versions.get('social-housing-sim')}, mesa {versions.get('mesa')}, numpy {versions.get('numpy')}, pandas {versions.get('pandas')}.",
@@ -260,6 +442,63 @@ def _md_returns(analysis: Analysis) -> list[str]:
         for s in others:
             row = idx.loc[(s, outcome)]
             cells.append(interval(row["per_10_gbp"], row["per_10_gbp_low"], row["per_10_gbp_high"], signed=True) if math.isfinite(row["per_10_gbp"]) else f"n/a ({row['note']})")
+        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _md_posterior(analysis: Analysis) -> list[str]:
+    """A posterior batch: levels pooled over draws and seeds, each scenario's change against the baseline, the return on spending."""
+    results = analysis.results
+    steps = results.steps_planned
+    scenarios = [s for s in results.scenarios if s in set(analysis.summary["scenario"])]
+    lines = ["", f"## Outcomes at month {steps}", "",
+             f"Mean over {_draws_and_seeds(analysis)} (every draw counts the same), ± the half-width of its seed interval (95%, chance alone), "
+             "then in brackets its posterior interval (2.5th to 97.5th percentile of the draws' own means: what the calibration leaves open).", ""]
+    lines += _md_wide(analysis.summary, results.outcomes, scenarios,
+                      lambda r, o: f"{plus_minus(r['mean'], r['ci_low'], r['ci_high'], d=decimals(o))} {_span(r['posterior_low'], r['posterior_high'], False, decimals(o))}")
+    if analysis.differences.empty:
+        return lines
+    change, intervals = _explained(analysis)
+    lines += ["", f"## {_against_title(results)}", "", change, intervals]
+    d = analysis.differences.set_index(["scenario", "outcome"])
+    for scenario in [sc for sc in scenarios if sc != results.baseline and sc in d.index.get_level_values(0)]:
+        lines += ["", f"### {scenario}", "", "| outcome | change | seed interval | posterior interval | draws agreeing |", "|---|---|---|---|---|"]
+        for o in results.outcomes:
+            if (scenario, o) not in d.index:
+                continue
+            row = d.loc[(scenario, o)]
+            lines.append(f"| {o} | {number(row['mean'], True, decimals(o))} | {_span(row['ci_low'], row['ci_high'], True, decimals(o))} | "
+                         f"{_span(row['posterior_low'], row['posterior_high'], True, decimals(o))} | {_agreeing(row)} |")
+    lines += ["", "Every draw's own mean change is in `posterior_draws.csv`."]
+    if not analysis.returns.empty:
+        lines += _md_posterior_returns(analysis)
+    return lines
+
+
+def _md_posterior_returns(analysis: Analysis) -> list[str]:
+    results = analysis.results
+    r = analysis.returns
+    others = [s for s in results.scenarios if s != results.baseline and s in set(r["scenario"])]
+    idx = r.set_index(["scenario", "outcome"])
+    first = r["outcome"].iloc[0]
+    lines = ["", "## Return on spending", "",
+             f"Against `{results.baseline}`, pooled over draws and seeds: the extra cost is the paired change in cost per household per month, averaged over the months; "
+             f"each outcome's return is its pooled change at month {results.steps_planned} per extra GBP {statistics.PER_GBP:g} per household per month. "
+             "First the seed interval (95%; percentile bootstrap over seeds), then the posterior interval (over the draws' own ratios). "
+             "It is a ratio of what was spent to what changed, not a forecast of what a further GBP 10 would buy.", ""]
+    lines += ["| | " + " | ".join(others) + " |", "|---|" + "---|" * len(others)]
+
+    def cell(row: Any, name: str, d: int) -> str:
+        return (f"{number(row[name], True, d)} {_span(row[name + '_low'], row[name + '_high'], True, d)}; "
+                f"draws {_span(row[name + '_posterior_low'], row[name + '_posterior_high'], True, d)}")
+
+    lines.append("| extra cost (GBP/household/month) | " + " | ".join(cell(idx.loc[(s, first)], "extra_cost", 1) for s in others) + " |")
+    for outcome in [o for o in results.outcomes if o != "cost"]:
+        cells = []
+        for s in others:
+            row = idx.loc[(s, outcome)]
+            text = cell(row, "per_10_gbp", 3) if math.isfinite(row["per_10_gbp"]) else "n/a"
+            cells.append(text + (f" ({row['note']})" if row["note"] else ""))
         lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
     return lines
 
@@ -358,8 +597,8 @@ def _figure(name: str, title: str, names: set[str], heading: str | None = None, 
     return [*lines, f"![{title}](figures/{name})"]
 
 
-def _methods() -> list[str]:
-    return [
+def _methods(results: Results) -> list[str]:
+    lines = [
         "Each run is `HousingModel(scenario, rng=seed, **overrides).run(steps)`, determined by its scenario, parameter values and seed alone,",
         "so the numbers do not depend on the executor or the number of workers. Every scenario and parameter point runs with the same seeds:",
         "two runs with the same seed face the same residents, network and luck (common random numbers), and their difference is the policy's effect.",
@@ -374,6 +613,34 @@ def _methods() -> list[str]:
         f"  averaged over the months and the change is the paired difference at the final month; 95% percentile bootstrap interval ({statistics.BOOTSTRAP_RESAMPLES} resamples of seeds).",
         "  It is left out when the extra cost's own interval includes zero.",
         "",
-        "Intervals describe uncertainty from the model's randomness over seeds at the given parameter values, not uncertainty in the parameters",
-        "themselves (see the sweeps and the sensitivity analysis for that); the model is not calibrated (docs/ODD.md).",
     ]
+    e = results.experiment
+    if e.get("posterior"):
+        posterior = e["posterior"]
+        tail = [
+            f"The points are {posterior['draws']} parameter sets drawn from a calibration's posterior (`{posterior['file']}`, sha256 {str(posterior.get('sha256', ''))[:12]}, "
+            f"draw seed {posterior.get('seed')}; systematic resampling of its weights), each run with every seed and scenario. They are pooled, not compared:",
+            "with `x[k, s]` an outcome (or a paired change, scenario minus baseline on the same draw and seed) for draw `k` and seed `s`, `n_k` seeds in draw `k`, `K` draws,",
+            "",
+            "- per-draw mean `m_k = sum_s x[k, s] / n_k`; the change (or level) `m = sum_k m_k / K`, every draw counting the same;",
+            "- seed interval: `m ± t(0.975, df) · sqrt(v · mean_k(1 / n_k) / K)`, where `v = sum_k sum_s (x[k, s] - m_k)^2 / df` is the pooled within-draw variance",
+            "  and `df = sum_k (n_k - 1)`; with every run done, `sqrt(v / (K · S))` and `df = K (S - 1)`: what chance alone moves, with the parameters held at the draws;",
+            "- posterior interval: the 2.5th and 97.5th percentiles (linear) of the `K` per-draw means `m_k`: what the parameters the national figures leave open move;",
+            "  with few draws it is close to their range;",
+            "- draws agreeing: how many `m_k` have the sign of `m`;",
+            f"- return on spending: the pooled change over the pooled extra cost · {statistics.PER_GBP:g}; seed interval by a percentile bootstrap over seeds",
+            "  (the same resampled seeds in every draw), posterior interval from the per-draw ratios (only when the extra cost is positive in every draw).",
+            "",
+            "Neither interval covers uncertainty in the model's structure: what it leaves out or gets wrong (docs/ODD.md).",
+        ]
+    elif e.get("start_from"):
+        tail = [
+            "Intervals describe uncertainty from the model's randomness over seeds at the calibrated parameter values, not uncertainty in those values",
+            "(an experiment's `[posterior]` carries that) nor in the model's structure (docs/ODD.md).",
+        ]
+    else:
+        tail = [
+            "Intervals describe uncertainty from the model's randomness over seeds at the given parameter values, not uncertainty in the parameters",
+            "themselves (see the sweeps and the sensitivity analysis for that); these scenarios are not the calibrated status quo (docs/ODD.md).",
+        ]
+    return [*lines, *tail]

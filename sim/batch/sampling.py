@@ -25,6 +25,9 @@ Point = dict[str, Value]
 
 def points(experiment: Experiment) -> list[Point]:
     """The experiment's parameter points, in a fixed order (a single empty point when nothing varies)."""
+    if experiment.posterior is not None:
+        _check_runs(experiment, experiment.posterior.draws, f"posterior.draws = {experiment.posterior.draws}")
+        return experiment.posterior.points()
     factors = experiment.factors
     if not factors:
         return [{}]

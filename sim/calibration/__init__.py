@@ -1,14 +1,13 @@
-"""Calibration against national figures: ABC rejection over a scenario's uncertain parameters, and the spread across landlords.
+"""Calibration against national figures: ABC-SMC over a scenario's uncertain parameters, and the spread across landlords.
 
 ``python run.py calibrate`` (``sim.calibration.commands``) reads a calibration
-file (``sim.calibration.spec``), runs the rounds as ordinary batches
-(``sim.calibration.pipeline``, ``sim.calibration.abc``), writes the
-calibrated scenario and report (``sim.calibration.write``), then fits the
-landlord population's spread (``sim.calibration.landlords``).
-
-``sim.calibration.smc`` is the ABC-SMC engine (pyabc) meant to replace the
-rejection rounds and the search (issue 12): a reproducible, resumable
-posterior sample (``sim.calibration.smc_sampler``, ``smc_distance``) written
-as a posterior file (``sim.calibration.posterior``). The command does not
-use it yet.
+file (``sim.calibration.spec``) and runs ``sim.calibration.pipeline``: ABC-SMC
+with pyabc (``sim.calibration.smc``, reproducible on any number of workers by
+``smc_sampler``, distance in ``smc_distance``, simulations by ``simulator``)
+gives a posterior file (``sim.calibration.posterior``); posterior draws are
+run again on fresh seeds (``sim.calibration.predictive``); what the figures
+constrain is read from the posterior (``sim.calibration.identifiability``);
+``sim.calibration.write`` writes the calibrated scenario, the posterior copy
+for experiments, tables, figures and the report; then
+``sim.calibration.landlords`` fits the landlord population's spread.
 """

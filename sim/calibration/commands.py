@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,8 @@ DEFAULT_FILE = ROOT / "experiments" / "calibration.toml"
 def add_command(commands: Any) -> None:
     calibrate = commands.add_parser(
         "calibrate", help="fit the status-quo scenario to the English national figures (TSM and others); write scenarios/england_baseline.toml",
-        description="Approximate Bayesian computation by rejection over the calibration file's ranges (Latin hypercube, several seeds per point), "
-        "a check of the best points on fresh seeds, then the landlord population's spread. Writes the calibrated scenario, "
+        description="Approximate Bayesian computation (ABC-SMC with pyabc) over the calibration file's ranges, a posterior predictive "
+        "check of posterior draws on fresh seeds, then the landlord population's spread. Writes the posterior, the calibrated scenario, "
         "the landlords experiment, and a report in a results folder. Rerun the same command with the same --out to resume.")
     calibrate.add_argument("calibration", nargs="?", default=str(DEFAULT_FILE), help="calibration file (default: experiments/calibration.toml)")
     calibrate.add_argument("--skip-landlords", action="store_true", help="fit the national figures only, not the spread across landlords")
@@ -39,15 +38,13 @@ def calibrate_command(args: argparse.Namespace) -> int:
     except pipeline.Interrupted as stopped:
         print(f"interrupted in {stopped}: run the same command with --out {out} to resume")
         return 130
-    except KeyboardInterrupt:  # in the search or the identifiability runs, which are not stored run by run
-        print(f"\ninterrupted: the finished rounds are stored in {out}; run the same command with --out {out} to resume "
-              "(a search or identifiability step in progress starts again)", file=sys.stderr)
-        return 130
     scenario_path = write.write_scenario(cal, outcome)
+    posterior_copy = write.write_posterior_copy(cal, outcome)
     write.write_tables(out, outcome)
     report = write.markdown(cal, outcome)
     print(write.console(cal, outcome))
-    say(f"\ncalibrated scenario: {scenario_path}")
+    say(f"\nposterior: {out / 'smc' / 'posterior.csv'}" + (f" (copied to {posterior_copy}.csv)" if posterior_copy else ""))
+    say(f"calibrated scenario: {scenario_path}")
     if population is not None:
         try:
             chosen, fits = landlords.fit(population, scenario_path, cal.experiment.steps, out / "landlords", lambda: executor_for(args), quiet=args.quiet)
@@ -64,12 +61,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print("  national      " + "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in population.percentiles.items()))
         say(f"landlords experiment: {path}")
     (out / "calibration.md").write_text(report, encoding="utf-8")
-    say(f"report: {out / 'calibration.md'} (tables parameters.csv, targets.csv, candidates.csv, search.csv)")
+    say(f"report: {out / 'calibration.md'} (tables parameters.csv, targets.csv, check_draws.csv; figures posterior_pairs.png, predictive_check.png)")
     return 0
 
 
 def _workers(args: argparse.Namespace) -> int:
-    """Processes for the search's runs: --workers, or every available CPU (the search runs here, not on a Dask cluster)."""
+    """Processes for ABC-SMC's simulations: --workers, or every available CPU (they run here, not on a Dask cluster)."""
     from sim.batch.executors import available_cpus
 
     return args.workers if args.workers is not None else available_cpus()

@@ -109,14 +109,29 @@ def _replace(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def read(path: str | Path) -> Posterior:
-    """The posterior in ``path`` (a folder, or its ``posterior.csv`` or ``posterior.json``)."""
+def files(path: str | Path) -> tuple[Path, Path]:
+    """The draws and description files of the posterior at ``path``.
+
+    ``path`` is a folder holding ``posterior.csv`` and ``posterior.json``, one
+    of those two files, or a copy's pair ``NAME.csv`` / ``NAME.json`` (either
+    one, or ``NAME`` without a suffix).
+    """
     path = Path(path)
-    folder = path.parent if path.name in (DRAWS, ABOUT) else path
-    about = _read_about(folder / ABOUT)
+    if path.name in (DRAWS, ABOUT):
+        return path.parent / DRAWS, path.parent / ABOUT
+    if path.suffix in (".csv", ".json") or not path.is_dir():
+        stem = path.with_suffix("") if path.suffix in (".csv", ".json") else path
+        return stem.with_name(stem.name + ".csv"), stem.with_name(stem.name + ".json")
+    return path / DRAWS, path / ABOUT
+
+
+def read(path: str | Path) -> Posterior:
+    """The posterior at ``path`` (see :func:`files`)."""
+    draws_path, about_path = files(path)
+    about = _read_about(about_path)
     names = tuple(p["name"] for p in about["parameters"])
     bounds = tuple((float(p["low"]), float(p["high"])) for p in about["parameters"])
-    draws, weights = _read_draws(folder / DRAWS, names, bounds, about["population_size"])
+    draws, weights = _read_draws(draws_path, names, bounds, about["population_size"])
     return Posterior(
         names=names, bounds=bounds, draws=draws, weights=weights,
         targets=tuple((t["name"], float(t["value"]), float(t["tolerance"])) for t in about["targets"]),

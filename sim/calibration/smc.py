@@ -9,8 +9,11 @@ drawn from the prior; each later generation perturbs the last one (a multivariat
 normal kernel, pyabc's default) and keeps candidates closer than the median
 distance of the last generation (``sim.calibration.smc_distance``), weighted
 by prior density over proposal density. It stops after ``generations``
-generations, or after the first generation whose epsilon is at most
-``min_epsilon``, whichever comes first, and writes the last generation as
+generations, after the first generation whose epsilon is at most
+``min_epsilon``, or after the first generation that brings the simulations
+run to ``max_simulations`` or more, whichever comes first (each rule is a
+function of the stored generations, so a resumed run stops where an
+uninterrupted one does), and writes the last generation as
 the posterior file (``sim.calibration.posterior``).
 
 **The simulator** is called with ``{parameter: float}`` in the priors'
@@ -106,7 +109,8 @@ class _Simulate:
 
 
 def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int, generations: int | None = None,
-        min_epsilon: float | None = None, workers: int = 1, batch_size: int | None = None, quiet: bool = False) -> Posterior:
+        min_epsilon: float | None = None, max_simulations: int | None = None, workers: int = 1, batch_size: int | None = None,
+        quiet: bool = False) -> Posterior:
     """Run (or resume) ABC-SMC in ``folder``; write and return the posterior (see the module docstring)."""
     _check(problem, population_size, generations, min_epsilon)
     folder = Path(folder)
@@ -119,14 +123,14 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
     sampler = SeededSampler(seed, workers, batch_size)
     say = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
     stored = _completed(db)
-    if stored is not None and len(stored) and _stop_at(stored, generations, min_epsilon) is None:
+    if stored is not None and len(stored) and _stop_at(stored, generations, min_epsilon, max_simulations) is None:
         say(f"resuming after generation {len(stored)} in {folder}")
     try:
-        while (last := _stop_at(stored, generations, min_epsilon)) is None:
+        while (last := _stop_at(stored, generations, min_epsilon, max_simulations)) is None:
             _one_generation(problem, population_size, sampler, db, first=0 if stored is None else len(stored), fresh=stored is None)
             stored = _completed(db)
             assert stored is not None
-            say(progress(stored, population_size, generations, min_epsilon))
+            say(progress(stored, population_size, generations, min_epsilon, max_simulations))
     except KeyboardInterrupt:
         stored = _completed(db)
         raise Interrupted(folder, 0 if stored is None else len(stored)) from None
@@ -206,12 +210,15 @@ def _completed(db: str) -> pd.DataFrame | None:
     return frame.sort_values("t").reset_index(drop=True)[["t", "epsilon", "samples", "wall_time"]]
 
 
-def _stop_at(stored: pd.DataFrame | None, generations: int | None, min_epsilon: float | None) -> int | None:
+def _stop_at(stored: pd.DataFrame | None, generations: int | None, min_epsilon: float | None, max_simulations: int | None = None) -> int | None:
     """The generation the stopping rule stops at, if it has been reached."""
     if stored is None:
         return None
-    for t, epsilon in zip(stored["t"], stored["epsilon"], strict=True):
-        if (generations is not None and t + 1 >= generations) or (min_epsilon is not None and t > 0 and epsilon <= min_epsilon):
+    spent = 0
+    for t, epsilon, samples in zip(stored["t"], stored["epsilon"], stored["samples"], strict=True):
+        spent += int(samples)
+        if ((generations is not None and t + 1 >= generations) or (min_epsilon is not None and t > 0 and epsilon <= min_epsilon)
+                or (max_simulations is not None and spent >= max_simulations)):
             return int(t)
     return None
 
@@ -258,7 +265,7 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
     )
 
 
-def progress(stored: pd.DataFrame, population_size: int, generations: int | None, min_epsilon: float | None) -> str:
+def progress(stored: pd.DataFrame, population_size: int, generations: int | None, min_epsilon: float | None, max_simulations: int | None = None) -> str:
     """One line on the last completed generation of ``stored``."""
     row = stored.iloc[-1]
     t = int(row["t"])
@@ -268,8 +275,16 @@ def progress(stored: pd.DataFrame, population_size: int, generations: int | None
     samples = int(row["samples"])
     elapsed = float(stored["wall_time"].sum())
     left = _generations_left(stored, generations, min_epsilon)
-    eta = "" if not left else f", about {_duration(left * float(row['wall_time']))} left"
-    return (f"generation {t + 1}{of}{epsilon} accepted {population_size:,} of {samples:,} ({population_size / samples:.1%}), "
+    seconds = None if not left else left * float(row["wall_time"])
+    spent = int(stored["samples"].sum())
+    budget = ""
+    if max_simulations is not None:
+        budget = f", {spent:,} of at most {max_simulations:,} simulations"
+        # The budget caps the time left: at most the simulations left at this generation's pace, and one more generation.
+        if spent < max_simulations and seconds is not None:
+            seconds = min(seconds, max(float(row["wall_time"]), (max_simulations - spent) * float(row["wall_time"]) / samples))
+    eta = "" if not seconds else f", about {_duration(seconds)} left"
+    return (f"generation {t + 1}{of}{epsilon} accepted {population_size:,} of {samples:,} ({population_size / samples:.1%}){budget}, "
             f"{_duration(elapsed)} elapsed{eta}")
 
 

@@ -2,19 +2,22 @@
 
 A calibration file is an experiment file (``sim.batch.experiment``: the
 scenario to fit, ``[levers]`` and ``[uncertainties]`` as ranges, which are
-the uniform priors, ``[constants]``, ``seeds`` per point, ``[sampling]`` of
-round 1) with two more tables::
+the uniform priors, ``[constants]``, ``seeds``: runs averaged in one
+simulation) without ``[sampling]`` (ABC-SMC draws its own points), with two
+more tables::
 
     [calibration]
     figures = "data/uk_targets.csv"          # national figures, relative to this file
-    accept = 0.1                             # share of points kept each round
-    rounds = 2                               # round 1 from the prior, then narrowed boxes
-    search_evaluations = 300                 # Nelder-Mead from the best point (0: none)
-    search_seeds = 8                         # seeds 1 to 8 for each evaluation of the search
-    candidates = 5                           # best points re-run on fresh seeds
-    check_seeds = 10                         # the fresh seeds (numbered after the fitting seeds)
+    population = 200                         # ABC-SMC particles per generation
+    generations = 8                          # stop after this many generations ...
+    min_epsilon = 1.0                        # ... or once the threshold is this close (tolerances) ...
+    max_simulations = 4000                   # ... or once this many simulations have run
+    seed = 1                                 # the whole calibration is a function of this file and its seed
+    check_draws = 40                         # posterior draws run again on fresh seeds
+    check_seeds = 8                          # the fresh seeds (1 to 8) of each draw
     scenario_out = "../scenarios/england_baseline.toml"
     scenario_name = "England today (calibrated)"
+    posterior_out = "data/england_baseline_posterior"   # a copy of the posterior for experiments
 
     [calibration.targets]                    # model column = national figure and tolerance
     tsm_satisfied = { measure = "tsm_tp01_overall_satisfied", tolerance = 0.03 }
@@ -38,12 +41,15 @@ from typing import Any
 
 from sim.batch import experiment as experiments
 from sim.batch.experiment import Experiment
-from sim.calibration.targets import Target, as_share, read_figures
+from sim.calibration.targets import Target, as_share, read_figures, read_spreads
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
 from sim.parameters import cut, shown, suggest
 
-SETTINGS = ("figures", "accept", "rounds", "search_evaluations", "search_seeds", "candidates", "check_seeds", "scenario_out", "scenario_name", "targets", "validation")
+SETTINGS = ("figures", "population", "generations", "min_epsilon", "max_simulations", "seed", "check_draws", "check_seeds",
+            "scenario_out", "scenario_name", "posterior_out", "targets", "validation")
+RETIRED = ("accept", "rounds", "search_evaluations", "search_seeds", "candidates")
+"""Settings of the rejection-and-search calibration that ABC-SMC replaced (named in their own message)."""
 TARGET_KEYS = ("measure", "value", "tolerance")
 COLUMNS = (*OUTCOMES, *EXTRA)
 
@@ -56,14 +62,17 @@ class Calibration:
     experiment: Experiment
     targets: tuple[Target, ...]  # fitted
     validation: tuple[Target, ...]  # compared only
-    accept: float
-    rounds: int
-    search_evaluations: int
-    search_seeds: tuple[int, ...]
-    candidates: int
-    check_seeds: int
+    population: int
+    generations: int
+    min_epsilon: float | None
+    max_simulations: int | None
+    seed: int
+    check_draws: int
+    check_seeds: tuple[int, ...]
     scenario_out: Path
     scenario_name: str
+    posterior_out: Path | None
+    spreads: dict[str, tuple[float, float]]  # national (p10, p90) across landlords, by column, where known
     landlords: dict[str, Any] | None
 
     @property
@@ -81,16 +90,23 @@ def load(path: str | Path) -> Calibration:
     if not isinstance(settings, dict):
         raise UserError(f"{where}: calibration: missing or not a table (accepted: a [calibration] table with {', '.join(SETTINGS)})")
     for key in settings:
+        if key in RETIRED:
+            raise UserError(f"{where}: calibration.{key}: no longer used: the calibration is ABC-SMC, not rejection rounds and a search "
+                            "(accepted: population, generations, min_epsilon, max_simulations, seed; see experiments/calibration.toml)")
         if key not in SETTINGS:
             raise UserError(f"{where}: calibration.{cut(key)}: unknown key{suggest(key, list(SETTINGS))} (accepted: {', '.join(SETTINGS)})")
     if landlords is not None and not isinstance(landlords, dict):
         raise UserError(f"{where}: landlords: must be a table (accepted: a [landlords] table; see experiments/calibration.toml)")
-    spec = experiments.build(data, where, path.parent, sha256=hashlib.sha256(data_bytes).hexdigest())
+    if "sampling" in data:
+        raise UserError(f"{where}: sampling: not used in a calibration file (accepted: no [sampling] table; ABC-SMC draws its points "
+                        "from the priors, and calibration.seed seeds it)")
+    population = int(_number(settings, "population", where, 200, 10, 100_000, "a whole number from 10 to 100000", whole=True))
+    # The experiment's own checks need a sampling design; ABC-SMC draws its points itself.
+    spec = experiments.build({**data, "sampling": {"method": "latin", "samples": population}}, where, path.parent,
+                             sha256=hashlib.sha256(data_bytes).hexdigest())
     for factor in spec.factors:
         if not factor.is_range:
             raise UserError(f"{where}: {factor.group}.{factor.name}: a calibrated parameter needs a range (accepted: {{ low = ..., high = ... }}, the uniform prior)")
-    if spec.sampling.method == "grid":
-        raise UserError(f"{where}: sampling.method: \"grid\" is not accepted for a calibration (accepted: \"latin\" or \"sobol\", with samples)")
     if len(spec.scenarios) != 1:
         raise UserError(f"{where}: scenarios: a calibration fits one scenario, not {len(spec.scenarios)} (accepted: a list of one scenario)")
 
@@ -102,19 +118,31 @@ def load(path: str | Path) -> Calibration:
         raise UserError(f"{where}: calibration.targets: empty (accepted: at least one column = {{ measure = ..., tolerance = ... }})")
     outcomes = tuple(dict.fromkeys((*spec.outcomes, *(t.column for t in (*targets, *validation)))))
     spec = replace(spec, outcomes=outcomes)
+    min_epsilon = settings.get("min_epsilon")
+    if min_epsilon is not None:
+        min_epsilon = float(_number(settings, "min_epsilon", where, 1.0, 0.0, 1e6, "a distance >= 0, in tolerances (e.g. 1.0)"))
+    max_simulations = settings.get("max_simulations")
+    if max_simulations is not None:
+        max_simulations = int(_number(settings, "max_simulations", where, 0, population, 10**9, f"a whole number from the population ({population}) up", whole=True))
+    posterior_out = settings.get("posterior_out")
+    if posterior_out is not None:
+        posterior_out = (path.parent / _text(settings, "posterior_out", where, "")).resolve()
     return Calibration(
         source=path,
         experiment=spec,
         targets=targets,
         validation=validation,
-        accept=_number(settings, "accept", where, 0.1, 1e-6, 1.0, "a share in (0, 1]"),
-        rounds=int(_number(settings, "rounds", where, 2, 1, 10, "a whole number from 1 to 10", whole=True)),
-        search_evaluations=int(_number(settings, "search_evaluations", where, 0, 0, 100_000, "a whole number from 0 to 100000", whole=True)),
-        search_seeds=tuple(range(1, 1 + int(_number(settings, "search_seeds", where, len(spec.seeds), 1, 10_000, "a whole number from 1 to 10000", whole=True)))),
-        candidates=int(_number(settings, "candidates", where, 5, 1, 1000, "a whole number from 1 to 1000", whole=True)),
-        check_seeds=int(_number(settings, "check_seeds", where, 10, 1, 10_000, "a whole number from 1 to 10000", whole=True)),
+        population=population,
+        generations=int(_number(settings, "generations", where, 8, 1, 100, "a whole number from 1 to 100", whole=True)),
+        min_epsilon=min_epsilon,
+        max_simulations=max_simulations,
+        seed=int(_number(settings, "seed", where, 1, 0, 2**32 - 1, "a whole number from 0 to 4294967295", whole=True)),
+        check_draws=int(_number(settings, "check_draws", where, 40, 1, 10_000, "a whole number from 1 to 10000", whole=True)),
+        check_seeds=tuple(range(1, 1 + int(_number(settings, "check_seeds", where, 8, 1, 10_000, "a whole number from 1 to 10000", whole=True)))),
         scenario_out=(path.parent / _text(settings, "scenario_out", where, "../scenarios/england_baseline.toml")).resolve(),
         scenario_name=_text(settings, "scenario_name", where, "Calibrated scenario"),
+        posterior_out=posterior_out,
+        spreads=read_spreads(figures_path, [*targets, *validation]),
         landlords=landlords,
     )
 

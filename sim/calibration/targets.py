@@ -76,3 +76,23 @@ def distance(simulated: np.ndarray, targets: list[Target]) -> np.ndarray:
     tolerance = np.array([t.tolerance for t in targets], dtype=float)
     misses = (np.atleast_2d(simulated) - values) / tolerance
     return np.sqrt(np.mean(misses**2, axis=1))
+
+
+ITEMS_FILE = "tsm_2023_24_items.csv"
+"""The TSM items' spread across landlords (10th and 90th percentiles), next to the national figures file."""
+
+
+def read_spreads(figures_path: Path, targets: list[Target]) -> dict[str, tuple[float, float]]:
+    """National (p10, p90) as shares, by target column, for targets that are a TSM item's positive answers (``tsm_tpNN_...``)."""
+    path = figures_path.parent / ITEMS_FILE
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            items = {row["item"].lower(): (float(row["p10"]) / 100.0, float(row["p90"]) / 100.0) for row in csv.DictReader(handle)}
+    except (OSError, KeyError, ValueError):
+        return {}  # the spreads only add a reference band to the check's figure
+    spreads = {}
+    for target in targets:
+        parts = target.measure.split("_")
+        if len(parts) > 2 and parts[0] == "tsm" and parts[1] in items and "dissatisfied" not in target.measure:
+            spreads[target.column] = items[parts[1]]
+    return spreads

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 import textwrap
 import tomllib
 from pathlib import Path
@@ -12,7 +14,8 @@ import pandas as pd
 
 from sim import scenario as scenarios
 from sim.batch.experiment import canonical
-from sim.calibration import abc
+from sim.calibration import identifiability, predictive
+from sim.calibration import posterior as posterior_file
 from sim.calibration.pipeline import Outcome
 from sim.calibration.spec import Calibration
 from sim.calibration.toml_out import dumps
@@ -30,8 +33,10 @@ def calibrated_scenario(cal: Calibration, outcome: Outcome) -> dict[str, Any]:
     data["steps"] = cal.experiment.steps
     data["description"] = (
         f"{ref.scenario.name}, with its uncertain parameters fitted to the national figures by "
-        f"`python run.py calibrate {_relative(cal.source)}` (approximate Bayesian computation by rejection; "
-        "docs/VALIDATION.md). Values beyond those of the status-quo scenario are the calibrated ones.\n"
+        f"`python run.py calibrate {_relative(cal.source)}` (approximate Bayesian computation, ABC-SMC; docs/VALIDATION.md). "
+        "The values beyond those of the status-quo scenario are one draw of the posterior: the one, of those run again on "
+        "fresh seeds, that came closest to the figures. Experiments that carry the calibration's uncertainty draw from the "
+        + (f"whole posterior ({_relative(cal.posterior_out)}.csv)" if cal.posterior_out else "whole posterior") + ".\n"
     )
     values = {**cal.experiment.constants, **{k: round(v, DECIMALS) for k, v in outcome.chosen.items()}}
     for key, value in values.items():
@@ -47,7 +52,7 @@ def write_scenario(cal: Calibration, outcome: Outcome, path: Path | None = None)
     header = (
         f"Written by `python run.py calibrate {_relative(cal.source)}`: do not edit by hand, rerun the calibration.\n"
         f"Calibration file sha256 {cal.experiment.sha256}.\n"
-        f"Mean over {int(outcome.check['seeds'].max())} fresh seeds: {fits}.\n"
+        f"Posterior predictive mean over {int(outcome.counts.sum())} posterior draws x {len(cal.check_seeds)} fresh seeds: {fits}.\n"
     )
     text = dumps(calibrated_scenario(cal, outcome), _wrap(header))
     try:
@@ -58,84 +63,88 @@ def write_scenario(cal: Calibration, outcome: Outcome, path: Path | None = None)
     return path
 
 
-def posterior_table(outcome: Outcome) -> pd.DataFrame:
-    """Per parameter: prior range, round-1 posterior, the local 95% range, whether pinned down, and the chosen value."""
-    rows = []
-    for j, name in enumerate(outcome.names):
-        m = outcome.posterior[j]
-        local = outcome.local.iloc[j]
-        rows.append({
-            "parameter": name, "prior_low": outcome.prior.low[j], "prior_high": outcome.prior.high[j],
-            "posterior_median": m.median, "posterior_5": m.low, "posterior_95": m.high, "posterior_share_of_prior": m.width_ratio,
-            "local_95_share_of_prior": local["local_95_share_of_prior"], "pinned_down": bool(local["pinned_down"]),
-            "moves_most": local["moves_most"], "trades_off_with": local["trades_off_with"], "calibrated": outcome.chosen[name],
-        })
-    return pd.DataFrame(rows)
+def write_posterior_copy(cal: Calibration, outcome: Outcome) -> Path | None:
+    """The posterior's two files copied to ``calibration.posterior_out`` (``NAME.csv``, ``NAME.json``) for experiments to draw from."""
+    if cal.posterior_out is None:
+        return None
+    folder = cal.posterior_out.parent
+    stem = cal.posterior_out.name
+    with tempfile.TemporaryDirectory(dir=folder) as scratch:
+        posterior_file.write(outcome.posterior, Path(scratch))
+        for name, suffix in ((posterior_file.DRAWS, ".csv"), (posterior_file.ABOUT, ".json")):
+            os.replace(Path(scratch) / name, folder / f"{stem}{suffix}")
+    return cal.posterior_out
 
 
 def write_tables(folder: Path, outcome: Outcome) -> None:
-    posterior_table(outcome).to_csv(folder / "parameters.csv", index=False)
-    outcome.candidates.to_csv(folder / "candidates.csv", index=False)
+    outcome.parameters.to_csv(folder / "parameters.csv", index=False)
+    outcome.draws.to_csv(folder / "check_draws.csv", index=False)
     outcome.check.to_csv(folder / "targets.csv", index=False)
+    identifiability.figure(outcome.posterior, folder / "posterior_pairs.png", outcome.chosen)
+    predictive.figure(outcome.check, outcome.runs, outcome.counts, folder / "predictive_check.png")
 
 
 def console(cal: Calibration, outcome: Outcome) -> str:
     """The report for the terminal: targets and validation figures, then parameters."""
-    lines = [f"{'figure':<36} {'used':<16} {'national':>8} {'simulated':>9}  {'95% interval':<15} {'miss':>6}"]
+    lines = [f"{'figure':<36} {'used':<16} {'national':>8} {'simulated':>9}  {'posterior 95%':<15} {'miss':>6}"]
     for row in outcome.check.itertuples():
         lines.append(f"{row.column:<36} {row.used:<16} {row.national:>8.3f} {row.simulated:>9.3f}  "
-                     f"[{row.ci_low:.3f}, {row.ci_high:.3f}] {row.miss:>+6.3f}")
-    lines += ["", f"{'parameter':<27} {'prior':<15} {'ABC round 1 [5%, 95%]':<24} {'local 95%':>9}  {'calibrated':>10}  moves most"]
-    for row in posterior_table(outcome).itertuples():
+                     f"[{row.posterior_low:.3f}, {row.posterior_high:.3f}] {row.miss:>+6.3f}")
+    lines += ["", f"{'parameter':<27} {'prior':<15} {'posterior median [5%, 95%]':<28} {'of prior':>8}  {'calibrated':>10}  trades off with"]
+    for row in outcome.parameters.itertuples():
         lines.append(f"{row.parameter:<27} " + f"[{row.prior_low:.3g}, {row.prior_high:.3g}]".ljust(15)
-                     + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(25)
-                     + f" {_share(row.local_95_share_of_prior):>9}  {row.calibrated:>10.4g}  {row.moves_most}"
-                     + ("" if row.pinned_down else "  (not pinned down" + (f"; trades off with {row.trades_off_with})" if row.trades_off_with else ")")))
-    unpinned = [row.parameter for row in posterior_table(outcome).itertuples() if not row.pinned_down]
-    lines += ["", "not pinned down by the data: " + (", ".join(unpinned) if unpinned else "none")]
+                     + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(29)
+                     + f" {row.share_of_prior:>8.0%}  {outcome.chosen[row.parameter]:>10.4g}  {row.trades_off_with}")
+    loose = [row.parameter for row in outcome.parameters.itertuples() if row.constrained == "no"]
+    lines += ["", "not constrained by the figures: " + (", ".join(loose) if loose else "none")]
     return "\n".join(lines)
 
 
 def markdown(cal: Calibration, outcome: Outcome) -> str:
-    """calibration.md: method, figures against simulation, parameters, the rounds."""
+    """calibration.md: method, figures against simulation, parameters, the generations."""
     spec = cal.experiment
-    runs = sum(len(r.values) for r in outcome.rounds) * len(spec.seeds)
-    unpinned = [row.parameter for row in posterior_table(outcome).itertuples() if not row.pinned_down]
+    post = outcome.posterior
+    simulations = sum(post.simulations)
+    loose = [row.parameter for row in outcome.parameters.itertuples() if row.constrained == "no"]
     lines = [
         f"# Calibration: {spec.name}", "",
         f"Calibration file `{_relative(cal.source)}` (sha256 `{spec.sha256}`), scenario `{spec.scenarios[0].key}`, "
         f"{len(outcome.names)} parameters, {len(cal.targets)} fitted figures, {len(cal.validation)} validation figures.", "",
         "## Method", "",
-        f"Approximate Bayesian computation by rejection in {cal.rounds} round(s): each round a "
-        f"{spec.sampling.method} sample of {spec.sampling.samples} points, each run with {len(spec.seeds)} seed(s) "
-        f"({spec.steps} months; {runs} runs in all), keeping the {cal.accept:.0%} of points closest to the figures "
-        "(root mean square miss in tolerances). Round 1 samples the uniform prior box; later rounds sample the box "
-        "the accepted points span. The posterior below is round 1's accepted sample. "
-        + (f"A Nelder-Mead search from the closest point, on {len(cal.search_seeds)} seeds, took {len(outcome.search.history)} evaluations "
-           f"(distance {outcome.search.history['distance'].iloc[0]:.3f} to {outcome.search.best_distance:.3f}). " if outcome.search is not None else "")
-        + f"The {cal.candidates} closest points were run again on {cal.check_seeds} fresh seeds and the closest there chosen.", "",
-        "## Figures against the calibrated model", "",
-        "| figure | used | national | simulated (mean) | 95% interval | miss | tolerance |", "|---|---|---|---|---|---|---|",
+        f"ABC-SMC (pyabc {post.pyabc_version}; Toni et al. 2009, Klinger et al. 2018) with uniform priors over the ranges below: "
+        f"{post.generations} generations of {post.population_size} parameter sets, {simulations:,} simulations in all, each the mean of "
+        f"{len(spec.seeds)} runs of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
+        "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last. "
+        f"Seed {cal.seed}: the same file gives the same posterior on any number of workers. "
+        f"{int(outcome.counts.sum())} posterior draws ({len(outcome.counts)} distinct) were run again on {len(cal.check_seeds)} fresh seeds "
+        "each: the figures below are from those runs (the posterior predictive check).", "",
+        "| generation | threshold (tolerances) | simulations | acceptance |", "|---|---|---|---|",
+        *[f"| {t + 1} | {'(the prior)' if e is None else f'{e:.3f}'} | {n:,} | {post.population_size / n:.1%} |"
+          for t, (e, n) in enumerate(zip(post.epsilons, post.simulations, strict=True))],
+        "", "## Figures against the calibrated model", "",
+        "Simulated: the typical landlord (mean over every draw and seed). Posterior interval: 95% of the draws' means. "
+        "Seed interval: the mean's 95% interval from the seeds alone. Single landlords: 10th and 90th percentiles of all runs.", "",
+        "| figure | used | national | simulated | posterior interval | seed interval | single landlords p10-p90 | miss | tolerance |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for row in outcome.check.itertuples():
         tol = "" if pd.isna(row.tolerance) else f"{row.tolerance:.3f}"
         lines.append(f"| `{row.column}` ({row.measure}) | {row.used} | {row.national:.3f} | {row.simulated:.3f} | "
-                     f"[{row.ci_low:.3f}, {row.ci_high:.3f}] | {row.miss:+.3f} | {tol} |")
-    lines += ["", "## Parameters", "",
-              "| parameter | prior | ABC round 1: median [5%, 95%] (share of prior) | local 95% range (share of prior) | pinned down | moves most | trades off with | calibrated |",
-              "|---|---|---|---|---|---|---|---|"]
-    for row in posterior_table(outcome).itertuples():
+                     f"[{row.posterior_low:.3f}, {row.posterior_high:.3f}] | [{row.seed_low:.3f}, {row.seed_high:.3f}] | "
+                     f"{row.landlords_p10:.3f} - {row.landlords_p90:.3f} | {row.miss:+.3f} | {tol} |")
+    lines += ["", "![posterior predictive check](predictive_check.png)", "", "## Parameters", "",
+              "| parameter | prior | posterior median [5%, 95%] | 90% interval as share of prior | constrained | trades off with | calibrated scenario |",
+              "|---|---|---|---|---|---|---|"]
+    for row in outcome.parameters.itertuples():
         lines.append(f"| `{row.parameter}` | [{row.prior_low:.4g}, {row.prior_high:.4g}] | {row.posterior_median:.4g} "
-                     f"[{row.posterior_5:.4g}, {row.posterior_95:.4g}] ({row.posterior_share_of_prior:.0%}) | {_share(row.local_95_share_of_prior)} | "
-                     f"{'yes' if row.pinned_down else 'no'} | `{row.moves_most}` | {row.trades_off_with} | {row.calibrated:.4g} |")
-    lines += ["", f"Pinned down: the local 95% range at the calibrated point (sim/calibration/identifiability.py) is under {abc.PINNED_BELOW:.0%} "
-              "of the prior range and the figures see the parameter's direction. The ABC round-1 range is the global view "
-              "(an unconstrained parameter keeps about 90% of its prior). Not pinned down by the data: "
-              + (", ".join(f"`{n}`" for n in unpinned) if unpinned else "none") + ".", "",
-              "## Rounds", "", "| round | points | best distance | accepted | accepted distance below |", "|---|---|---|---|---|"]
-    for r in outcome.rounds:
-        lines.append(f"| {r.number} | {len(r.values)} | {r.distances.min():.3f} | {len(r.kept)} | {r.distances[r.kept].max():.3f} |")
-    lines += ["", "## Candidates checked on fresh seeds", "", *_table(outcome.candidates), ""]
+                     f"[{row.posterior_5:.4g}, {row.posterior_95:.4g}] | {row.share_of_prior:.0%} | {row.constrained} | {row.trades_off_with} | "
+                     f"{outcome.chosen[row.parameter]:.4g} |")
+    lines += ["", f"Constrained: the 90% posterior interval is at most {identifiability.CONSTRAINED:.0%} of the prior range "
+              f"(\"partly\": up to {identifiability.PARTLY:.0%}; a parameter the figures say nothing about keeps about 90%). "
+              f"Trades off with: weighted posterior correlation of at least {identifiability.TRADE_OFF} in size. "
+              "Not constrained by the figures: " + (", ".join(f"`{n}`" for n in loose) if loose else "none") + ".", "",
+              "![posterior pairs](posterior_pairs.png)", "",
+              "## Draws checked on fresh seeds", "", *_table(outcome.draws), ""]
     return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ EXTRA: tuple[str, ...] = (
     *survey.REPORTED,
     "need_fit_most_stigmatised", "need_fit_least_stigmatised",
     "landlord_pressure", "requests_delivered", "requests_funded", "contact_quality", "fatigue", "linked_to_landlord",
+    "tsm_repairs", "tsm_maintained", "tsm_neighbourhood", "tsm_antisocial", "recent_repairs",
 )
 """Further columns that help explain the outcomes (may grow; tools should not require them)."""
 
@@ -68,7 +69,7 @@ def positive_share(perception: np.ndarray, threshold: float, spread: float) -> f
 
     The logistic ``1 / (1 + exp(-z))`` is written out with numpy's
     vectorised ``exp`` in place: scipy's ``expit`` took twice as long, and a
-    month asks for ten of these (it agrees with ``expit`` to a few units in
+    month asks for fourteen of these (it agrees with ``expit`` to a few units in
     the last place).
     """
     if perception.size == 0:
@@ -127,6 +128,7 @@ def measure(model: HousingModel) -> None:
     seeking_work = s.working_age & ~s.employed
     costs = model.month.costs
     gap = float(s.wellbeing[most_advantaged].mean() - s.wellbeing[least_advantaged].mean())
+    maintained = positive_share(answers["maintained"], threshold, spread)  # TP04, and TP02 when everyone had a repair
     values = {
         "trust_landlord": float(s.trust_landlord.mean()),
         "trust_neighbours": float(s.trust_neighbours.mean()),
@@ -170,6 +172,11 @@ def measure(model: HousingModel) -> None:
         "contact_quality": model.month.contact_quality if room.participants else math.nan,
         "fatigue": float(s.fatigue.mean()) if s.n else 0.0,
         "linked_to_landlord": share(model.network.linking[:, 0] > 0),
+        "tsm_repairs": maintained if answers["repairs"] is answers["maintained"] else positive_share(answers["repairs"], threshold, spread),
+        "tsm_maintained": maintained,
+        "tsm_neighbourhood": positive_share(answers["neighbourhood"], threshold, spread),
+        "tsm_antisocial": positive_share(answers["antisocial"], threshold, spread),
+        "recent_repairs": share(survey.recent_repair(model)),
     }
     values.update({f"cost_{name}": float(value) for name, value in costs.items()})
     model.outcomes = values

@@ -16,6 +16,15 @@ A delivered request (sim/mechanisms/voice.py) is served before the rest:
 its units meet the need that came forward from the household that raised
 it, in the domain it raised, and what that household does not need joins
 the domain's capacity for everyone.
+
+What residents make of it, for the survey (TSM TP02, TP04, TP11): a
+household's view of repairs is a moving average, at the shared perception
+rate, of the share of its repairs need met, over the months it held
+repairs need (those months also count as having had a repair); its view of
+the landlord's part in the neighbourhood is a moving average of the share
+of its estate's community need met (the community domain is where the hub
+and social infrastructure act), a figure every resident of the estate
+sees. A month without such need leaves the view as it was.
 """
 
 from __future__ import annotations
@@ -26,10 +35,11 @@ import numpy as np
 
 from sim.arraytools import column_totals, row_totals
 from sim.parameters import Param, Section
-from sim.state import COMMUNITY, EMPLOYMENT, REPAIRS
+from sim.state import COMMUNITY, EMPLOYMENT, NEVER, REPAIRS
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
+    from sim.state import ResidentState
 
 
 PARAMETERS = Section(
@@ -130,8 +140,39 @@ def resident_fit(design_fit: np.ndarray, designed_for: np.ndarray, position: np.
     return fit
 
 
+def perceive(s: ResidentState, held: np.ndarray, met: np.ndarray, rate: float) -> None:
+    """Residents' views of repairs and of the neighbourhood follow this month's delivery (in place).
+
+    ``held`` is the (n, domains) need held before delivery, ``met`` the need
+    met. A household holding repairs need has had a repair this month
+    (``months_since_repair`` 0) and moves ``repairs_felt`` towards the share
+    of it met; every household moves ``neighbourhood_felt`` towards the share
+    of its estate's community need met. Without such need, a view stays.
+    """
+    repairs = held[:, REPAIRS]
+    had_repairs = repairs > 0
+    step = np.divide(met[:, REPAIRS], repairs, out=np.zeros_like(repairs), where=had_repairs)
+    step -= s.repairs_felt
+    step *= rate
+    step *= had_repairs
+    s.repairs_felt += step
+    since = s.months_since_repair
+    since += 1
+    np.minimum(since, NEVER, out=since)
+    since *= ~had_repairs
+
+    community_held = np.bincount(s.estate, weights=held[:, COMMUNITY])
+    community_met = np.bincount(s.estate, weights=met[:, COMMUNITY])
+    some = community_held > 0
+    estate_share = np.divide(community_met, community_held, out=np.zeros_like(community_held), where=some)
+    step = estate_share[s.estate]
+    step -= s.neighbourhood_felt
+    step *= np.where(some, rate, 0.0)[s.estate]
+    s.neighbourhood_felt += step
+
+
 def deliver(model: HousingModel) -> None:
-    """Phase: services deliver; need falls by what is met; need-fit and hub attendance are recorded."""
+    """Phase: services deliver; need falls by what is met; need-fit, residents' views of repairs and the neighbourhood, and hub attendance are recorded."""
     s, p = model.state, model.params.services
     share = access(s.trust_services, s.stigma, p.stigma_barrier, p.trust_barrier)
     demand = np.empty_like(s.need)  # need * share[:, None] * accessibility, a column at a time (see scale_columns)
@@ -151,6 +192,7 @@ def deliver(model: HousingModel) -> None:
     s.need_fit[:] = np.where(held > 0, row_totals(met) / np.maximum(held, 1e-12), 1.0)
     employment_need = s.need[:, EMPLOYMENT]
     model.month.employment_support = np.where(employment_need > 0, met[:, EMPLOYMENT] / np.maximum(employment_need, 1e-12), 0.0)
+    perceive(s, s.need, met, model.params.trust.perception_rate)
     s.need -= met
     s.unmet_repairs[:] = s.need[:, REPAIRS]
 

@@ -1,23 +1,50 @@
 """The survey: how residents' perceptions become survey answers, and the sample survey a landlord reports.
 
 **Answering.** Each Tenant Satisfaction Measures item rests on one
-perception held in the residents' state: overall satisfaction (TP01) on
-trust in the landlord; "listens to your views and acts on them" (TP06) on
-perceived listening; "keeps you informed" (TP07) on feeling informed;
-"treats you fairly and with respect" (TP08) on perceived respect; complaints
-handling (TP09) on a complainant's view of the handling, asked only of those
-who complained in the last twelve months. A tenant's relationship with the
-landlord colours every answer: an item is answered from
-``(1 - halo) * the item's own perception + halo * trust in the landlord``
-(the halo effect, Thorndike 1920: an overall impression colours judgements of
-particular qualities), which is why a landlord rated well on one item tends
-to be rated well on the others. A resident answers positively with
-probability ``logistic((perception - threshold) / spread)``, the usual
-latent-variable reading of a survey answer, and negatively (dissatisfied)
-with probability ``logistic((threshold - neutral_band - perception) /
-spread)``; between the two lies "neither". One threshold, spread, neutral
-band and halo serve every item: differences between items come from the
-mechanisms, not from item-specific cut-offs.
+perception held in the residents' state:
+
+- overall satisfaction (TP01) on trust in the landlord;
+- satisfaction with repairs (TP02) on the household's view of repairs
+  (``repairs_felt``: the share of its repairs need met, a moving average over
+  the months it held repairs need), asked only of those who had a repair in
+  the last twelve months (held repairs need in one of them:
+  ``months_since_repair < REPAIR_MEMORY_MONTHS``);
+- "the home is well maintained" (TP04) on the same view of repairs, asked of
+  everyone: one perception, two populations asked. (Repairs need arises in
+  every home every month while its mean arrival is above zero, so in
+  practice every household has had a repair and TP02 reads as TP04 does:
+  docs/ODD.md Appendix A);
+- "listens to your views and acts on them" (TP06) on perceived listening;
+- "keeps you informed" (TP07) on feeling informed;
+- "treats you fairly and with respect" (TP08) on perceived respect;
+- complaints handling (TP09) on a complainant's view of the handling, asked
+  only of those who complained in the last twelve months;
+- "makes a positive contribution to your neighbourhood" (TP11) on
+  ``neighbourhood_felt``, the share of the estate's community need met (a
+  moving average; the community domain is where the hub and social
+  infrastructure act), which every resident of an estate sees alike;
+- handling of anti-social behaviour (TP12), a proxy: the model has no
+  anti-social behaviour, and relations with neighbours (trust in
+  neighbours) are the nearest state it has. For validation only, never
+  fitted.
+
+Not mapped: TP03 (time taken to complete the most recent repair: the model
+has no repair durations distinct from need met in a month), TP05 (the home
+is safe: the model has no safety of the home) and TP10 (communal areas kept
+clean and well maintained: no cleaning or communal areas). Their national
+medians are in experiments/data/uk_targets.csv for the record.
+
+A tenant's relationship with the landlord colours every answer: an item is
+answered from ``(1 - halo) * the item's own perception + halo * trust in the
+landlord`` (the halo effect, Thorndike 1920: an overall impression colours
+judgements of particular qualities), which is why a landlord rated well on
+one item tends to be rated well on the others. A resident answers
+positively with probability ``logistic((perception - threshold) / spread)``,
+the usual latent-variable reading of a survey answer, and negatively
+(dissatisfied) with probability ``logistic((threshold - neutral_band -
+perception) / spread)``; between the two lies "neither". One threshold,
+spread, neutral band and halo serve every item: differences between items
+come from the mechanisms, not from item-specific cut-offs.
 
 **The whole tenancy** (the ``tsm_*`` outcomes): the expected share of all
 tenants answering positively, exact for any community size (no draw). This is
@@ -34,8 +61,9 @@ statement gives 554, rounding down). The model runs the survey as many
 landlords do, rolling through the year: each month each household is
 interviewed with chance ``sample / (12 * households)`` (stream
 ``survey_sample``), and each interviewed household answers every item it is
-asked (stream ``survey_answers``, one row of numbers per interviewee whether
-or not the complaints item applies, so two policies draw the same numbers).
+asked (stream ``survey_answers``, one row of numbers per interviewee, one
+number per reported item, whether or not the complaints or repairs item
+applies, so two policies draw the same numbers).
 At the end of each survey year (every twelve months from month 0) the year's
 answers become the reported figures, which stand until the next year's;
 before the first year's end they are missing (NaN). A burn-in that is not a
@@ -55,6 +83,7 @@ from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
+    from sim.state import ResidentState
 
 PARAMETERS = Section(
     "survey",
@@ -67,11 +96,17 @@ PARAMETERS = Section(
     ),
 )
 
-ITEMS: tuple[str, ...] = ("satisfied", "dissatisfied", "listens", "informed", "respect", "complaints")
-"""Reported items, in column order: TP01 (satisfied, dissatisfied), TP06, TP07, TP08, TP09."""
+ITEMS: tuple[str, ...] = (
+    "satisfied", "dissatisfied", "listens", "informed", "respect", "complaints",
+    "repairs", "maintained", "neighbourhood", "antisocial",
+)
+"""Reported items, in column order: TP01 (satisfied, dissatisfied), TP06, TP07, TP08, TP09, TP02, TP04, TP11, TP12."""
 
 REPORTED: tuple[str, ...] = tuple(f"tsm_reported_{item}" for item in ITEMS)
 """The outcome columns holding what the landlord reports."""
+
+REPAIR_MEMORY_MONTHS = 12
+"""TP02 asks tenants who had a repair in the last 12 months (the TSM definition; not a tunable parameter)."""
 
 MARGINS: tuple[tuple[int, float], ...] = ((25_000, 0.02), (10_000, 0.03), (2_500, 0.04), (0, 0.05))
 """(homes at least, sampling error at 95% confidence) from the regulator's Tenant Survey Requirements (RSH 2022)."""
@@ -91,16 +126,49 @@ def coloured(perception: np.ndarray, trust: np.ndarray, halo: float) -> np.ndarr
     return (1.0 - halo) * perception + halo * trust
 
 
-def perceptions(model: HousingModel) -> dict[str, np.ndarray]:
-    """Per item, the perception each asked resident answers from (complaints: recent complainants only)."""
-    s, halo = model.state, model.params.survey.halo
-    complained = complaints.recent_complainants(model)
+def recent_repair(model: HousingModel) -> np.ndarray:
+    """Bool per household: had a repair (held repairs need) within the last ``REPAIR_MEMORY_MONTHS`` months."""
+    return model.state.months_since_repair < REPAIR_MEMORY_MONTHS
+
+
+def answered_from(s: ResidentState, halo: float, who: np.ndarray) -> dict[str, np.ndarray]:
+    """Per item but "dissatisfied" (read from "satisfied"), the perception each household in ``who`` (indices) answers from, coloured by trust."""
+    trust = s.trust_landlord[who]
+    repairs = coloured(s.repairs_felt[who], trust, halo)
     return {
-        "satisfied": s.trust_landlord,
-        "listens": coloured(s.voice_felt, s.trust_landlord, halo),
-        "informed": coloured(s.informed_felt, s.trust_landlord, halo),
-        "respect": coloured(s.respect_felt, s.trust_landlord, halo),
-        "complaints": coloured(s.complaint_felt[complained], s.trust_landlord[complained], halo),
+        "satisfied": trust,
+        "listens": coloured(s.voice_felt[who], trust, halo),
+        "informed": coloured(s.informed_felt[who], trust, halo),
+        "respect": coloured(s.respect_felt[who], trust, halo),
+        "complaints": coloured(s.complaint_felt[who], trust, halo),
+        "repairs": repairs,
+        "maintained": repairs,  # TP04 reads the same view of repairs, asked of everyone
+        "neighbourhood": coloured(s.neighbourhood_felt[who], trust, halo),
+        "antisocial": coloured(s.trust_neighbours[who], trust, halo),  # a proxy: relations with neighbours
+    }
+
+
+def perceptions(model: HousingModel) -> dict[str, np.ndarray]:
+    """Per item, the perception each asked resident answers from (complaints: recent complainants only; repairs: recent repairs only).
+
+    When every household had a repair in the last twelve months, "repairs" is
+    the very array of "maintained" (the outcomes read it once).
+    """
+    s, halo = model.state, model.params.survey.halo
+    trust = s.trust_landlord
+    complained = complaints.recent_complainants(model)
+    repaired = recent_repair(model)
+    maintained = coloured(s.repairs_felt, trust, halo)
+    return {
+        "satisfied": trust,
+        "listens": coloured(s.voice_felt, trust, halo),
+        "informed": coloured(s.informed_felt, trust, halo),
+        "respect": coloured(s.respect_felt, trust, halo),
+        "complaints": coloured(s.complaint_felt[complained], trust[complained], halo),
+        "repairs": maintained if repaired.all() else maintained[repaired],
+        "maintained": maintained,
+        "neighbourhood": coloured(s.neighbourhood_felt, trust, halo),
+        "antisocial": coloured(s.trust_neighbours, trust, halo),
     }
 
 
@@ -138,23 +206,16 @@ def interview(model: HousingModel) -> None:
     u = model.streams["survey_answers"].random((len(asked), len(ITEMS)))
     if len(asked):
         trust = s.trust_landlord[asked]
-        halo = p.halo
-        complained = complaints.recent_complainants(model)[asked]
-        items = {
-            "satisfied": trust,
-            "listens": coloured(s.voice_felt[asked], trust, halo),
-            "informed": coloured(s.informed_felt[asked], trust, halo),
-            "respect": coloured(s.respect_felt[asked], trust, halo),
-            "complaints": coloured(s.complaint_felt[asked], trust, halo),
-        }
+        items = answered_from(s, p.halo, asked)
+        only = {"complaints": complaints.recent_complainants(model)[asked], "repairs": recent_repair(model)[asked]}
+        everyone = np.ones(len(asked), dtype=bool)
         for column, item in enumerate(ITEMS):
             if item == "dissatisfied":
                 # The same TP01 answer: dissatisfied at the top of its numbers, satisfied at the bottom.
                 answers = u[:, ITEMS.index("satisfied")] > 1.0 - negative_probability(trust, p.threshold, p.spread, p.neutral_band)
-                eligible = np.ones(len(asked), dtype=bool)
             else:
                 answers = u[:, column] < positive_probability(items[item], p.threshold, p.spread)
-                eligible = complained if item == "complaints" else np.ones(len(asked), dtype=bool)
+            eligible = only.get(item, everyone)
             year.positive[item] += int(np.count_nonzero(answers & eligible))
             year.asked[item] += int(np.count_nonzero(eligible))
     if model.clock % 12 == 0:
