@@ -49,13 +49,14 @@ def test_a_calibration_file_given_to_batch_points_to_calibrate():
 
 def test_the_headline_experiment():
     spec = experiment.load(ROOT / "experiments" / "headline.toml")
-    assert [ref.key for ref in spec.scenarios] == ["paternalistic", "consultation", "co_design", "co_production"]
-    assert spec.baseline == "paternalistic"
-    assert spec.seeds == tuple(range(1, 41))
+    assert [ref.key for ref in spec.scenarios] == ["england_baseline", "paternalistic", "consultation", "co_design", "co_production"]
+    assert spec.baseline == "england_baseline" and spec.start_from.endswith("england_baseline.toml")
+    assert [ref.switches_at_month_0 for ref in spec.scenarios] == [False, True, True, True, True]
+    assert spec.seeds == tuple(range(1, 7))
     assert spec.steps == 120
     assert spec.outcomes == OUTCOMES
-    assert spec.factors == ()
-    assert len(spec.scenarios[0].sha256) == 64
+    assert spec.factors == () and spec.posterior is not None and spec.posterior.draws == 10
+    assert len(spec.scenarios[1].sha256) == 64
 
 
 def test_levers_uncertainties_and_constants_are_kept_apart(tmp_path):

@@ -57,13 +57,13 @@ def test_run_ids_change_when_a_scenario_file_changes(tmp_path):
 
 
 def test_the_main_job_is_the_headline_experiment():
-    """`python run.py` and `run.py batch experiments/headline.toml` plan the very same runs, so either can resume the other."""
-    main_job = experiment.comparison(list(HEADLINE), DEFAULT_SEEDS)
-    headline = experiment.load(ROOT / "experiments" / "headline.toml")
-    a = plan.make_plan(main_job, sampling.points(main_job))
+    """`python run.py` runs experiments/headline.toml: five arms (the status quo and four policies) x 10 posterior draws x 6 seeds."""
+    from sim.batch.commands import MAIN_JOB
+
+    assert MAIN_JOB == ROOT / "experiments" / "headline.toml"
+    headline = experiment.load(MAIN_JOB)
     b = plan.make_plan(headline, sampling.points(headline))
-    assert a.fingerprint == b.fingerprint
-    assert len(a.runs) == 4 * DEFAULT_SEEDS
+    assert len(b.runs) == 5 * 10 * 6
 
 
 def test_a_task_carries_the_scenario_overrides_seed_and_steps(tmp_path):
@@ -78,15 +78,16 @@ def test_a_task_carries_the_scenario_overrides_seed_and_steps(tmp_path):
 
 
 def test_run_py_with_no_command_is_the_main_job(monkeypatch):
-    """`python run.py` runs `compare` with every default: the headline scenarios, DEFAULT_SEEDS seeds, all cores, a new folder."""
+    """`python run.py` runs `batch experiments/headline.toml` with every default: the file's seeds, all cores, a new folder."""
     from sim.batch import commands
     from sim.cli import main
 
     seen = []
-    monkeypatch.setattr(commands, "compare_command", lambda args: seen.append(args) or 0)
+    monkeypatch.setattr(commands, "batch_command", lambda args, folder_name=None: seen.append((args, folder_name)) or 0)
     assert main([]) == 0
-    (args,) = seen
-    assert (args.scenarios, args.seeds, args.steps, args.workers, args.executor, args.out, args.quiet) == ([], DEFAULT_SEEDS, None, None, "process", None, False)
+    ((args, name),) = seen
+    assert (args.experiment, args.seeds, args.steps, args.workers, args.executor, args.out, args.quiet, name) == (
+        str(commands.MAIN_JOB), None, None, None, "process", None, False, "headline")
 
 
 def test_one_seed_per_point_gives_each_point_its_own_seed(tmp_path):
