@@ -7,7 +7,6 @@ import shutil
 import pytest
 
 from sim.batch import experiment, plan, sampling
-from sim.batch.commands import DEFAULT_SEEDS, HEADLINE
 from sim.errors import UserError
 from tests.batch_runs import ROOT, make_plan, write_experiment
 
