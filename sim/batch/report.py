@@ -424,12 +424,16 @@ def _md_wide(table: pd.DataFrame, outcomes: list[str], columns: list[str], cell:
     return lines
 
 
+def _returns_frame(analysis: Analysis) -> tuple[list[str], pd.DataFrame, str]:
+    """The scenarios with a return against the baseline, the returns table by (scenario, outcome), and its first outcome (where the extra cost is read)."""
+    results, r = analysis.results, analysis.returns
+    others = [s for s in results.scenarios if s != results.baseline and s in set(r["scenario"])]
+    return others, r.set_index(["scenario", "outcome"]), r["outcome"].iloc[0]
+
+
 def _md_returns(analysis: Analysis) -> list[str]:
     results = analysis.results
-    r = analysis.returns
-    others = [s for s in results.scenarios if s != results.baseline and s in set(r["scenario"])]
-    idx = r.set_index(["scenario", "outcome"])
-    first = r["outcome"].iloc[0]
+    others, idx, first = _returns_frame(analysis)
     lines = ["", "## Return on spending", "",
              f"Against `{results.baseline}`: the extra cost is the paired mean difference in cost per household per month, averaged over the months; "
              f"each outcome's return is its paired change at month {results.steps_planned} per extra GBP {statistics.PER_GBP:g} per household per month "
@@ -477,10 +481,7 @@ def _md_posterior(analysis: Analysis) -> list[str]:
 
 def _md_posterior_returns(analysis: Analysis) -> list[str]:
     results = analysis.results
-    r = analysis.returns
-    others = [s for s in results.scenarios if s != results.baseline and s in set(r["scenario"])]
-    idx = r.set_index(["scenario", "outcome"])
-    first = r["outcome"].iloc[0]
+    others, idx, first = _returns_frame(analysis)
     lines = ["", "## Return on spending", "",
              f"Against `{results.baseline}`, pooled over draws and seeds: the extra cost is the paired change in cost per household per month, averaged over the months; "
              f"each outcome's return is its pooled change at month {results.steps_planned} per extra GBP {statistics.PER_GBP:g} per household per month. "

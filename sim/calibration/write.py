@@ -148,11 +148,6 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
     return "\n".join(lines)
 
 
-def _share(x: float) -> str:
-    """A share of the prior range; unbounded where the figures cannot see the parameter."""
-    return "unbounded" if not np.isfinite(x) else f"{x:.0%}"
-
-
 def _table(frame: pd.DataFrame) -> list[str]:
     """A data frame as Markdown table lines (numbers to 4 significant figures)."""
     head = "| " + " | ".join(f"`{c}`" for c in frame.columns) + " |"
