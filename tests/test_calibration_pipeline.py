@@ -19,13 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_calibration(folder: Path) -> Path:
-    """The shipped calibration file, shrunk: 2 generations of 10, 1 seed, 60 households, 12 months, 4 draws checked on 2 seeds; 6 landlords."""
+    """The shipped calibration file, shrunk: 2 generations of 10, 1 seed, 60 households, 12 months, 4 draws checked on 2 seeds; 12 landlords of 20-75 households."""
+    (folder / "sizes.csv").write_text("homes_low_cost_rental\n" + "\n".join(str(h) for h in range(400, 1600, 100)) + "\n")
     text = (ROOT / "experiments" / "calibration.toml").read_text()
     settings = {  # key at the start of a line -> its new value (the rest of the line is dropped)
         "scenarios": f'["{ROOT / "scenarios" / "england_status_quo.toml"}"]', "figures": f'"{ROOT / "experiments" / "data" / "uk_targets.csv"}"',
         "scenario_out": '"calibrated.toml"', "posterior_out": '"posterior_copy"', "seeds": "1", "steps": "12", "community.residents": "60",
         "population": "10", "generations": "2", "max_simulations": "1000", "check_draws": "4", "check_seeds": "2",
-        "count": "6", "residents": "40", "spreads": "[0.5, 1.0]",
+        "sizes": '"sizes.csv"', "scale": "20",
     }
     for key, value in settings.items():
         text, found = re.subn(rf"^{re.escape(key)} = .*$", f"{key} = {value}", text, flags=re.M)
@@ -92,8 +93,20 @@ def test_the_calibrated_scenario_is_a_checked_posterior_draw(calibrated):
 def test_it_writes_a_valid_landlords_experiment_with_one_seed_per_landlord(calibrated):
     folder, _ = calibrated
     spec = experiments.load(folder / "landlords.toml")
-    assert spec.sampling.pairing == "one seed per point" and spec.sampling.samples == 6 and len(spec.seeds) == 6
+    assert spec.sampling.pairing == "one seed per point" and spec.sampling.samples == 12 and len(spec.seeds) == 12
     assert {f.name for f in spec.factors} >= {"policy.reach", "landlord.budget", "landlord.respect", "landlord.belief_accuracy"}
+
+
+def test_each_real_landlord_size_is_one_simulated_landlord_at_the_stated_scale(calibrated):
+    from sim.batch.plan import make_plan
+    from sim.batch.sampling import points
+
+    folder, _ = calibrated
+    spec = experiments.load(folder / "landlords.toml")
+    sizes = sorted(p["community.residents"] for p in points(spec))
+    assert sizes == list(range(20, 80, 5))  # 400 to 1,500 homes at 20 homes per household, each once
+    assert spec.constants["survey.homes_per_household"] == 20
+    assert len(make_plan(spec, points(spec)).runs) == 12
 
 
 def test_rerunning_with_the_same_folder_resumes_and_gives_the_same_scenario(calibrated, tmp_path):

@@ -167,6 +167,26 @@ def test_a_year_asks_about_the_regulators_sample():
     assert model.survey.asked["listens"] == model.survey.asked["respect"] == model.survey.asked["dissatisfied"] == asked
 
 
+def test_a_landlord_at_a_tenth_of_its_size_asks_its_real_sample():
+    # 300 households standing for 3,000 homes: the 501 responses a landlord of 3,000 homes needs, from 300 households
+    # (each asked with chance 501 / 3,600 a month). Eleven months: 459.25 expected, s.d. about 20.
+    model = _model(residents=300, survey__homes_per_household=10.0)
+    _everyone(model, 1.0)
+    for month in range(1, 12):
+        model.clock = month
+        survey.interview(model)
+    asked = model.survey.asked["satisfied"]
+    assert abs(asked - 11 * 501 / 12) < 4 * math.sqrt(11 * 501 / 12)
+
+
+def test_a_sample_larger_than_the_households_asks_everyone_each_month():
+    model = _model(residents=30, survey__homes_per_household=100.0)  # 3,000 homes need 501 a year: more than 30 x 12
+    _everyone(model, 1.0)
+    model.clock = 1
+    survey.interview(model)
+    assert model.survey.asked["satisfied"] == 30
+
+
 def test_the_complaints_item_asks_only_recent_complainants():
     model = _model()
     s = model.state

@@ -54,10 +54,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
             return 130
         path = landlords.write(population, chosen, cal.source)
         report += landlords_markdown(population, chosen, fits)
-        print("\nspread across landlords (10th, 90th percentiles):")
+        print("\nspread across landlords (10th, 90th percentiles of what they report):")
         for fit in fits:
-            text = "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in fit.percentiles.items())
-            print(f"  spread {fit.spread:<5g} {text}  miss {fit.miss:.1f} pp" + ("  <- chosen" if fit is chosen else ""))
+            text = "; ".join(f"{c.removeprefix('tsm_reported_')} {p[0]:.3f}, {p[1]:.3f}" for c, p in fit.percentiles.items())
+            print(f"  {fit.label:<7} {text}  miss {fit.miss:.1f} pp" + ("  <- chosen" if fit is chosen else ""))
+        print("  widths (share of the largest): " + ", ".join(f"{k} {a:g}" for k, a in chosen.factors.items())
+              + (f"; the emulator expected a miss of {chosen.emulated:.1f} pp" if chosen.emulated is not None else ""))
         print("  national      " + "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in population.percentiles.items()))
         say(f"landlords experiment: {path}")
     (out / "calibration.md").write_text(report, encoding="utf-8")
@@ -75,10 +77,27 @@ def _workers(args: argparse.Namespace) -> int:
 def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
     columns = list(population.percentiles)
     lines = ["## The spread across landlords", "",
-             f"{population.count} landlords, {population.residents} households each, differing in " + ", ".join(f"`{k}` (half-width {w:g} at spread 1)" for k, w in population.widths.items()) + ".", "",
-             "| spread | " + " | ".join(f"{c} p10 | {c} p90" for c in columns) + " | miss (pp) |", "|---" * (2 + 2 * len(columns)) + "|",
-             "| national | " + " | ".join(f"{population.percentiles[c][0]:.3f} | {population.percentiles[c][1]:.3f}" for c in columns) + " | |"]
-    for fit in fits:
-        mark = " (chosen)" if fit is chosen else ""
-        lines.append(f"| {fit.spread:g}{mark} | " + " | ".join(f"{fit.percentiles[c][0]:.3f} | {fit.percentiles[c][1]:.3f}" for c in columns) + f" | {fit.miss:.1f} |")
+             f"{population.count} landlords, {_sizes(population)}, differing in " + ", ".join(f"`{k}`" for k in population.widths)
+             + ". The probe runs every difference at its largest half-width; a linear emulator of the reported items over the probe's "
+             "landlords gives the half-widths closest to the national percentiles, and the fitted population runs at them "
+             "(sim/calibration/spread_fit.py).", "",
+             "| parameter | largest half-width | fitted share | fitted half-width |", "|---|---:|---:|---:|"]
+    lines += [f"| `{k}` | {w:g} | {chosen.factors[k]:g} | {chosen.factors[k] * w:.4g} |" for k, w in population.widths.items()]
+    lines += ["", "10th and 90th percentiles across landlords of what they report (percent):", "",
+              "| item | national | " + " | ".join(f"{fit.label}" + (" (chosen)" if fit is chosen else "") for fit in fits) + " |",
+              "|---|---" + "|---" * len(fits) + "|"]
+    for c in columns:
+        cells = [f"{100 * population.percentiles[c][0]:.1f}, {100 * population.percentiles[c][1]:.1f}"]
+        cells += [f"{100 * fit.percentiles[c][0]:.1f}, {100 * fit.percentiles[c][1]:.1f}" for fit in fits]
+        lines.append(f"| `{c}` | " + " | ".join(cells) + " |")
+    lines.append("| root mean square miss (points) | | " + " | ".join(f"{fit.miss:.1f}" for fit in fits) + " |")
+    if chosen.emulated is not None:
+        lines += ["", f"The emulator expected a miss of {chosen.emulated:.1f} points at the fitted widths; the fitted population gives {chosen.miss:.1f}."]
     return "\n".join(lines) + "\n"
+
+
+def _sizes(population: Any) -> str:
+    if isinstance(population.residents, tuple):
+        return (f"one per English landlord at a {population.scale:g}th of its real size ({min(population.residents):,} to "
+                f"{max(population.residents):,} households, the survey sample of its real size)")
+    return f"{population.residents} households each"

@@ -86,6 +86,32 @@ def table(cal: Calibration, runs: pd.DataFrame, counts: np.ndarray, spreads: dic
     return pd.DataFrame(rows)
 
 
+PLAIN = {
+    "tsm_tp01_overall_satisfied": "TP01 satisfied overall",
+    "tsm_tp01_dissatisfied": "TP01 dissatisfied overall",
+    "tsm_tp06_listens_and_acts": "TP06 listens to views and acts",
+    "tsm_tp07_keeps_informed": "TP07 keeps tenants informed",
+    "tsm_tp08_fair_and_respectful": "TP08 fair and respectful",
+    "tsm_tp09_complaints_handling": "TP09 complaints handling",
+    "tsm_tp04_well_maintained": "TP04 home well maintained",
+    "tsm_tp11_neighbourhood_contribution": "TP11 contribution to the neighbourhood",
+    "tsm_tp02_repairs": "TP02 repairs (those with a repair)",
+    "tsm_tp12_antisocial_behaviour": "TP12 anti-social behaviour (a proxy)",
+    "working_age_in_work": "working-age tenants in work",
+    "looked_down_on_where_they_live": "feel looked down on where they live",
+    "experienced_prejudice_or_discrimination": "met prejudice or discrimination",
+    "felt_ignored_reporting_poor_conditions": "felt ignored reporting poor conditions",
+    "lived_in_home_under_3_years": "in the home under 3 years",
+    "trust_neighbours_unemployed": "unemployed tenants trusting neighbours",
+}
+"""Plain words for the national figures' measure names, as the figure shows them."""
+
+
+def plain(measure: str) -> str:
+    """A measure's name in plain words (its own name, spaced, when it has none here)."""
+    return PLAIN.get(measure, measure.replace("_", " "))
+
+
 def figure(check: pd.DataFrame, runs: pd.DataFrame, counts: np.ndarray, path: Path) -> Path:
     """Each figure's simulated single landlords and draw means against the national median (and 10th-90th percentiles)."""
     import matplotlib
@@ -96,13 +122,15 @@ def figure(check: pd.DataFrame, runs: pd.DataFrame, counts: np.ndarray, path: Pa
     rows = list(check.itertuples())
     fig, ax = plt.subplots(figsize=(9, 0.55 * len(rows) + 1.6))
     weight = counts[runs["point"].to_numpy()]
+    banded = False  # one legend entry for the national bands
     for i, row in enumerate(rows):
         y = len(rows) - 1 - i
         values = np.repeat(runs[row.column].to_numpy(dtype=float), weight)
         values = values[np.isfinite(values)]
         if not np.isnan(row.national_p10):
             ax.plot([row.national_p10, row.national_p90], [y, y], color="#999999", lw=7, alpha=0.45, solid_capstyle="butt",
-                    label="England: 10th to 90th percentile of landlords" if i == 0 or "England" not in ax.get_legend_handles_labels()[1] else None)
+                    label=None if banded else "England: 10th to 90th percentile of landlords")
+            banded = True
         if len(values):
             parts = ax.violinplot(values, positions=[y], vert=False, widths=0.8, showextrema=False)
             for body in parts["bodies"]:
@@ -113,11 +141,16 @@ def figure(check: pd.DataFrame, runs: pd.DataFrame, counts: np.ndarray, path: Pa
         ax.plot(row.simulated, y, "o", color="#0072B2", ms=6, label="model: typical landlord" if i == 0 else None)
         ax.plot(row.national, y, "D", color="#D55E00", ms=7, mec="black", label="England: median landlord" if i == 0 else None)
     ax.set_yticks(range(len(rows)))
-    ax.set_yticklabels([f"{r.measure}\n({'fitted' if r.used == 'fitted' else 'not fitted'})" for r in reversed(rows)], fontsize=8)
-    ax.set_xlabel("share of tenants (shaded: single simulated landlords, all draws and seeds)")
+    ax.set_yticklabels([f"{plain(r.measure)}\n({'fitted' if r.used == 'fitted' else 'compared, not fitted'})" for r in reversed(rows)], fontsize=8)
+    ax.set_xlabel("share of tenants")
+    from matplotlib.patches import Patch
+
+    handles, labels = ax.get_legend_handles_labels()
+    handles.append(Patch(facecolor="#0072B2", alpha=0.35))
+    labels.append("model: single landlords (all draws and seeds)")
     ax.set_xlim(0, 1)
     ax.grid(axis="x", alpha=0.3)
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(rows), 1)), ncol=2, fontsize=8, frameon=False)
+    ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.3 / max(len(rows), 1)), ncol=2, fontsize=8, frameon=False)
     ax.set_title("Posterior predictive check: the calibrated model against the English figures", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

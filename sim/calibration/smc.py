@@ -6,7 +6,7 @@ parameters dict to a dict of summary statistics) to ``problem.targets``
 over its ``(low, high)`` in ``problem.priors``, by pyabc's ABC-SMC
 (Toni et al. 2009; Klinger et al. 2018): the first generation is a population
 drawn from the prior; each later generation perturbs the last one (a multivariate
-normal kernel, pyabc's default) and keeps candidates closer than the median
+normal kernel with twice its weighted covariance: :func:`kernel`) and keeps candidates closer than the median
 distance of the last generation (``sim.calibration.smc_distance``), weighted
 by prior density over proposal density. It stops after ``generations``
 generations, after the first generation whose epsilon is at most
@@ -46,9 +46,9 @@ rather than mixed in.
 **Ctrl-C** stops the simulations in progress and raises :class:`Interrupted`;
 completed generations stay in the database.
 
-**Progress**: a line per generation (epsilon, acceptance rate, time elapsed
-and an estimate of the time left at the last generation's pace), unless
-``quiet``.
+**Progress**: a line per generation (epsilon, acceptance rate, effective
+sample size, time elapsed and an estimate of the time left at the last
+generation's pace), unless ``quiet``.
 """
 
 from __future__ import annotations
@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyabc
 
@@ -130,7 +131,7 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
             _one_generation(problem, population_size, sampler, db, first=0 if stored is None else len(stored), fresh=stored is None)
             stored = _completed(db)
             assert stored is not None
-            say(progress(stored, population_size, generations, min_epsilon, max_simulations))
+            say(progress(stored, population_size, generations, min_epsilon, max_simulations, effective_size(db, len(stored) - 1)))
     except KeyboardInterrupt:
         stored = _completed(db)
         raise Interrupted(folder, 0 if stored is None else len(stored)) from None
@@ -166,6 +167,7 @@ def _settings(problem: Problem, population_size: int, seed: int) -> dict[str, An
         "population_size": population_size,
         "seed": seed,
         "pyabc_version": pyabc.__version__,
+        "kernel": "multivariate normal, 2 x weighted covariance",
         "key": problem.key,
     }
     return json.loads(json.dumps(settings))
@@ -232,6 +234,7 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
         parameter_priors=pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in problem.priors.items()}),
         distance_function=ToleranceDistance({name: tolerance for name, (_, tolerance) in problem.targets.items()}),
         population_size=population_size,
+        transitions=kernel(),
         eps=epsilon_for(first),
         sampler=sampler,
     )
@@ -241,6 +244,27 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
         # The targets as given, not read back from the database, so that distances are computed from the same numbers.
         abc.load(db, RUN_ID, observed_sum_stat=observed)
     abc.run(max_nr_populations=1)
+
+
+def kernel() -> pyabc.MultivariateNormalTransition:
+    """The perturbation kernel: a normal with twice the weighted covariance of the last generation (Beaumont et al. 2009).
+
+    pyabc's default shrinks the covariance by Silverman's bandwidth factor
+    (about 0.7 squared for 200 particles in 15 dimensions) and shrinks it
+    further as the effective sample size falls, which in many dimensions
+    feeds on itself: a narrow kernel makes the importance weights uneven, the
+    effective sample size falls, and the next kernel is narrower still. The
+    first ABC-SMC calibration (15 parameters) fell to an effective sample
+    size of 2 to 8 of 200 from its third generation; on a 15-parameter toy
+    problem the same happened, while twice the covariance kept it at 35 to 80
+    (docs/VALIDATION.md, section 4).
+    """
+    return pyabc.MultivariateNormalTransition(scaling=2.0, bandwidth_selector=_no_bandwidth_factor)
+
+
+def _no_bandwidth_factor(effective_sample_size: float, dimension: int) -> float:
+    """The kernel's covariance is the scaled weighted covariance itself (a module-level function: it must pickle)."""
+    return 1.0
 
 
 def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.DataFrame) -> Posterior:
@@ -265,7 +289,16 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
     )
 
 
-def progress(stored: pd.DataFrame, population_size: int, generations: int | None, min_epsilon: float | None, max_simulations: int | None = None) -> str:
+def effective_size(db: str, t: int) -> float:
+    """Kish's effective sample size of generation ``t``'s weights: how many equally weighted particles they are worth."""
+    history = pyabc.History(db)
+    history.id = RUN_ID
+    weights = history.get_weighted_distances(t=t)["w"].to_numpy(dtype=float)
+    return float(weights.sum() ** 2 / np.square(weights).sum())
+
+
+def progress(stored: pd.DataFrame, population_size: int, generations: int | None, min_epsilon: float | None, max_simulations: int | None = None,
+             effective: float | None = None) -> str:
     """One line on the last completed generation of ``stored``."""
     row = stored.iloc[-1]
     t = int(row["t"])
@@ -284,7 +317,8 @@ def progress(stored: pd.DataFrame, population_size: int, generations: int | None
         if spent < max_simulations and seconds is not None:
             seconds = min(seconds, max(float(row["wall_time"]), (max_simulations - spent) * float(row["wall_time"]) / samples))
     eta = "" if not seconds else f", about {_duration(seconds)} left"
-    return (f"generation {t + 1}{of}{epsilon} accepted {population_size:,} of {samples:,} ({population_size / samples:.1%}){budget}, "
+    worth = "" if effective is None else f" (worth {effective:.0f} equally weighted)"
+    return (f"generation {t + 1}{of}{epsilon} accepted {population_size:,} of {samples:,} ({population_size / samples:.1%}){worth}{budget}, "
             f"{_duration(elapsed)} elapsed{eta}")
 
 

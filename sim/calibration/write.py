@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from sim import scenario as scenarios
@@ -95,8 +96,16 @@ def console(cal: Calibration, outcome: Outcome) -> str:
                      + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(29)
                      + f" {row.share_of_prior:>8.0%}  {outcome.chosen[row.parameter]:>10.4g}  {row.trades_off_with}")
     loose = [row.parameter for row in outcome.parameters.itertuples() if row.constrained == "no"]
-    lines += ["", "not constrained by the figures: " + (", ".join(loose) if loose else "none")]
+    lines += ["", "not constrained by the figures: " + (", ".join(loose) if loose else "none"),
+              f"the posterior's {len(outcome.posterior.weights)} weighted parameter sets are worth {effective_size(outcome.posterior.weights):.0f} "
+              "equally weighted ones (effective sample size)"]
     return "\n".join(lines)
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights."""
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / np.square(weights).sum())
 
 
 def markdown(cal: Calibration, outcome: Outcome) -> str:
@@ -113,7 +122,10 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         f"ABC-SMC (pyabc {post.pyabc_version}; Toni et al. 2009, Klinger et al. 2018) with uniform priors over the ranges below: "
         f"{post.generations} generations of {post.population_size} parameter sets, {simulations:,} simulations in all, each the mean of "
         f"{len(spec.seeds)} runs of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
-        "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last. "
+        "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last; "
+        "each generation perturbs the last with a normal kernel of twice its weighted covariance (Beaumont et al. 2009). "
+        f"The last generation's weights are worth {effective_size(post.weights):.0f} of its {post.population_size} parameter sets "
+        "(Kish's effective sample size). "
         f"Seed {cal.seed}: the same file gives the same posterior on any number of workers. "
         f"{int(outcome.counts.sum())} posterior draws ({len(outcome.counts)} distinct) were run again on {len(cal.check_seeds)} fresh seeds "
         "each: the figures below are from those runs (the posterior predictive check).", "",

@@ -64,6 +64,14 @@ interviewed with chance ``sample / (12 * households)`` (stream
 asked (stream ``survey_answers``, one row of numbers per interviewee, one
 number per reported item, whether or not the complaints or repairs item
 applies, so two policies draw the same numbers).
+
+**A landlord simulated at reduced scale** (``homes_per_household`` above 1,
+as the landlord population runs real landlords at a tenth of their size:
+docs/VALIDATION.md) still reports from the sample its real number of homes
+(``households * homes_per_household``) needs, so its sampling error is the
+real landlord's. The interviews then fall on fewer households, some more than
+once a year (chance per month capped at 1); each interview is a fresh answer
+from that household's perception.
 At the end of each survey year (every twelve months from month 0) the year's
 answers become the reported figures, which stand until the next year's;
 before the first year's end they are missing (NaN). A burn-in that is not a
@@ -92,6 +100,7 @@ PARAMETERS = Section(
         Param("threshold", 0.5, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0, plausible=(0.3, 0.6)),
         Param("spread", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0, plausible=(0.03, 0.15)),
         Param("neutral_band", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0, plausible=(0.0, 0.3)),
+        Param("homes_per_household", 1.0, "homes per simulated household", "scaling convention (docs/VALIDATION.md: the landlord population at a tenth of real size)", "Real homes each simulated household stands for: the reported survey's sample is the one the real number of homes needs.", 1.0, 10_000.0),
         Param("halo", 0.3, "share [0, 1]", "assumption (the halo effect: Thorndike 1920)", "How much a tenant's overall relationship with the landlord (trust) colours each item's answer.", 0.0, 1.0, plausible=(0.1, 0.6)),
     ),
 )
@@ -201,7 +210,7 @@ class SurveyYear:
 def interview(model: HousingModel) -> None:
     """Phase: this month's share of the landlord's sample answers; at a survey year's end, the figures are reported."""
     s, p, year = model.state, model.params.survey, model.survey
-    chance = required_sample(s.n) / (12.0 * max(s.n, 1))
+    chance = min(1.0, required_sample(round(s.n * p.homes_per_household)) / (12.0 * max(s.n, 1)))
     asked = np.flatnonzero(model.streams["survey_sample"].random(s.n) < chance)
     u = model.streams["survey_answers"].random((len(asked), len(ITEMS)))
     if len(asked):
