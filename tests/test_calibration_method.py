@@ -117,3 +117,12 @@ def test_landlords_can_only_differ_in_numeric_parameters(tmp_path):
     table = {"percentiles": {"tsm_satisfied": [0.578, 0.835]}, "differences": {"policy": {"name": 1.0}}}
     with pytest.raises(UserError, match=r"landlords.differences.policy.name: landlords can only differ in a numeric parameter"):
         landlords.settings(table, tmp_path, "cal.toml")
+
+
+def test_landlords_whose_sizes_round_alike_stay_distinct_and_close():
+    from sim.calibration import landlords
+
+    sizes = landlords.scaled_sizes((1105, 1114, 1108, 865, 94_911, 100, 120), 10)
+    # Sorted; 100 and 120 homes at the floor of 20 households, kept one apart; 1,105, 1,108 and 1,114 homes round to 110, 111
+    # and 111, kept one apart; 865 to 86 (round half to even).
+    assert sizes == (20, 21, 86, 110, 111, 112, 9491)

@@ -200,6 +200,18 @@ def test_an_uncalibrated_batch_says_so(tmp_path):
     assert not (out / "posterior_draws.csv").exists()
 
 
+def test_the_calibrated_scenario_beside_a_default_one_is_named_and_the_other_flagged(tmp_path):
+    (tmp_path / "e.toml").write_text('name = "as files say"\nscenarios = ["england_baseline", "co_production"]\nseeds = 2\nsteps = 3\n'
+                                     'outcomes = ["trust_landlord", "stigma"]\n[constants]\ncommunity.residents = 60\n')
+    out = tmp_path / "out"
+    assert main(["batch", str(tmp_path / "e.toml"), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    opening = (out / "report.md").read_text().split("- **Status**")[0]
+    assert "`england_baseline` is the calibrated status quo" in opening and "The other scenarios use the model's default assumptions" in opening
+    assert report.UNCALIBRATED not in opening
+    console = report.console(report.analyse(results.load(out)))
+    assert console.startswith("england_baseline is the calibrated status quo") and report.UNCALIBRATED_CONSOLE not in console
+
+
 def test_start_from_without_a_posterior_says_where_it_starts(tmp_path):
     (tmp_path / "e.toml").write_text('name = "from today"\nscenarios = ["england_baseline", "co_production"]\nstart_from = "england_baseline"\n'
                                      'seeds = 2\nsteps = 3\noutcomes = ["trust_landlord", "stigma"]\n[constants]\ncommunity.residents = 60\n')

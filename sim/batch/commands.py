@@ -50,7 +50,7 @@ def add_commands(commands: Any) -> None:
     execution_options(batch)
     batch.set_defaults(handler=batch_command)
 
-    report = commands.add_parser("report", help="rebuild the tables, figures and report.md of a results folder", description="Rebuild summary.csv, differences.csv, returns.csv, figures/ and report.md from a results folder's stored runs.")
+    report = commands.add_parser("report", help="rebuild the tables, figures and report.md of a results folder", description="Rebuild summary.csv, differences.csv, returns.csv (and posterior_draws.csv for a batch over posterior draws), figures/ and report.md from a results folder's stored runs.")
     report.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a folder written by compare, batch or sensitivity")
     report.set_defaults(handler=report_command)
 
@@ -238,7 +238,8 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
         return 130
     analysis = report.build(out)
     print(report.console(analysis))
-    print(f"\nreport: {out / 'report.md'} (figures in {out / 'figures'}; tables summary.csv, differences.csv, returns.csv)")
+    tables = [name for name in ("summary.csv", "differences.csv", "returns.csv", "posterior_draws.csv") if (out / name).exists()]
+    print(f"\nreport: {out / 'report.md'} (figures in {out / 'figures'}; tables {', '.join(tables)})")
     return 0 if outcome.complete and not outcome.failed else 1
 
 

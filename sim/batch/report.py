@@ -32,6 +32,8 @@ UNCALIBRATED = ("These scenarios use the model's default assumptions, not the ca
 """Said near the top of report.md for a batch with neither ``start_from`` nor ``[posterior]``."""
 UNCALIBRATED_CONSOLE = "Model defaults, not the calibrated status quo: these are not estimates for English landlords."
 """The same, short enough for the console."""
+CALIBRATION_HEADER = "# Written by `python run.py calibrate"
+"""How a scenario file the calibration wrote begins (sim/calibration/write.py): the calibrated status quo."""
 
 CONSOLE_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "employment_rate", "wellbeing")
 """Outcomes in the console's return-on-spending block and in a sweep's console table (when recorded)."""
@@ -101,9 +103,23 @@ def console(analysis: Analysis) -> str:
     seeds = analysis.summary["n"]
     seeds_text = f"{seeds.min()} seeds" if seeds.min() == seeds.max() else f"{seeds.min()}-{seeds.max()} seeds"
     lines = _console_comparison(analysis, seeds_text) if len(results.points) == 1 else _console_sweep(analysis, seeds_text)
-    if calibrated(results):
+    if calibrated(results) or _calibrated_keys(results):
         return "\n".join([*_start_text(results, console=True), "", *lines])
     return "\n".join([lines[0], UNCALIBRATED_CONSOLE, *lines[1:]])  # the caveat right under the first heading
+
+
+def _calibrated_keys(results: Results) -> list[str]:
+    """Listed scenarios that are a calibration's own output (the calibrated status quo, run as its file says)."""
+    keys = []
+    for key, path in results.experiment.get("scenarios", {}).items():
+        try:
+            with open(path, encoding="utf-8") as file:
+                first = file.readline()
+        except OSError:
+            continue
+        if first.startswith(CALIBRATION_HEADER):
+            keys.append(key)
+    return keys
 
 
 def _table(header: list[str], rows: list[list[str]], first: int = 31, width: int = 16) -> list[str]:
@@ -211,7 +227,16 @@ def _start_text(results: Results, console: bool = False) -> list[str]:
     posterior = e.get("posterior")
     if not start:
         if not posterior:
-            return [UNCALIBRATED_CONSOLE if console else UNCALIBRATED]
+            fitted = _calibrated_keys(results)
+            if not fitted:
+                return [UNCALIBRATED_CONSOLE if console else UNCALIBRATED]
+            named = ", ".join(fitted if console else (f"`{k}`" for k in fitted))
+            others = len(fitted) < len(results.experiment.get("scenarios", {}))
+            text = (f"{named} {'is' if len(fitted) == 1 else 'are'} the calibrated status quo, one draw of the calibration's posterior; "
+                    "the intervals cover seeds only (an experiment with a [posterior] table carries the calibration's uncertainty)."
+                    + (" The other scenarios use the model's default assumptions: their numbers are not estimates for English landlords."
+                       if others else ""))
+            return _wrap(text) if console else [text]
         name = f"`{Path(posterior['file']).name}`" if not console else Path(posterior["file"]).name
         text = (f"The parameters are {posterior['draws']} draws from a calibration's posterior ({name}), but the scenarios do not start "
                 "from the calibrated status quo (no start_from): each starts as its own file says.")

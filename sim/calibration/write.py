@@ -123,7 +123,7 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         f"{post.generations} generations of {post.population_size} parameter sets, {simulations:,} simulations in all, each the mean of "
         f"{len(spec.seeds)} runs of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
         "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last; "
-        "each generation perturbs the last with a normal kernel of twice its weighted covariance (Beaumont et al. 2009). "
+        "each generation perturbs the last with a normal kernel of its weighted covariance. "
         f"The last generation's weights are worth {effective_size(post.weights):.0f} of its {post.population_size} parameter sets "
         "(Kish's effective sample size). "
         f"Seed {cal.seed}: the same file gives the same posterior on any number of workers. "

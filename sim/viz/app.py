@@ -173,7 +173,7 @@ def OutcomePictures(session: Session, version: int):
 
     survey_png, outcomes_png = solara.use_memo(render, [session.generation, version])
     SurveyCards(session, version)
-    Prose(explain.TSM, classes=["shs-muted"], size="0.85rem")
+    Prose(f"{explain.TSM} {explain.calibration_note(session.settings.preset)}", classes=["shs-muted", "shs-calibration-note"], size="0.85rem")
     solara.Image(survey_png, classes=["shs-figure", "shs-survey"])
     Prose("#### Key outcomes over time")
     solara.Image(outcomes_png, classes=["shs-figure", "shs-outcomes"])

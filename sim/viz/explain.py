@@ -25,9 +25,20 @@ EVENTS: dict[str, str] = {
 
 TSM = (
     "The share of residents who would answer each Tenant Satisfaction Measures question positively, as a landlord "
-    "in England reports it each year. Dashed lines: the median English landlord in 2023/24, for reference only "
-    "(the model is not calibrated to them)."
+    "in England reports it each year. Dashed lines: the median English landlord in 2023/24."
 )
+
+CALIBRATED = "england_baseline"
+"""The one preset fitted to the national figures (`python run.py calibrate`, docs/VALIDATION.md)."""
+
+
+def calibration_note(preset_key: str) -> str:
+    """Whether the levels on screen were fitted to England's figures, in one sentence."""
+    if preset_key == CALIBRATED:
+        return ("This scenario is calibrated: its uncertain parameters were fitted to England's figures (one draw of the "
+                "calibration's posterior; docs/VALIDATION.md lists what it misses).")
+    return ("This scenario is not calibrated: its levels come from default assumptions, so compare policies with it "
+            "rather than read its levels as England's.")
 
 COMPARE = (
     "Both communities are the same households, the same network and the same luck (the same seed); "
