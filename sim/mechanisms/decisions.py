@@ -56,8 +56,8 @@ LANDLORD = Section(
     "landlord",
     "The landlord: budget, belief about needs, humility, respect, staff.",
     (
-        Param("budget", 110.0, "GBP per household per month", "assumption", "Service budget (repairs, employment support, health and wellbeing, community).", 0.0, 100000.0, plausible=(90.0, 130.0)),
-        Param("belief_accuracy", 0.5, "share [0, 1]", "assumption", "How close the landlord's belief about needs is, from its own records and judgement, to residents' true needs (1: exact; 0: its prior).", 0.0, 1.0, plausible=(0.1, 0.9)),
+        Param("budget", 110.0, "GBP per household per month", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Service budget (repairs, employment support, health and wellbeing, community).", 0.0, 100000.0, plausible=(90.0, 130.0)),
+        Param("belief_accuracy", 0.5, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How close the landlord's belief about needs is, from its own records and judgement, to residents' true needs (1: exact; 0: its prior).", 0.0, 1.0, plausible=(0.1, 0.9)),
         Param("prior_belief", (0.55, 0.1, 0.1, 0.25), "shares of need by domain (repairs, employment, health, community)", "assumption", "What professionals assume needs are, before any evidence.", 0.0, 1.0),
         Param("humility", 0.8, "share [0, 1]", "assumption", "How far the landlord lets residents' input change its mind.", 0.0, 1.0, plausible=(0.3, 1.0)),
         Param("learning_rate", 0.1, "share per month", "assumption", "Most the belief, or residents' agenda, can move towards what the room says in a month.", 0.0, 1.0, plausible=(0.03, 0.3)),

@@ -101,7 +101,7 @@ PARAMETERS = Section(
         Param("spread", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0, plausible=(0.03, 0.15)),
         Param("neutral_band", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0, plausible=(0.0, 0.3)),
         Param("homes_per_household", 1.0, "homes per simulated household", "scaling convention (docs/VALIDATION.md: the landlord population at a tenth of real size)", "Real homes each simulated household stands for: the reported survey's sample is the one the real number of homes needs.", 1.0, 10_000.0),
-        Param("halo", 0.3, "share [0, 1]", "assumption (the halo effect: Thorndike 1920)", "How much a tenant's overall relationship with the landlord (trust) colours each item's answer.", 0.0, 1.0, plausible=(0.1, 0.6)),
+        Param("halo", 0.3, "share [0, 1]", "assumption (the halo effect: Thorndike 1920); fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How much a tenant's overall relationship with the landlord (trust) colours each item's answer.", 0.0, 1.0, plausible=(0.1, 0.6)),
     ),
 )
 
