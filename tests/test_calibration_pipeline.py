@@ -117,6 +117,19 @@ def test_rerunning_with_the_same_folder_resumes_and_gives_the_same_scenario(cali
     assert (folder / "calibrated.toml").read_text() == first
 
 
+def test_allowing_more_generations_resumes_and_checks_the_new_posterior(calibrated, tmp_path):
+    import shutil
+
+    folder, _ = calibrated
+    shutil.copytree(folder / "out", tmp_path / "out")
+    text = re.sub(r"^generations = .*$", "generations = 3", (folder / "tiny.toml").read_text(), flags=re.M)
+    (tmp_path / "tiny.toml").write_text(text)
+    more = cli("calibrate", tmp_path / "tiny.toml", "--workers", "1", "--out", tmp_path / "out", "--quiet", "--skip-landlords")
+    assert more.returncode == 0, more.stderr
+    assert len(list((tmp_path / "out").glob("check-*"))) == 2  # the first posterior's check kept, the new one's run
+    assert posterior.read(tmp_path / "out" / "smc").generations == 3
+
+
 def test_a_missing_calibration_file_is_one_line():
     result = cli("calibrate", "experiments/no_such.toml")
     assert result.returncode == 2

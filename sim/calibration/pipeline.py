@@ -11,7 +11,7 @@
    generation is the posterior (``smc/posterior.csv``, ``posterior.json``).
 2. **Posterior predictive check on fresh seeds**: ``check_draws`` parameter
    sets drawn from the posterior by weight, each run with ``check_seeds``
-   seeds no simulation of step 1 used, as an ordinary batch (``check/``:
+   seeds no simulation of step 1 used, as an ordinary batch (``check-<digest of the draws>/``:
    any executor, stored as runs finish, resumable). Every target and
    validation figure is compared with the simulated typical landlord (the
    mean over all those runs), with an interval from the seeds and one from
@@ -31,6 +31,7 @@ workers.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -96,7 +97,9 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
         raise Interrupted(stopped.folder) from None
     names = list(posterior.names)
     values, counts = predictive.draws(posterior, cal.check_draws, cal.seed)
-    runs = _run_points(cal, values, folder / "check", executor, quiet)
+    # One check folder per set of draws: a posterior that moved on (a resumed run allowed more generations) is checked anew.
+    drawn = hashlib.sha256(np.ascontiguousarray(values).tobytes() + np.ascontiguousarray(counts).tobytes()).hexdigest()[:10]
+    runs = _run_points(cal, values, folder / f"check-{drawn}", executor, quiet)
     means = runs.groupby("point")[[t.column for t in cal.targets]].mean().reindex(range(len(values)))
     check_distance = distance(means.to_numpy(), list(cal.targets))
     check_distance = np.where(np.isfinite(check_distance), check_distance, np.inf)
