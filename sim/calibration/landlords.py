@@ -158,7 +158,8 @@ def read_sizes(value: Any, base_dir: Path, where: str) -> tuple[int, ...]:
         raise UserError(f"{where}: {shown(value)} is not accepted (accepted: a path to a CSV file with a column {SIZE_COLUMN})")
     path = base_dir / value
     try:
-        rows = list(csv.DictReader(path.open(encoding="utf-8", newline="")))
+        with path.open(encoding="utf-8", newline="") as file:
+            rows = list(csv.DictReader(file))
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise UserError(f"{path}: cannot read the landlord sizes ({getattr(error, 'strerror', None) or error}) (named by {where})") from None
     if not rows or SIZE_COLUMN not in rows[0]:
