@@ -98,6 +98,8 @@ def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
 
 def _sizes(population: Any) -> str:
     if isinstance(population.residents, tuple):
-        return (f"one per English landlord at a {population.scale:g}th of its real size ({min(population.residents):,} to "
-                f"{max(population.residents):,} households, the survey sample of its real size)")
+        span = f"{min(population.residents):,} to {max(population.residents):,} households"
+        if population.scale == 1:
+            return f"one per English landlord at its real size ({span})"
+        return f"one per English landlord at 1/{population.scale:g} of its real size ({span}, the survey sample of its real size)"
     return f"{population.residents} households each"

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,9 +199,11 @@ def experiment_data(population: Population, scenario_path: Path, factors: dict[s
         # One size per landlord: a list sampled by a Latin hypercube of len(list) points takes each item once.
         uncertainties["community.residents"] = list(population.residents)
         constants["survey.homes_per_household"] = population.scale
-        size = (f"{population.count} simulated landlords, one per English landlord, each running its own community of its real number "
-                f"of homes divided by {population.scale:g} ({min(population.residents):,} to {max(population.residents):,} households; "
-                f"its survey sample that of its real size)")
+        span = f"{min(population.residents):,} to {max(population.residents):,} households"
+        size = (f"{population.count} simulated landlords, one per English landlord, each running its own community of its real number of homes ({span})"
+                if population.scale == 1 else
+                f"{population.count} simulated landlords, one per English landlord, each running its own community of its real number "
+                f"of homes divided by {population.scale:g} ({span}; its survey sample that of its real size)")
     else:
         constants["community.residents"] = population.residents
         size = f"{population.count} simulated landlords, each running its own community of {population.residents} households"
@@ -240,7 +243,7 @@ def fit(population: Population, scenario_path: Path, steps: int, folder: Path, e
     calibrated = scenarios.load(scenario_path)
     ones = dict.fromkeys(population.widths, 1.0)
     probe_data = experiment_data(population, scenario_path, ones, steps)
-    finals = _run(population, probe_data, folder / f"{_digest(scenario_path)}-probe", executor, quiet)
+    finals = _run(population, probe_data, folder / f"{_digest(scenario_path)}-probe-{_data_digest(probe_data)}", executor, quiet)
     got = spread_fit.percentiles(_reported(finals, columns))
     probe = Fit("probe", ones, got, spread_fit.miss(got, population.percentiles), probe_data)
     # Each landlord's position in each parameter's largest range (a parameter that cannot move stays at 0).
@@ -251,8 +254,7 @@ def fit(population: Population, scenario_path: Path, steps: int, folder: Path, e
     found, emulated = spread_fit.fit_factors(model, population.percentiles, population.seed)
     factors = {key: round(float(a), 3) for key, a in zip(population.widths, found, strict=True)}
     data = experiment_data(population, scenario_path, factors, steps)
-    tag = hashlib.sha256(repr(sorted(factors.items())).encode()).hexdigest()[:8]
-    finals = _run(population, data, folder / f"{_digest(scenario_path)}-fitted-{tag}", executor, quiet)
+    finals = _run(population, data, folder / f"{_digest(scenario_path)}-fitted-{_data_digest(data)}", executor, quiet)
     got = spread_fit.percentiles(_reported(finals, columns))
     fitted = Fit("fitted", factors, got, spread_fit.miss(got, population.percentiles), data, emulated)
     return fitted, [probe, fitted]
@@ -283,6 +285,11 @@ def write(population: Population, chosen: Fit, source: Path) -> Path:
         raise UserError(f"{population.experiment_out}: cannot write the landlords experiment ({error.strerror or error})") from None
     experiments.load(population.experiment_out)  # what was written must be a valid experiment
     return population.experiment_out
+
+
+def _data_digest(data: dict[str, Any]) -> str:
+    """A population's own folder: its sizes, widths, months and seed all in the name, so a changed population never meets an old one."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 
 def _digest(path: Path) -> str:

@@ -120,8 +120,9 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         f"{len(outcome.names)} parameters, {len(cal.targets)} fitted figures, {len(cal.validation)} validation figures.", "",
         "## Method", "",
         f"ABC-SMC (pyabc {post.pyabc_version}; Toni et al. 2009, Klinger et al. 2018) with uniform priors over the ranges below: "
-        f"{post.generations} generations of {post.population_size} parameter sets, {simulations:,} simulations in all, each the mean of "
-        f"{len(spec.seeds)} runs of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
+        f"{post.generations} generations of {post.population_size} parameter sets, {simulations:,} simulations in all, each "
+        + ("one run" if len(spec.seeds) == 1 else f"the mean of {len(spec.seeds)} runs")
+        + f" of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
         "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last; "
         "each generation perturbs the last with a normal kernel of its weighted covariance. "
         f"The last generation's weights are worth {effective_size(post.weights):.0f} of its {post.population_size} parameter sets "
