@@ -143,7 +143,8 @@ def scaled_sizes(homes: tuple[int, ...], scale: float) -> tuple[int, ...]:
     The sizes are one list of an experiment, whose values must differ; two
     landlords whose homes round to the same number of households (1,105 and
     1,114 homes at a tenth) are kept apart by one household (for the 355
-    English landlords at a tenth, at most 2% off homes / scale). Sorted from
+    English landlords at a tenth, at most 2% off homes / scale; at full size
+    the real sizes, as they are). Sorted from
     the smallest.
     """
     out: list[int] = []

@@ -66,8 +66,8 @@ number per reported item, whether or not the complaints or repairs item
 applies, so two policies draw the same numbers).
 
 **A landlord simulated at reduced scale** (``homes_per_household`` above 1,
-as the landlord population runs real landlords at a tenth of their size:
-docs/VALIDATION.md) still reports from the sample its real number of homes
+as a landlord population can run real landlords at a fraction of their
+size: docs/VALIDATION.md section 7 measures what that changes) still reports from the sample its real number of homes
 (``households * homes_per_household``) needs, so its sampling error is the
 real landlord's. The interviews then fall on fewer households, some more than
 once a year (chance per month capped at 1); each interview is a fresh answer
@@ -100,7 +100,7 @@ PARAMETERS = Section(
         Param("threshold", 0.5, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Perception at which a resident is as likely as not to answer a survey item positively.", 0.0, 1.0, plausible=(0.3, 0.6)),
         Param("spread", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How gradually the chance of a positive answer rises with the perception.", 0.001, 1.0, plausible=(0.03, 0.15)),
         Param("neutral_band", 0.1, "index", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Width of the \"neither\" answers below the threshold: below threshold minus this, a resident is more likely than not dissatisfied.", 0.0, 1.0, plausible=(0.0, 0.3)),
-        Param("homes_per_household", 1.0, "homes per simulated household", "scaling convention (docs/VALIDATION.md: the landlord population at a tenth of real size)", "Real homes each simulated household stands for: the reported survey's sample is the one the real number of homes needs.", 1.0, 10_000.0),
+        Param("homes_per_household", 1.0, "homes per simulated household", "scaling convention (docs/VALIDATION.md section 7: scaling a landlord down moves its shares; the shipped population runs at full size)", "Real homes each simulated household stands for: the reported survey's sample is the one the real number of homes needs.", 1.0, 10_000.0),
         Param("halo", 0.3, "share [0, 1]", "assumption (the halo effect: Thorndike 1920); fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How much a tenant's overall relationship with the landlord (trust) colours each item's answer.", 0.0, 1.0, plausible=(0.1, 0.6)),
     ),
 )
