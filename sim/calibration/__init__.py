@@ -9,5 +9,7 @@ run again on fresh seeds (``sim.calibration.predictive``); what the figures
 constrain is read from the posterior (``sim.calibration.identifiability``);
 ``sim.calibration.write`` writes the calibrated scenario, the posterior copy
 for experiments, tables, figures and the report; then
-``sim.calibration.landlords`` fits the landlord population's spread.
+``sim.calibration.landlords`` builds the landlord population (one per English
+landlord at its real size) and fits how much landlords differ
+(``sim.calibration.spread_fit``: a linear emulator over a probe population).
 """
