@@ -136,6 +136,22 @@ def posterior_batch(tmp_path_factory):
     return out
 
 
+def test_draws_that_repeat_a_parameter_set_are_counted_as_distinct_sets(tmp_path):
+    rng = np.random.default_rng(2)
+    draws = np.column_stack([rng.uniform(0.45, 0.5, 5), rng.uniform(0.6, 0.95, 5), rng.uniform(0.1, 0.4, 5)])
+    weights = np.array([0.9, 0.025, 0.025, 0.025, 0.025])  # one set carries most of the weight: resampling repeats it
+    write(Posterior(("survey.threshold", "landlord.respect", "policy.acts_on_input"), ((0.3, 0.55), (0.5, 1.0), (0.0, 0.5)), draws,
+                    weights, (("tsm_satisfied", 0.713, 0.02),), (None,), (5,), 1, 5, "0.13"), tmp_path / "post")
+    (tmp_path / "e.toml").write_text(
+        'name = "thin"\nscenarios = ["england_baseline"]\nstart_from = "england_baseline"\nseeds = 1\nsteps = 1\n'
+        'outcomes = ["trust_landlord"]\n[constants]\ncommunity.residents = 60\n[posterior]\nfile = "post"\ndraws = 4\n')
+    out = tmp_path / "out"
+    assert main(["batch", str(tmp_path / "e.toml"), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    distinct = len({tuple(sorted(p.items())) for p in results.load(out).points})
+    assert distinct < 4
+    assert f"4 parameter sets ({distinct} distinct) drawn" in (out / "report.md").read_text()
+
+
 def test_a_posterior_batch_is_reported_as_uncertainty_not_a_sweep(posterior_batch):
     text = (posterior_batch / "report.md").read_text()
     opening = text.split("- **Status**")[0]

@@ -197,6 +197,12 @@ def calibrated(results: Results) -> bool:
     return bool(e.get("start_from") or e.get("posterior"))
 
 
+def _distinct(results: Results) -> str:
+    """" (N distinct)" when posterior draws repeat a parameter set (resampling by weight does when a few sets carry most of it)."""
+    distinct = len({tuple(sorted((k, repr(v)) for k, v in point.items())) for point in results.points})
+    return f" ({distinct} distinct)" if distinct < len(results.points) else ""
+
+
 def _start_key(results: Results) -> str | None:
     """The listed scenario that is the ``start_from`` scenario itself (the status quo carried on), if any."""
     start = results.experiment.get("start_from")
@@ -249,13 +255,13 @@ def _start_text(results: Results, console: bool = False) -> list[str]:
         lines = [f"Every scenario starts from the calibrated status quo ({file}{burned})", "and switches its policy at month 0"
                  + (f"; {key} carries the status quo on." if key else ".")]
         if posterior:
-            lines.append(f"Its points are {posterior['draws']} draws from the calibration's posterior, not a sweep.")
+            lines.append(f"Its points are {posterior['draws']} draws{_distinct(results)} from the calibration's posterior, not a sweep.")
         return lines
     text = (f"Every scenario starts from the calibrated status quo of `{file}` (burned in: run under the status quo"
             + (f" for {months} months" if months else "") + " before month 0) and switches its policy at month 0"
             + (f"; `{key}` is that status quo carried on." if key else "."))
     if posterior:
-        text += (f" The parameters are not fixed: the points are {posterior['draws']} parameter sets drawn from the calibration's posterior, "
+        text += (f" The parameters are not fixed: the points are {posterior['draws']} parameter sets{_distinct(results)} drawn from the calibration's posterior, "
                  "what the national figures leave open, and the tables pool them with the seeds.")
     return [text]
 
@@ -423,7 +429,7 @@ def _provenance(results: Results) -> list[str]:
         lines.append(f"- **Start**: every scenario from the calibrated status quo of `{e['start_from']}`, its policy switched at month 0.")
     if e.get("posterior"):
         posterior = e["posterior"]
-        lines.append(f"- **Posterior**: the points are {posterior['draws']} draws (seed {posterior.get('seed')}) from `{posterior['file']}` "
+        lines.append(f"- **Posterior**: the points are {posterior['draws']} draws{_distinct(results)} (seed {posterior.get('seed')}) from `{posterior['file']}` "
                      f"(sha256 {str(posterior.get('sha256', ''))[:12]}) of " + ", ".join(f"`{name}`" for name in posterior.get("parameters", [])) + ".")
     lines += [
         f"- **Experiment**: {e['source']}" + (f" (sha256 {e['sha256'][:12]})" if e.get("sha256") else "") + f"; command `{m['command']}`.",
