@@ -203,11 +203,16 @@ def test_the_console_shows_the_section(posterior_batch):
 # -- batches that are not calibrated, or calibrated without a posterior ------------------------------------------------
 
 
+def _small_batch(folder: Path, top: str) -> Path:
+    """Run a 2-seed, 3-month batch of 60 households over two outcomes, with ``top`` as its first lines; its results folder."""
+    (folder / "e.toml").write_text(top + 'seeds = 2\nsteps = 3\noutcomes = ["trust_landlord", "stigma"]\n[constants]\ncommunity.residents = 60\n')
+    out = folder / "out"
+    assert main(["batch", str(folder / "e.toml"), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    return out
+
+
 def test_an_uncalibrated_batch_says_so(tmp_path):
-    (tmp_path / "e.toml").write_text('name = "defaults"\nscenarios = ["paternalistic", "co_production"]\nseeds = 2\nsteps = 3\n'
-                                     'outcomes = ["trust_landlord", "stigma"]\n[constants]\ncommunity.residents = 60\n')
-    out = tmp_path / "out"
-    assert main(["batch", str(tmp_path / "e.toml"), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    out = _small_batch(tmp_path, 'name = "defaults"\nscenarios = ["paternalistic", "co_production"]\n')
     text = (out / "report.md").read_text()
     assert report.UNCALIBRATED in text.split("- **Status**")[0]
     assert "carrying the calibration's uncertainty" not in text and "## Differences from paternalistic" in text
@@ -217,10 +222,7 @@ def test_an_uncalibrated_batch_says_so(tmp_path):
 
 
 def test_the_calibrated_scenario_beside_a_default_one_is_named_and_the_other_flagged(tmp_path):
-    (tmp_path / "e.toml").write_text('name = "as files say"\nscenarios = ["england_baseline", "co_production"]\nseeds = 2\nsteps = 3\n'
-                                     'outcomes = ["trust_landlord", "stigma"]\n[constants]\ncommunity.residents = 60\n')
-    out = tmp_path / "out"
-    assert main(["batch", str(tmp_path / "e.toml"), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    out = _small_batch(tmp_path, 'name = "as files say"\nscenarios = ["england_baseline", "co_production"]\n')
     opening = (out / "report.md").read_text().split("- **Status**")[0]
     assert "`england_baseline` is the calibrated status quo" in opening and "The other scenarios use the model's default assumptions" in opening
     assert report.UNCALIBRATED not in opening
@@ -229,10 +231,7 @@ def test_the_calibrated_scenario_beside_a_default_one_is_named_and_the_other_fla
 
 
 def test_start_from_without_a_posterior_says_where_it_starts(tmp_path):
-    (tmp_path / "e.toml").write_text('name = "from today"\nscenarios = ["england_baseline", "co_production"]\nstart_from = "england_baseline"\n'
-                                     'seeds = 2\nsteps = 3\noutcomes = ["trust_landlord", "stigma"]\n[constants]\ncommunity.residents = 60\n')
-    out = tmp_path / "out"
-    assert main(["batch", str(tmp_path / "e.toml"), "--workers", "1", "--out", str(out), "--quiet"]) == 0
+    out = _small_batch(tmp_path, 'name = "from today"\nscenarios = ["england_baseline", "co_production"]\nstart_from = "england_baseline"\n')
     text = (out / "report.md").read_text()
     assert "Every scenario starts from the calibrated status quo" in text.split("- **Status**")[0]
     assert report.UNCALIBRATED not in text and "## Differences from england_baseline" in text

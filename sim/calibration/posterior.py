@@ -62,6 +62,11 @@ class Posterior:
     def generations(self) -> int:
         return len(self.epsilons)
 
+    @property
+    def effective_size(self) -> float:
+        """How many equally weighted parameter sets the weights are worth (:func:`effective_size`)."""
+        return effective_size(self.weights)
+
     def mean(self) -> np.ndarray:
         """Posterior mean of each parameter."""
         return self.weights @ self.draws
@@ -78,6 +83,12 @@ class Posterior:
             reached = np.cumsum(self.weights[order]) >= q - WEIGHT_SUM_SLACK
             out[j] = self.draws[order[int(np.argmax(reached))], j]
         return out
+
+
+def effective_size(weights: np.ndarray) -> float:
+    """Kish's effective sample size of importance weights: ``(sum w)^2 / sum w^2``."""
+    weights = np.asarray(weights, dtype=float)
+    return float(weights.sum() ** 2 / np.square(weights).sum())
 
 
 def write(posterior: Posterior, folder: Path) -> None:

@@ -62,7 +62,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyabc
 
@@ -315,8 +314,7 @@ def effective_size(db: str, t: int) -> float:
     """Kish's effective sample size of generation ``t``'s weights: how many equally weighted particles they are worth."""
     history = pyabc.History(db)
     history.id = RUN_ID
-    weights = history.get_weighted_distances(t=t)["w"].to_numpy(dtype=float)
-    return float(weights.sum() ** 2 / np.square(weights).sum())
+    return posterior_file.effective_size(history.get_weighted_distances(t=t)["w"].to_numpy(dtype=float))
 
 
 def progress(stored: pd.DataFrame, population_size: int, generations: int | None, min_epsilon: float | None, max_simulations: int | None = None,

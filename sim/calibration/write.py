@@ -9,7 +9,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from sim import scenario as scenarios
@@ -97,15 +96,9 @@ def console(cal: Calibration, outcome: Outcome) -> str:
                      + f" {row.share_of_prior:>8.0%}  {outcome.chosen[row.parameter]:>10.4g}  {row.trades_off_with}")
     loose = [row.parameter for row in outcome.parameters.itertuples() if row.constrained == "no"]
     lines += ["", "not constrained by the figures: " + (", ".join(loose) if loose else "none"),
-              f"the posterior's {len(outcome.posterior.weights)} weighted parameter sets are worth {effective_size(outcome.posterior.weights):.0f} "
+              f"the posterior's {len(outcome.posterior.weights)} weighted parameter sets are worth {outcome.posterior.effective_size:.0f} "
               "equally weighted ones (effective sample size)"]
     return "\n".join(lines)
-
-
-def effective_size(weights: np.ndarray) -> float:
-    """Kish's effective sample size of importance weights."""
-    weights = np.asarray(weights, dtype=float)
-    return float(weights.sum() ** 2 / np.square(weights).sum())
 
 
 def markdown(cal: Calibration, outcome: Outcome) -> str:
@@ -125,7 +118,7 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         + f" of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
         "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last; "
         "each generation perturbs the last with a normal kernel of its weighted covariance. "
-        f"The last generation's weights are worth {effective_size(post.weights):.0f} of its {post.population_size} parameter sets "
+        f"The last generation's weights are worth {post.effective_size:.0f} of its {post.population_size} parameter sets "
         "(Kish's effective sample size). "
         f"Seed {cal.seed}: the same file gives the same posterior on any number of workers. "
         f"{int(outcome.counts.sum())} posterior draws ({len(outcome.counts)} distinct) were run again on {len(cal.check_seeds)} fresh seeds "
