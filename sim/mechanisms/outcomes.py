@@ -39,6 +39,7 @@ EXTRA: tuple[str, ...] = (
     "need_fit_most_stigmatised", "need_fit_least_stigmatised",
     "landlord_pressure", "requests_delivered", "requests_funded", "contact_quality", "fatigue", "linked_to_landlord",
     "tsm_repairs", "tsm_maintained", "tsm_neighbourhood", "tsm_antisocial", "recent_repairs",
+    *(f"{outcome}_{group}" for outcome in ("wellbeing", "trust_landlord") for group in ("most_stigmatised", "least_stigmatised", "in_work", "out_of_work")),
 )
 """Further columns that help explain the outcomes (may grow; tools should not require them)."""
 
@@ -104,6 +105,12 @@ def share(mask: np.ndarray, of: np.ndarray | None = None) -> float:
         return np.count_nonzero(mask) / mask.size if mask.size else 0.0
     among = np.count_nonzero(of)
     return np.count_nonzero(mask & of) / among if among else 0.0
+
+
+def mean_within(values: np.ndarray, members: np.ndarray) -> float:
+    """Mean of ``values`` over ``members`` (a mask); NaN when the group is empty (no household in it this month)."""
+    count = int(members.sum())
+    return float(values[members].sum() / count) if count else math.nan
 
 
 def fifth_need_fit(model: HousingModel, members: np.ndarray) -> float:
@@ -179,4 +186,9 @@ def measure(model: HousingModel) -> None:
         "recent_repairs": share(survey.recent_repair(model)),
     }
     values.update({f"cost_{name}": float(value) for name, value in costs.items()})
+    # For whom: the same outcomes within groups, so a report can say who gains and who loses.
+    groups = {"most_stigmatised": most_stigmatised, "least_stigmatised": least_stigmatised,
+              "in_work": s.working_age & s.employed, "out_of_work": seeking_work}
+    for outcome, per_resident in (("wellbeing", s.wellbeing), ("trust_landlord", s.trust_landlord)):
+        values.update({f"{outcome}_{group}": mean_within(per_resident, members) for group, members in groups.items()})
     model.outcomes = values

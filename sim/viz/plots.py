@@ -23,30 +23,10 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-LABELS: dict[str, str] = {
-    "trust_landlord": "Trust in the landlord",
-    "trust_neighbours": "Trust in neighbours",
-    "trust_services": "Trust in services",
-    "stigma": "Stigma felt",
-    "wellbeing": "Wellbeing",
-    "equity_gap": "Wellbeing gap (most minus least advantaged fifth)",
-    "bonding": "Bonding (within blocks)",
-    "bridging": "Bridging (across blocks)",
-    "linking": "Linking (to landlord and services)",
-    "participation": "Took part this month (all)",
-    "participation_least_stigmatised": "Took part (least stigmatised fifth)",
-    "participation_most_stigmatised": "Took part (most stigmatised fifth)",
-    "need_fit": "Need met",
-    "employment_rate": "In work (working age)",
-    "upward_mobility": "Into work or a higher income band since moving in",
-    "cost": "Cost (GBP per household per month)",
-    "tsm_satisfied": "Satisfied overall (TP01)",
-    "tsm_listens": "Listens to views and acts on them (TP06)",
-    "tsm_respect": "Treats fairly and with respect (TP08)",
-    "tsm_informed": "Keeps you informed (TP07)",
-    "tsm_complaints": "Complaints handling, of those who complained (TP09)",
-}
-"""Plain-language names of outcome columns (see docs/ODD.md for definitions)."""
+from sim import outcome_table
+
+LABELS: dict[str, str] = {column: row.label for column, row in outcome_table.TABLE.items()}
+"""Plain-language names of outcome columns: the one outcome table (:mod:`sim.outcome_table`) the reports use too."""
 
 PANEL_LABELS: dict[str, str] = {
     "trust_landlord": "landlord",
@@ -93,8 +73,8 @@ TSM_MEDIANS: dict[str, float] = {"tsm_satisfied": 71.3, "tsm_listens": 60.4, "ts
 Satisfaction Measures full data 2024: TP01, TP06, TP07, TP08, TP09). The England today
 (calibrated) scenario is fitted to them; the other presets are not (docs/VALIDATION.md)."""
 
-LOWER_IS_BETTER = frozenset({"stigma", "equity_gap", "cost"})
-"""Outcomes where a fall is good news for residents (or the budget)."""
+LOWER_IS_BETTER = frozenset(column for column in outcome_table.TABLE if outcome_table.better(column) < 0)
+"""Outcomes where a fall is good news for residents (or the budget), from the outcome table."""
 
 PANELS: tuple[tuple[str, tuple[str, ...], tuple[float, float], bool], ...] = (
     ("Trust", ("trust_landlord", "trust_neighbours", "trust_services"), (0.0, 1.0), False),
