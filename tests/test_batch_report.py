@@ -41,7 +41,7 @@ def test_compare_writes_tables_figures_and_report(compared):
     text = (compared / "report.md").read_text()
     for heading in ("## Outcomes at month 24", "## Differences from paternalistic", "## Over time", "## Equity gap", "## Return on spending", "## Methods"):
         assert heading in text
-    assert "| trust_landlord | " in text and "d_z" in text
+    assert "| Trust in the landlord (higher is better) | " in text and "(d_z " not in text  # plain names; the effect size only in the CSV
     figures = linked_figures(text)
     assert set(figures) == {"figures/finals.png", "figures/differences.png", "figures/timeseries.png", "figures/equity_gap.png", "figures/returns.png"}
     for name in figures:
@@ -57,7 +57,7 @@ def test_compare_writes_tables_figures_and_report(compared):
 
 
 def test_the_console_summary_is_compact(compared):
-    text = report.console(report.analyse(results.load(compared)))
+    text = report.console_tables(report.analyse(results.load(compared)))
     lines = text.splitlines()
     assert lines[0].startswith("Month 24: mean ±half-width of the 95% interval over 5 seeds")
     assert max(len(line) for line in lines) <= 100

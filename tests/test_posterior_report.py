@@ -189,7 +189,7 @@ def test_the_tables_agree_with_the_runs(posterior_batch):
 
 
 def test_the_console_shows_the_section(posterior_batch):
-    text = report.console(report.analyse(results.load(posterior_batch)))
+    text = report.console_tables(report.analyse(results.load(posterior_batch)))
     lines = text.splitlines()
     assert lines[0].startswith("Every scenario starts from the calibrated status quo (england_baseline.toml, 120 months burned in)")
     assert SECTION in lines
@@ -216,7 +216,7 @@ def test_an_uncalibrated_batch_says_so(tmp_path):
     text = (out / "report.md").read_text()
     assert report.UNCALIBRATED in text.split("- **Status**")[0]
     assert "carrying the calibration's uncertainty" not in text and "## Differences from paternalistic" in text
-    lines = report.console(report.analyse(results.load(out))).splitlines()
+    lines = report.console_tables(report.analyse(results.load(out))).splitlines()
     assert lines[0].startswith("Month 3: mean ±half-width") and lines[1] == report.UNCALIBRATED_CONSOLE
     assert not (out / "posterior_draws.csv").exists()
 
@@ -226,7 +226,7 @@ def test_the_calibrated_scenario_beside_a_default_one_is_named_and_the_other_fla
     opening = (out / "report.md").read_text().split("- **Status**")[0]
     assert "`england_baseline` is the calibrated status quo" in opening and "The other scenarios use the model's default assumptions" in opening
     assert report.UNCALIBRATED not in opening
-    console = report.console(report.analyse(results.load(out)))
+    console = report.console_tables(report.analyse(results.load(out)))
     assert console.startswith("england_baseline is the calibrated status quo") and report.UNCALIBRATED_CONSOLE not in console
 
 
@@ -235,5 +235,5 @@ def test_start_from_without_a_posterior_says_where_it_starts(tmp_path):
     text = (out / "report.md").read_text()
     assert "Every scenario starts from the calibrated status quo" in text.split("- **Status**")[0]
     assert report.UNCALIBRATED not in text and "## Differences from england_baseline" in text
-    console = report.console(report.analyse(results.load(out)))
+    console = report.console_tables(report.analyse(results.load(out)))
     assert console.startswith("Every scenario starts from the calibrated status quo") and "Paired difference from england_baseline" in console

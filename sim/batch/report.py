@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.batch import figures, posterior_analysis, statistics
+from sim import outcome_table
+from sim.batch import figures, findings, posterior_analysis, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
 from sim.output import write_csv, write_text
@@ -95,9 +96,14 @@ def interval(mean: float, low: float, high: float, signed: bool = False, d: int 
 
 def console(analysis: Analysis) -> str:
     """The compact summary printed after a batch."""
-    results = analysis.results
     if not analysis.has_runs:
         return "no completed runs to summarise yet"
+    return "\n".join(["What was found", *findings.console_lines(analysis), "", console_tables(analysis)])
+
+
+def console_tables(analysis: Analysis) -> str:
+    """The console's tables, after the finding."""
+    results = analysis.results
     if analysis.posterior is not None:
         return "\n".join(_console_posterior(analysis))
     seeds = analysis.summary["n"]
@@ -356,13 +362,15 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
     """The text of report.md."""
     results = analysis.results
     e = results.experiment
-    lines = [f"# {e['name']}", ""]
+    lines = [f"# {e['name']}", "", "## What was found", ""]
+    if results.status() != "complete":
+        lines += [f"**Provisional**: {results.status()}, {len(results.ok)} of {results.manifest['planned_runs']} runs stored; the numbers will move as the rest arrive.", ""]
+    lines += [*findings.finding(analysis), "", "## What was run", ""]
     if e.get("description"):
         lines += [e["description"].strip(), ""]
     lines += [*_start_text(results), ""]
-    lines += _provenance(results)
     if not analysis.has_runs:
-        lines += ["", "No run has completed yet: nothing to summarise.", ""]
+        lines += ["", "No run has completed yet: nothing to summarise.", "", "## Provenance", "", *_provenance(results)]
         return "\n".join(lines) + "\n"
     figure_names = {p.name for p in written}
     single = len(results.points) == 1
@@ -376,8 +384,8 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
         if not analysis.differences.empty:
             others = [s for s in results.scenarios if s != results.baseline and s in set(analysis.differences["scenario"])]
             lines += ["", f"## Differences from {results.baseline}", "",
-                      f"Paired by seed (common random numbers): mean difference at month {steps}, its 95% interval, and the effect size d_z (mean difference / its standard deviation over seeds).", ""]
-            lines += _md_wide(analysis.differences, results.outcomes, others, lambda r, o: f"{interval(r['mean'], r['ci_low'], r['ci_high'], signed=True, d=decimals(o))} (d_z {number(r['d_z'], decimals=2)})")
+                      f"Paired by seed (common random numbers): mean difference at month {steps} and its 95% interval (chance alone; the effect size d_z is in `differences.csv`).", ""]
+            lines += _md_wide(analysis.differences, results.outcomes, others, lambda r, o: interval(r['mean'], r['ci_low'], r['ci_high'], signed=True, d=decimals(o)))
             lines += _figure("differences.png", "Paired differences", figure_names)
         lines += _figure("timeseries.png", "Key outcomes over time", figure_names, heading="## Over time")
         lines += _figure("equity_gap.png", "Equity gap", figure_names, heading="## Equity gap",
@@ -396,7 +404,7 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
                   "- `posterior_draws.csv`: every draw's parameter values and, per scenario and outcome, its mean level and mean paired change over seeds."]
     else:
         tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario, point and outcome."]
-    lines += ["", "## Methods", "", *_methods(results), "", "## Files", "", *tables,
+    lines += ["", "## Methods", "", *_methods(results), "", "## Provenance", "", *_provenance(results), "", "## Files", "", *tables,
               "- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
               "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
               "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions.",
@@ -451,8 +459,13 @@ def _md_wide(table: pd.DataFrame, outcomes: list[str], columns: list[str], cell:
     lines = ["| outcome | " + " | ".join(columns) + " |", "|---|" + "---|" * len(columns)]
     for outcome in outcomes:
         cells = [cell(index.loc[(c, outcome)], outcome) if (c, outcome) in index.index else "" for c in columns]
-        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+        lines.append(f"| {outcome_cell(outcome)} | " + " | ".join(cells) + " |")
     return lines
+
+
+def outcome_cell(outcome: str) -> str:
+    """An outcome as a table shows it: its plain name and which way is better."""
+    return f"{outcome_table.label(outcome)} ({outcome_table.direction_cue(outcome)})"
 
 
 def _returns_frame(analysis: Analysis) -> tuple[list[str], pd.DataFrame, str]:
@@ -477,7 +490,7 @@ def _md_returns(analysis: Analysis) -> list[str]:
         for s in others:
             row = idx.loc[(s, outcome)]
             cells.append(interval(row["per_10_gbp"], row["per_10_gbp_low"], row["per_10_gbp_high"], signed=True) if math.isfinite(row["per_10_gbp"]) else f"n/a ({row['note']})")
-        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+        lines.append(f"| {outcome_cell(outcome)} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -502,7 +515,7 @@ def _md_posterior(analysis: Analysis) -> list[str]:
             if (scenario, o) not in d.index:
                 continue
             row = d.loc[(scenario, o)]
-            lines.append(f"| {o} | {number(row['mean'], True, decimals(o))} | {_span(row['ci_low'], row['ci_high'], True, decimals(o))} | "
+            lines.append(f"| {outcome_cell(o)} | {number(row['mean'], True, decimals(o))} | {_span(row['ci_low'], row['ci_high'], True, decimals(o))} | "
                          f"{_span(row['posterior_low'], row['posterior_high'], True, decimals(o))} | {_agreeing(row)} |")
     lines += ["", "Every draw's own mean change is in `posterior_draws.csv`."]
     if not analysis.returns.empty:
@@ -531,7 +544,7 @@ def _md_posterior_returns(analysis: Analysis) -> list[str]:
             row = idx.loc[(s, outcome)]
             text = cell(row, "per_10_gbp", 3) if math.isfinite(row["per_10_gbp"]) else "n/a"
             cells.append(text + (f" ({row['note']})" if row["note"] else ""))
-        lines.append(f"| {outcome} | " + " | ".join(cells) + " |")
+        lines.append(f"| {outcome_cell(outcome)} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -550,7 +563,7 @@ def _md_sweep(analysis: Analysis) -> list[str]:
     steps = results.steps_planned
     lines = ["", f"## Outcomes at month {steps} over the sweep", "", "Mean over seeds and its 95% interval, per parameter point (all outcomes: `summary.csv`).", ""]
     shown = figures.sweep_outcomes(results.outcomes, limit=6)
-    header = (["scenario"] if len(results.scenarios) > 1 else []) + results.factors + shown
+    header = (["scenario"] if len(results.scenarios) > 1 else []) + results.factors + [outcome_cell(o) for o in shown]
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     s = analysis.summary.set_index(["scenario", "point", "outcome"])
     rows = []
@@ -565,8 +578,8 @@ def _md_sweep(analysis: Analysis) -> list[str]:
     if not analysis.differences.empty:
         d = analysis.differences.set_index(["scenario", "point", "outcome"])
         others = [sc for sc in results.scenarios if sc != results.baseline]
-        lines += ["", f"### Differences from {results.baseline}", "", "Paired by seed at each point: mean difference, 95% interval, d_z.", ""]
-        header = ["scenario", *results.factors, *shown]
+        lines += ["", f"### Differences from {results.baseline}", "", "Paired by seed at each point: mean difference and its 95% interval (d_z in `differences.csv`).", ""]
+        header = ["scenario", *results.factors, *(outcome_cell(o) for o in shown)]
         lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         rows = []
         for scenario in others:
@@ -576,7 +589,7 @@ def _md_sweep(analysis: Analysis) -> list[str]:
                 cells = [scenario, *(_value(values[f]) for f in results.factors)]
                 for o in shown:
                     row = d.loc[(scenario, point, o)]
-                    cells.append(f"{interval(row['mean'], row['ci_low'], row['ci_high'], signed=True, d=decimals(o))} (d_z {number(row['d_z'], decimals=2)})")
+                    cells.append(interval(row['mean'], row['ci_low'], row['ci_high'], signed=True, d=decimals(o)))
                 rows.append("| " + " | ".join(cells) + " |")
         lines += _rows_note(rows, header, "differences.csv")
     return lines
@@ -640,7 +653,7 @@ def _methods(results: Results) -> list[str]:
         "- mean `m = sum(x_i) / n`; standard deviation `s = sqrt(sum((x_i - m)^2) / (n - 1))`;",
         "- 95% interval `m ± t(0.975, n - 1) · s / sqrt(n)` (Student's t);",
         "- paired difference: `d_i = x_i(scenario) - x_i(baseline)` with the same seed; its mean and 95% interval as above;",
-        "- effect size: Cohen's `d_z = mean(d) / sd(d)` (the difference in units of its spread over seeds);",
+        "- effect size (in `differences.csv`): Cohen's `d_z = mean(d) / sd(d)` (the difference in units of its spread over seeds; very large when seeds barely differ);",
         f"- return on spending: `change / extra cost · {statistics.PER_GBP:g}`, where the extra cost is the paired difference in cost (GBP per household per month)",
         f"  averaged over the months and the change is the paired difference at the final month; 95% percentile bootstrap interval ({statistics.BOOTSTRAP_RESAMPLES} resamples of seeds).",
         "  It is left out when the extra cost's own interval includes zero.",
