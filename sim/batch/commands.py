@@ -25,7 +25,7 @@ DEFAULT_SEEDS = 40
 
 
 def add_commands(commands: Any) -> None:
-    """Add ``compare``, ``batch``, ``report`` and ``sensitivity`` to ``run.py``'s sub-command parsers."""
+    """Add ``compare``, ``batch``, ``report``, ``sensitivity`` and ``discover`` to ``run.py``'s sub-command parsers."""
     compare = commands.add_parser(
         "compare", help="compare scenarios over many seeds: intervals, paired differences, report",
         description="Run scenarios over the same seeds (common random numbers) and write tables, figures and report.md to a results folder. "
@@ -61,6 +61,20 @@ def add_commands(commands: Any) -> None:
     sensitivity.add_argument("--method", default="morris", help="morris (screening, fewer runs) or sobol (variance-based) (default: morris)")
     execution_options(sensitivity)
     sensitivity.set_defaults(handler=sensitivity_command)
+
+    discover = commands.add_parser(
+        "discover", help="scenario discovery: the conditions under which a policy stops being the better one (PRIM and a classification tree)",
+        description="Over the parameter points of a results folder (levers, uncertainties or posterior draws), find where a contrast reverses or falls "
+        "below a threshold, or where a scenario is not the best: PRIM boxes (EMA Workbench) with coverage, density and restricted parameters, "
+        "and a classification tree (scikit-learn) as a second view. Writes RESULTS_DIR/discovery/QUESTION/ and adds the result to report.md.")
+    discover.add_argument("folder", type=Path, metavar="RESULTS_DIR", help="a folder written by batch or sensitivity whose points vary parameters")
+    discover.add_argument("--outcome", default="trust_landlord", help="the outcome compared (default: trust_landlord)")
+    discover.add_argument("--contrast", metavar="A:B", help="a case is a point where A does worse than B (A's advantage below --threshold); "
+                          "default: with two scenarios, the other one against the baseline")
+    discover.add_argument("--not-best", metavar="A", help="instead of a contrast: a case is a point where A is not the best scenario on the outcome")
+    discover.add_argument("--threshold", type=float, default=0.0, help="with --contrast: the smallest advantage that counts, in the outcome's units (default: 0, a reversal)")
+    discover.add_argument("--min-density", type=float, default=0.8, help="the density a PRIM box should reach (default: 0.8)")
+    discover.set_defaults(handler=discover_command)
 
     from sim.batch import ablation  # ablate (sim/batch/ablation.py; cheap to import, like this module)
 
@@ -177,6 +191,39 @@ def report_command(args: argparse.Namespace) -> int:
         print(report.console(analysis))
     print(f"\nreport: {args.folder / 'report.md'}")
     return 0
+
+
+def discover_command(args: argparse.Namespace) -> int:
+    from sim.batch import discovery, report, results
+
+    found = results.load(args.folder)
+    question = _question(args, found)
+    if not 0 < args.min_density <= 1:
+        raise UserError(f"--min-density: {args.min_density} is not accepted (accepted: a share above 0, at most 1)")
+    result, out = discovery.write(found, question, args.min_density)
+    report.build(args.folder)
+    print("\n".join(result.sentences()))
+    print(f"\ndiscovery: {out / 'discovery.md'} (boxes.csv, peeling_trajectory.csv, tree.txt, cases.csv); report: {args.folder / 'report.md'}")
+    return 0
+
+
+def _question(args: argparse.Namespace, found: Any) -> Any:
+    from sim.batch.discovery import Question
+
+    if args.contrast and args.not_best:
+        raise UserError("--contrast and --not-best: both given (accepted: one of them)")
+    if args.not_best:
+        return Question(args.outcome, args.not_best, None, 0.0)
+    if args.contrast:
+        a, sep, b = args.contrast.partition(":")
+        if not sep or not a or not b or a == b:
+            raise UserError(f"--contrast: {args.contrast!r} is not accepted (accepted: two different scenarios as A:B, e.g. co_production:paternalistic)")
+        return Question(args.outcome, a, b, args.threshold)
+    scenarios = found.scenarios
+    if len(scenarios) != 2:
+        raise UserError(f"--contrast: not given and {args.folder} has {len(scenarios)} scenarios (accepted: --contrast A:B or --not-best A with A, B among {', '.join(scenarios)})")
+    other = next(s for s in scenarios if s != found.baseline)
+    return Question(args.outcome, other, found.baseline, args.threshold)
 
 
 # -- shared ----------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from sim import outcome_table
-from sim.batch import figures, findings, posterior_analysis, statistics
+from sim.batch import discovery, figures, findings, posterior_analysis, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
 from sim.output import write_csv, write_text
@@ -365,7 +365,7 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
     lines = [f"# {e['name']}", "", "## What was found", ""]
     if results.status() != "complete":
         lines += [f"**Provisional**: {results.status()}, {len(results.ok)} of {results.manifest['planned_runs']} runs stored; the numbers will move as the rest arrive.", ""]
-    lines += [*findings.finding(analysis), "", "## What was run", ""]
+    lines += [*findings.finding(analysis), *discovery.report_lines(results.folder), "", "## What was run", ""]
     if e.get("description"):
         lines += [e["description"].strip(), ""]
     lines += [*_start_text(results), ""]
