@@ -77,16 +77,19 @@ def test_a_task_carries_the_scenario_overrides_seed_and_steps(tmp_path):
 
 
 def test_run_py_with_no_command_is_the_main_job(monkeypatch):
-    """`python run.py` runs `batch experiments/headline.toml` with every default: the file's seeds, all cores, a new folder."""
+    """`python run.py` runs `batch experiments/headline.toml` with every default (the file's seeds, all cores, a new folder),
+    then experiments/conditions.toml in its conditions/ folder when the headline names a best policy on trust."""
     from sim.batch import commands
     from sim.cli import main
 
     seen = []
-    monkeypatch.setattr(commands, "batch_command", lambda args, folder_name=None: seen.append((args, folder_name)) or 0)
+    monkeypatch.setattr(commands, "batch_command", lambda args, folder_name=None, summary=True: seen.append((args, folder_name, summary)) or 0)
+    monkeypatch.setattr(commands, "headline_best", lambda folder: None)  # nothing ran: no best policy to question
     assert main([]) == 0
-    ((args, name),) = seen
-    assert (args.experiment, args.seeds, args.steps, args.workers, args.executor, args.out, args.quiet, name) == (
-        str(commands.MAIN_JOB), None, None, None, "process", None, False, "headline")
+    ((args, name, summary),) = seen
+    assert (args.experiment, args.seeds, args.steps, args.workers, args.executor, args.quiet, name, summary) == (
+        str(commands.MAIN_JOB), None, None, None, "process", False, "headline", True)
+    assert args.out.parent == ROOT / "results" and args.out.name.startswith("headline-") and not args.out.exists()
 
 
 def test_one_seed_per_point_gives_each_point_its_own_seed(tmp_path):

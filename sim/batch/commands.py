@@ -101,13 +101,46 @@ def execution_options(parser: argparse.ArgumentParser) -> None:
 
 MAIN_JOB = ROOT / "experiments" / "headline.toml"
 """``python run.py``: the four policies from the calibrated status quo, over posterior draws and seeds."""
+MAIN_CONDITIONS = ROOT / "experiments" / "conditions.toml"
+"""``python run.py``, second part: every policy over the unmeasured uncertainties, where the headline's best policy on trust is not the best."""
+MAIN_OUTCOME = "trust_landlord"
 
 
 def main_job(args: argparse.Namespace) -> int:
-    """``python run.py``: the headline experiment (experiments/headline.toml) with every default."""
-    defaults = argparse.Namespace(experiment=str(MAIN_JOB), seeds=None, steps=None, assignments=[], workers=None, executor="process", scheduler=None,
-                                  out=args.out if getattr(args, "out", None) else None, quiet=False)
-    return batch_command(defaults, folder_name="headline")
+    """``python run.py``: the headline experiment, then where its best policy on trust is not the best (both resumable in one folder).
+
+    The conditions batch goes into ``FOLDER/conditions`` and its discovery
+    into ``FOLDER/conditions/discovery``; the headline's report.md is rebuilt
+    with the result in its "Where the finding fails" section.
+    """
+    from sim.batch import discovery, report, results
+
+    out = args.out if getattr(args, "out", None) else new_folder("headline")
+    common = {"seeds": None, "steps": None, "assignments": [], "workers": None, "executor": "process", "scheduler": None, "quiet": False}
+    status = batch_command(argparse.Namespace(experiment=str(MAIN_JOB), out=out, **common), folder_name="headline")
+    if status != 0:
+        return status
+    best = headline_best(out)
+    if best is None:
+        return status
+    print(f"\nWhere the finding fails: under which conditions is {best} not the best on {MAIN_OUTCOME}? ({MAIN_CONDITIONS.name})")
+    conditions = out / "conditions"
+    status = batch_command(argparse.Namespace(experiment=str(MAIN_CONDITIONS), out=conditions, **common), summary=False)
+    if status != 0:
+        return status
+    found, where = discovery.write(results.load(conditions), discovery.Question(MAIN_OUTCOME, best))
+    report.build(conditions)
+    report.build(out)
+    print("\n".join(found.sentences()))
+    print(f"\nreport: {out / 'report.md'} (with where the finding fails: {where / 'discovery.md'})")
+    return 0
+
+
+def headline_best(folder: Path) -> str | None:
+    """The scenario that does best on the main outcome in a finished headline folder (None if it cannot be read off)."""
+    from sim.batch import findings, report, results
+
+    return findings.best_on(report.analyse(results.load(folder)), MAIN_OUTCOME)
 
 
 def compare_command(args: argparse.Namespace) -> int:
@@ -122,7 +155,7 @@ def compare_command(args: argparse.Namespace) -> int:
     return _run_and_report(the_plan, out, args, executor=executor)
 
 
-def batch_command(args: argparse.Namespace, folder_name: str | None = None) -> int:
+def batch_command(args: argparse.Namespace, folder_name: str | None = None, summary: bool = True) -> int:
     from sim.batch import experiment, plan, sampling
 
     seeds, steps, constants = checked_sizes(args)
@@ -136,7 +169,7 @@ def batch_command(args: argparse.Namespace, folder_name: str | None = None) -> i
     out = args.out or new_folder(folder_name or Path(args.experiment).stem)
     given = {"seeds": seeds, "steps": steps, "set": constants}
     overrides = {key: value for key, value in given.items() if value}
-    return _run_and_report(the_plan, out, args, executor=executor, extra={"overrides": overrides} if overrides else None)
+    return _run_and_report(the_plan, out, args, executor=executor, extra={"overrides": overrides} if overrides else None, summary=summary)
 
 
 def sensitivity_command(args: argparse.Namespace) -> int:
@@ -274,7 +307,7 @@ def executor_for(args: argparse.Namespace) -> Any:
     return make_executor(args.executor, args.workers, args.scheduler)
 
 
-def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor: Any = None, extra: dict[str, Any] | None = None) -> int:
+def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor: Any = None, extra: dict[str, Any] | None = None, summary: bool = True) -> int:
     from sim.batch import report
     from sim.batch.runner import run_batch
 
@@ -284,7 +317,8 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
     if outcome.status == "interrupted":
         return 130
     analysis = report.build(out)
-    print(report.console(analysis))
+    if summary:
+        print(report.console(analysis))
     tables = [name for name in ("summary.csv", "differences.csv", "returns.csv", "posterior_draws.csv") if (out / name).exists()]
     print(f"\nreport: {out / 'report.md'} (figures in {out / 'figures'}; tables {', '.join(tables)})")
     return 0 if outcome.complete and not outcome.failed else 1

@@ -14,15 +14,18 @@ Two views find where the cases sit, both from well-kept libraries:
 
 - **PRIM** (the EMA Workbench's ``analysis.prim``; Friedman and Fisher 1999,
   Bryant and Lempert 2010): boxes over the parameters, peeled from the whole
-  space. Each box has its *coverage* (the share of all cases inside it),
+  space (over the :data:`PRIM_DIMENSIONS` parameters an extra-trees
+  classifier scores highest, where more vary). Each box has its *coverage* (the share of all cases inside it),
   *density* (the share of points inside it that are cases), *mass* (the share
   of all points inside it) and its restricted dimensions with quasi-p-values.
-  The box chosen from a peeling trajectory is the one with the highest
-  coverage whose density reaches ``min_density`` (or, where cases are that
+  The box chosen from a peeling trajectory is, among those restricting at
+  most four parameters, the one with the highest coverage whose density
+  reaches ``min_density`` (or, where cases are that
   common everywhere, halfway from their base rate to 1); where none does,
-  the densest, and the text says the target was missed. A box side whose
-  quasi-p-value is above 0.05 is dropped (it may be chance) and the box's
-  statistics are recomputed on the data. Up to ``max_boxes`` boxes
+  the densest, and the text says the target was missed. Restrictions whose
+  quasi-p-value is above 0.05 are dropped, least significant first, as long
+  as the box keeps its density (:func:`prune`), and the box's statistics are
+  recomputed on the data. Up to ``max_boxes`` boxes
   are found one after another, each from the points the earlier ones left.
 - a **classification tree** (scikit-learn, depth 3, balanced classes, at least
   5% of the points in a leaf): the leaves that predict a case, as rules.
@@ -137,6 +140,8 @@ class Discovery:
             return [f"Nowhere in this batch: at none of its {self.points} points does {q.case_text()}."]
         if self.cases == self.points:
             return [f"Everywhere in this batch: at all {self.points} points {q.case_text()}."]
+        if not self.boxes:
+            lines.append(f"PRIM finds no region where {q.case_text()}: such points ({self.cases} of {self.points}) are spread over the ranges sampled.")
         for i, box in enumerate(self.boxes, 1):
             missed = "" if box.met_density else " (below the density target)"
             lines.append(f"PRIM box {i}: {q.case_text()} {box.where()}: coverage {box.coverage:.2f} (share of all such points inside), "
@@ -201,7 +206,7 @@ def _prim_module() -> Any:
 
 
 SIGNIFICANCE = 0.05
-"""A box side is kept only when its quasi-p-value (Bryant and Lempert 2010) is at most this: a looser one may be chance."""
+"""A restriction with a quasi-p-value (Bryant and Lempert 2010) above this may be chance: :func:`prune` drops it where the box does not need it."""
 
 
 @contextlib.contextmanager
@@ -214,18 +219,39 @@ def _quiet() -> Iterator[None]:
 
 
 def _restrictions(limits: pd.DataFrame, initial: pd.DataFrame, p_values: Any) -> list[Restriction]:
-    """The box's restricted sides whose quasi-p-value is at most :data:`SIGNIFICANCE` (``p_values``: parameter -> [lower, upper], -1 where unrestricted)."""
+    """Every restricted side of a box with its quasi-p-value (``p_values``: parameter -> [lower, upper], -1 where unrestricted)."""
     found = []
     for parameter in limits.columns:
         low, high = float(limits.loc[0, parameter]), float(limits.loc[1, parameter])
         low0, high0 = float(initial.loc[0, parameter]), float(initial.loc[1, parameter])
-        sides = list(p_values.get(parameter, [-1, -1])) if isinstance(p_values, dict) else [-1, -1]
-        keep_low = low > low0 and sides[0] <= SIGNIFICANCE  # -1: no p-value for this side
-        keep_high = high < high0 and sides[1] <= SIGNIFICANCE
-        if keep_low or keep_high:
-            kept = [p for p, keep in zip(sides, (keep_low, keep_high), strict=True) if keep and p >= 0]
-            found.append(Restriction(parameter, low if keep_low else None, high if keep_high else None, max(kept) if kept else None))
+        sides = [float(v) for v in p_values.get(parameter, [-1, -1])] if isinstance(p_values, dict) else [-1.0, -1.0]
+        if low > low0 or high < high0:
+            known = [p for p, restricted in zip(sides, (low > low0, high < high0), strict=True) if restricted and p >= 0]
+            found.append(Restriction(parameter, low if low > low0 else None, high if high < high0 else None, max(known) if known else None))
     return found
+
+
+def _density(x: pd.DataFrame, y: np.ndarray, remaining: np.ndarray, restrictions: list[Restriction]) -> float:
+    members = inside(x, restrictions) & remaining
+    return float(y[members].mean()) if members.any() else 0.0
+
+
+def prune(x: pd.DataFrame, y: np.ndarray, remaining: np.ndarray, restrictions: list[Restriction], target: float) -> list[Restriction]:
+    """Drop restrictions whose quasi-p-value is above :data:`SIGNIFICANCE`, least significant first, while the box's density stays at ``target`` or more.
+
+    A restriction that is not significant alone may still be needed with the
+    others (the density falls without it): it stays, and its p-value is in
+    ``boxes.csv`` for the reader to judge.
+    """
+    kept = list(restrictions)
+    floor = min(target, _density(x, y, remaining, kept))
+    for r in sorted(restrictions, key=lambda r: -(r.p_value if r.p_value is not None else -1.0)):
+        if r.p_value is None or r.p_value <= SIGNIFICANCE:
+            break
+        trial = [k for k in kept if k is not r]
+        if _density(x, y, remaining, trial) >= floor:
+            kept = trial
+    return kept
 
 
 def inside(x: pd.DataFrame, restrictions: list[Restriction]) -> np.ndarray:
@@ -246,12 +272,38 @@ def target_density(y: np.ndarray, min_density: float) -> float:
     return max(min_density, base + (1.0 - base) / 2.0)
 
 
+MAX_RESTRICTED = 4
+"""A box reported restricts at most this many parameters: a condition a reader can hold in mind and act on
+(Bryant and Lempert 2010 favour few); the whole trajectory is in ``peeling_trajectory.csv``."""
+
+
 def choose(trajectory: pd.DataFrame, target: float) -> tuple[int, bool]:
-    """The trajectory step to report: highest coverage with density at least ``target``, else the densest."""
-    dense = trajectory[trajectory["density"] >= target]
+    """The trajectory step to report: among steps restricting at most :data:`MAX_RESTRICTED` parameters,
+    the highest coverage with density at least ``target``, else the densest."""
+    readable = trajectory[trajectory["res_dim"] <= MAX_RESTRICTED]
+    dense = readable[readable["density"] >= target]
     if len(dense):
         return int(dense.sort_values(["coverage", "density"], ascending=False).index[0]), True
-    return int(trajectory["density"].idxmax()), False
+    return int(readable["density"].idxmax()), False
+
+
+PRIM_DIMENSIONS = 12
+"""PRIM peels over at most this many parameters: the most important by an extra-trees classifier's feature scores
+(as the EMA Workbench's ``feature_scoring`` does). In a space of a hundred parameters sampled at a few hundred
+points, peeling every one is slow and finds restrictions by chance; the tree sees every parameter."""
+
+
+def important(x: pd.DataFrame, y: np.ndarray, count: int | None = None) -> list[str]:
+    """The ``count`` (default :data:`PRIM_DIMENSIONS`) parameters that best separate cases from the rest (extra trees, fixed seed), in the batch's order."""
+    count = count or PRIM_DIMENSIONS
+    if x.shape[1] <= count:
+        return list(x.columns)
+    from sklearn.ensemble import ExtraTreesClassifier
+
+    forest = ExtraTreesClassifier(n_estimators=250, min_samples_leaf=max(1, len(y) // 50), class_weight="balanced", random_state=0)
+    forest.fit(x.to_numpy(), y)
+    ranked = np.argsort(-forest.feature_importances_, kind="stable")[:count]
+    return [x.columns[i] for i in sorted(ranked)]
 
 
 def prim_boxes(x: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY, max_boxes: int = MAX_BOXES) -> tuple[list[Box], list[pd.DataFrame]]:
@@ -259,10 +311,11 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY,
 
     Each box's statistics are recomputed on the data after its restrictions
     that are not significant were dropped: coverage over all cases, density
-    and mass over the points no earlier box holds.
+    and mass over the points no earlier box holds. A box left with no
+    significant restriction is no box: PRIM found no region.
     """
     prim = _prim_module()
-    frame = x.reset_index(drop=True)
+    frame = x[important(x, y)].reset_index(drop=True)
     with _quiet():
         finder = prim.Prim(frame, y.astype(int), peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
     target = target_density(y, min_density)
@@ -277,10 +330,11 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY,
         trajectory = found.peeling_trajectory.reset_index(drop=True)
         step, met = choose(trajectory, target)
         restrictions = _restrictions(found.box_lims[step], finder.box_init, found.p_values[step] if step < len(found.p_values) else None)
+        restrictions = prune(frame, y, remaining, restrictions, target)
         members = inside(frame, restrictions) & remaining
         k, n = int(y[members].sum()), int(members.sum())
         box = Box("prim", k / total if total else 0.0, k / n if n else 0.0, n / len(y), n, restrictions, met and (k / n if n else 0.0) >= target)
-        if boxes and (box.coverage < MIN_COVERAGE or not box.met_density or not restrictions):
+        if not restrictions or (boxes and (box.coverage < MIN_COVERAGE or not box.met_density)):
             break
         remaining &= ~members
         trajectories.append(trajectory.assign(box=len(boxes) + 1, chosen=trajectory.index == step))
@@ -396,7 +450,7 @@ def markdown(found: Discovery, figures: list[Path], min_density: float) -> str:
 
 def report_lines(folder: Path) -> list[str]:
     """The "Where the finding fails" section of a folder's report.md, from every discovery written in it."""
-    files = sorted((folder / "discovery").glob("*/discovery.json"))
+    files = sorted((folder / "discovery").glob("*/discovery.json")) + sorted(folder.glob("*/discovery/*/discovery.json"))  # its own, then a companion batch's
     if not files:
         return []
     lines = ["", "## Where the finding fails", "",
@@ -405,7 +459,8 @@ def report_lines(folder: Path) -> list[str]:
         data = json.loads(path.read_text())
         q = Question(**data["question"])
         relative = path.parent.relative_to(folder)
-        lines += ["", f"### Where {q.case_text()}", "", f"{data['cases']} of {data['points']} points. Details: `{relative}/discovery.md`.", ""]
+        batch = f" of the batch in `{relative.parts[0]}/`" if relative.parts[0] != "discovery" else ""
+        lines += ["", f"### Where {q.case_text()}", "", f"{data['cases']} of {data['points']} parameter points{batch}. Details: `{relative}/discovery.md`.", ""]
         lines += [f"- {s}" for s in data["sentences"]]
         lines += [f"![{Path(f).stem.replace('_', ' ')}]({relative}/{f})" for f in data.get("figures", [])[:2]]
     return lines
