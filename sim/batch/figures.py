@@ -346,7 +346,8 @@ def build_equity_gap(analysis: Analysis) -> Figure:
     right.set_title(f"month {results.steps_planned}", fontsize=TITLES)
     means = _finite(*final["mean"], *(data["mean"] if not data.empty else []))
     spans = _finite(*final["ci_high"], *(data["ci_high"] if not data.empty else []))
-    left.set_ylim(*level_limits(["equity_gap"], {"equity_gap": min(means, default=0.0)}, {"equity_gap": max(spans, default=0.0)})["equity_gap"])
+    top = max(spans, default=0.0)
+    left.set_ylim(min(0.0, *means), top * 1.1 if top > 0 else 1.0)  # from zero, but not 0 to 1: this figure is about how the gap compares
     for ax in (left, right):
         tidy(ax, "y")
     shared_legend(figure, [*_scenario_handles({s: styles[s] for s in scenarios}, line=True),
@@ -378,13 +379,13 @@ def build_returns(analysis: Analysis) -> Figure:
             if outcome not in rows.index or not np.isfinite(rows.loc[outcome, "per_10_gbp"]):
                 continue
             row = rows.loc[outcome]
-            ax.hlines(y[outcome], row["per_10_gbp_low"], row["per_10_gbp_high"], color=style.colour, linewidth=4.5, alpha=0.45)
+            ax.hlines(y[outcome], row["per_10_gbp_low"], row["per_10_gbp_high"], color=style.colour, linewidth=4.5, alpha=0.5)
             ax.plot([row["per_10_gbp"]], [y[outcome]], marker=style.marker, color=style.colour, markersize=5, markeredgecolor="white", linestyle="")
         ax.axvline(0, **ZERO)
         ax.set_ylim(-0.6, len(outcomes) - 0.4)
         ax.set_yticks(list(y.values()), names if i % 3 == 0 else [""] * len(names))
         extra = rows["extra_cost"].iloc[0] if not rows.empty else math.nan
-        ax.set_title(f"{scenario} (extra cost {extra:+.1f} GBP per household per month)", fontsize=TITLES)
+        ax.set_title(f"{scenario}\nextra cost {extra:+.1f} GBP per household per month", fontsize=TITLES)
         ax.set_xlabel("change per extra GBP 10 per household per month\n(in each outcome's own unit)", fontsize=TICKS)
         tidy(ax, "x")
     shared_legend(figure, [*_scenario_handles({s: styles[s] for s in scenarios}),
