@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
 from sim.batch import experiment, plan, sampling, storage
+from sim.calibration.posterior import Posterior, write
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "wellbeing", "equity_gap", "cost")
@@ -76,3 +78,12 @@ def log_rows(path: Path) -> int:
     table = storage.read_log(path)
     return 0 if table is None else table.num_rows
 
+
+
+def write_posterior(folder: Path) -> None:
+    """A small made-up posterior (20 draws of three parameters) in ``folder``, for batches with a ``[posterior]`` table."""
+    rng = np.random.default_rng(1)
+    n = 20
+    draws = np.column_stack([rng.uniform(0.45, 0.5, n), rng.uniform(0.6, 0.95, n), rng.uniform(0.1, 0.4, n)])
+    write(Posterior(("survey.threshold", "landlord.respect", "policy.acts_on_input"), ((0.3, 0.55), (0.5, 1.0), (0.0, 0.5)), draws,
+                    np.full(n, 1 / n), (("tsm_satisfied", 0.713, 0.02),), (None,), (n,), 1, n, "0.13"), folder)

@@ -14,6 +14,7 @@ from sim.batch import posterior_analysis, report, results
 from sim.batch.results import Results
 from sim.calibration.posterior import Posterior, write
 from sim.cli import main
+from tests.batch_runs import write_posterior
 
 T_8 = 2.306004135  # t(0.975, 8), from a table
 T_3 = 3.182446305  # t(0.975, 3)
@@ -111,14 +112,6 @@ def test_the_pooled_tables_of_a_synthetic_batch(tmp_path):
 # -- a real batch ------------------------------------------------------------------------------------------------------
 
 
-def _posterior(folder: Path) -> None:
-    rng = np.random.default_rng(1)
-    n = 20
-    draws = np.column_stack([rng.uniform(0.45, 0.5, n), rng.uniform(0.6, 0.95, n), rng.uniform(0.1, 0.4, n)])
-    write(Posterior(("survey.threshold", "landlord.respect", "policy.acts_on_input"), ((0.3, 0.55), (0.5, 1.0), (0.0, 0.5)), draws,
-                    np.full(n, 1 / n), (("tsm_satisfied", 0.713, 0.02),), (None,), (n,), 1, n, "0.13"), folder)
-
-
 OUTCOMES = ["trust_landlord", "bridging", "tsm_listens", "cost"]
 
 
@@ -126,7 +119,7 @@ OUTCOMES = ["trust_landlord", "bridging", "tsm_listens", "cost"]
 def posterior_batch(tmp_path_factory):
     """England today and co-production from it, over 3 posterior draws x 3 seeds."""
     folder = tmp_path_factory.mktemp("posterior")
-    _posterior(folder / "post")
+    write_posterior(folder / "post")
     (folder / "e.toml").write_text(
         'name = "tiny from today"\nscenarios = ["england_baseline", "co_production"]\nstart_from = "england_baseline"\n'
         f'baseline = "england_baseline"\nseeds = 3\nsteps = 4\noutcomes = {OUTCOMES!r}\n'.replace("'", '"')

@@ -376,7 +376,7 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
     single = len(results.points) == 1
     steps = results.steps_planned
     if analysis.posterior is not None:
-        lines += _md_posterior(analysis)  # the draws pooled, never a sweep over them
+        lines += _md_posterior(analysis, figure_names)  # the draws pooled, never a sweep over them
     elif single:
         lines += ["", f"## Outcomes at month {steps}", "", "Mean over seeds and its 95% interval (t-based).", ""]
         lines += _md_wide(analysis.summary, results.outcomes, [s for s in results.scenarios if s in set(analysis.summary["scenario"])], lambda r, o: interval(r["mean"], r["ci_low"], r["ci_high"], d=decimals(o)))
@@ -494,7 +494,7 @@ def _md_returns(analysis: Analysis) -> list[str]:
     return lines
 
 
-def _md_posterior(analysis: Analysis) -> list[str]:
+def _md_posterior(analysis: Analysis, figure_names: set[str]) -> list[str]:
     """A posterior batch: levels pooled over draws and seeds, each scenario's change against the baseline, the return on spending."""
     results = analysis.results
     steps = results.steps_planned
@@ -504,6 +504,7 @@ def _md_posterior(analysis: Analysis) -> list[str]:
              "then in brackets its posterior interval (2.5th to 97.5th percentile of the draws' own means: what the calibration leaves open).", ""]
     lines += _md_wide(analysis.summary, results.outcomes, scenarios,
                       lambda r, o: f"{plus_minus(r['mean'], r['ci_low'], r['ci_high'], d=decimals(o))} {_span(r['posterior_low'], r['posterior_high'], False, decimals(o))}")
+    lines += _figure("finals.png", "Outcomes at the final month, with the seed and posterior intervals", figure_names)
     if analysis.differences.empty:
         return lines
     change, intervals = _explained(analysis)
@@ -518,6 +519,7 @@ def _md_posterior(analysis: Analysis) -> list[str]:
             lines.append(f"| {outcome_cell(o)} | {number(row['mean'], True, decimals(o))} | {_span(row['ci_low'], row['ci_high'], True, decimals(o))} | "
                          f"{_span(row['posterior_low'], row['posterior_high'], True, decimals(o))} | {_agreeing(row)} |")
     lines += ["", "Every draw's own mean change is in `posterior_draws.csv`."]
+    lines += _figure("differences.png", "Change from the baseline, with the seed and posterior intervals", figure_names)
     if not analysis.returns.empty:
         lines += _md_posterior_returns(analysis)
     return lines

@@ -31,13 +31,18 @@ described: see :mod:`sim.batch.contrast`.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
+from sim import outcome_table, palette
+from sim.batch import figures
 from sim.batch.experiment import Experiment
 from sim.batch.results import Results
 from sim.batch.sampling import Point
@@ -139,30 +144,75 @@ def main_index(method: str) -> str:
     return "mu_star_scaled" if method == "morris" else "ST"
 
 
+TOP = 10
+"""Parameters drawn per outcome in the ranked chart; the others are summarised in one bar (all are in the CSV table)."""
+PANELS = 12
+"""Outcomes drawn per scenario: all when the experiment has at most this many, else the key outcomes."""
+
+
 def plot(table: pd.DataFrame, method: str, path: Path, question: str = "Which parameters drive each outcome") -> Path:
-    """A heat map per scenario: parameters down, outcomes across, the ranking index in each cell."""
+    """Write :func:`build_plot`'s chart to ``path`` (PNG)."""
+    figure = build_plot(table, method, question)
+    tmp = path.with_suffix(".tmp.png")
+    figure.savefig(tmp, dpi=figures.DPI)
+    tmp.replace(path)
+    return path
+
+
+def index_label(method: str) -> str:
+    """What the ranking index is, with its scale, for an axis."""
+    return "Morris mu*, scaled (largest for the outcome = 1)" if method == "morris" else "Sobol index: share of the outcome's variance"
+
+
+def build_plot(table: pd.DataFrame, method: str, question: str = "Which parameters drive each outcome", top: int = TOP) -> Figure:
+    """A ranked chart: per scenario and outcome, the ``top`` parameters by the ranking index as horizontal bars (largest first), the rest in one grey bar."""
     column = main_index(method)
     scenarios = list(dict.fromkeys(table["scenario"]))
     outcomes = list(dict.fromkeys(table["outcome"]))
-    parameters = list(dict.fromkeys(table["parameter"]))
-    figure = Figure(figsize=(max(6.0, 0.55 * len(outcomes) + 3), (0.45 * len(parameters) + 1.6) * len(scenarios)), layout="constrained")
-    axes = figure.subplots(len(scenarios), 1, squeeze=False).ravel()
-    for ax, scenario in zip(axes, scenarios, strict=True):
-        grid = table[table["scenario"] == scenario].pivot(index="parameter", columns="outcome", values=column).reindex(index=parameters, columns=outcomes)
-        values = grid.to_numpy(dtype=float)
-        image = ax.imshow(np.nan_to_num(values, nan=0.0), vmin=0, vmax=1, cmap="magma_r", aspect="auto")
-        for (i, j), value in np.ndenumerate(values):
-            ax.text(j, i, "-" if not np.isfinite(value) else f"{value:.2f}", ha="center", va="center", fontsize=6, color="white" if np.isfinite(value) and value > 0.6 else "black")
-        ax.set_xticks(range(len(outcomes)), outcomes, rotation=60, ha="right", fontsize=7)
-        ax.set_yticks(range(len(parameters)), parameters, fontsize=8)
-        ax.set_title(scenario, fontsize=10)
-        figure.colorbar(image, ax=ax, shrink=0.8, label=column)
-    label = "Morris mu* (scaled by the largest per outcome)" if method == "morris" else "Sobol total-order index ST"
-    figure.suptitle(f"{question}: {label}", fontsize=10)
-    tmp = path.with_suffix(".tmp.png")
-    figure.savefig(tmp, dpi=100)
-    tmp.replace(path)
-    return path
+    chosen = outcomes if len(outcomes) <= PANELS else figures.key_outcomes(outcomes, PANELS)
+    panels = [(s, o) for s in scenarios for o in chosen]
+    rows_per_panel = min(top, table["parameter"].nunique()) + (1 if table["parameter"].nunique() > top else 0)
+    figure, axes = figures.grid(len(panels), columns=3, width=4.4, height=max(2.6, 0.24 * rows_per_panel + 1.5))
+    values = table[column].to_numpy(dtype=float)
+    high = max(1.0, float(np.nanmax(values)) if np.isfinite(values).any() else 1.0)
+    for ax, (scenario, outcome) in zip(axes, panels, strict=True):
+        rows = table[(table["scenario"] == scenario) & (table["outcome"] == outcome)].dropna(subset=[column]).sort_values(column, ascending=False)
+        shown, rest = rows.head(top), rows.iloc[top:]
+        y = np.arange(rows_per_panel)[::-1][: len(shown)]
+        if method == "morris":
+            scale = shown["mu_star_scaled"] / shown["mu_star"].where(shown["mu_star"] > 0)
+            ax.barh(y, shown[column], color=palette.BLUE, height=0.7, xerr=(shown["mu_star_conf"] * scale).fillna(0).to_numpy(),
+                    error_kw={"elinewidth": 0.8, "ecolor": "#333333", "capsize": 0})
+        else:
+            ax.barh(y, shown["ST"], color=palette.SKY_BLUE, height=0.7, xerr=shown["ST_conf"].fillna(0).to_numpy(), error_kw={"elinewidth": 0.8, "ecolor": "#333333"})
+            ax.barh(y, shown["S1"].clip(lower=0), color=palette.BLUE, height=0.35)
+        labels = list(shown["parameter"])
+        if len(rest):
+            ax.barh([y[-1] - 1], [float(rest[column].max())], color="#bbbbbb", height=0.7)
+            labels.append(f"{len(rest)} others (largest shown)")
+            y = np.append(y, y[-1] - 1)
+        if rows.empty:
+            ax.text(0.5, 0.5, "does not vary over the design", ha="center", va="center", transform=ax.transAxes, fontsize=figures.TICKS)
+        ax.set_yticks(y, labels, fontsize=figures.TICKS - 0.5)
+        ax.set_ylim(-0.6, rows_per_panel - 0.4)
+        ax.set_xlim(0, high * 1.05)
+        ax.set_xlabel(index_label(method), fontsize=figures.TICKS)
+        name = textwrap.shorten(outcome_table.label(outcome), 48, placeholder="...")
+        ax.set_title(name if len(scenarios) == 1 else f"{name}\n({scenario})", fontsize=figures.TITLES)
+        figures.tidy(ax, "x")
+    if method == "morris":
+        handles = [Patch(color=palette.BLUE, label="mu*: mean absolute effect of the parameter (scaled)"), Line2D([], [], color="#333333", linewidth=0.8, label="bootstrap 95% interval")]
+    else:
+        handles = [Patch(color=palette.SKY_BLUE, label="ST: total (with interactions)"), Patch(color=palette.BLUE, label="S1: the parameter alone"),
+                   Line2D([], [], color="#333333", linewidth=0.8, label="bootstrap 95% interval of ST")]
+    if table["parameter"].nunique() > top:
+        handles.append(Patch(color="#bbbbbb", label=f"largest of the parameters beyond the top {top}"))
+    figures.shared_legend(figure, handles, columns=len(handles))
+    chosen_note = "" if chosen == outcomes else f" ({len(chosen)} key outcomes of {len(outcomes)}; all in the CSV table)"
+    single = f" ({scenarios[0]})" if len(scenarios) == 1 else ""
+    ranked = "Morris mu* (scaled)" if method == "morris" else "Sobol total index ST"
+    figure.suptitle(f"{question}{single}: parameters ranked by {ranked}{chosen_note}", fontsize=11)
+    return figure
 
 
 def top_parameters(table: pd.DataFrame, method: str, count: int = 3) -> dict[tuple[str, str], list[tuple[str, float]]]:
