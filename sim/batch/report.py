@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from sim.batch import figures, posterior_analysis, statistics
+from sim.batch import figures, posterior_analysis, report_html, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
 from sim.output import write_csv, write_text
@@ -40,7 +40,7 @@ CONSOLE_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "employm
 
 
 def build(folder: str | Path) -> Analysis:
-    """(Re)write the folder's CSV tables, figures and report.md from its stored runs."""
+    """(Re)write the folder's CSV tables, figures, report.md and report.html from its stored runs."""
     results = load(folder)
     analysis = analyse(results)
     folder = results.folder
@@ -60,6 +60,7 @@ def build(folder: str | Path) -> Analysis:
     for name in stale - keep:
         (figure_dir / name).unlink(missing_ok=True)  # gone already is what we want (another report running at once)
     write_text(folder / "report.md", markdown(analysis, written))
+    report_html.write(folder / "report.md")  # the same as one page with its figures inside, to open anywhere and forward
     return analysis
 
 
