@@ -44,9 +44,8 @@ def build(folder: str | Path) -> Analysis:
     results = load(folder)
     analysis = analyse(results)
     folder = results.folder
-    per_draw = analysis.posterior.per_draw if analysis.posterior is not None else pd.DataFrame()
-    for name, table in (("summary", analysis.summary), ("differences", analysis.differences), ("returns", analysis.returns), ("posterior_draws", per_draw)):
-        path = folder / f"{name}.csv"
+    for name, table in tables(analysis).items():
+        path = folder / name
         if table.empty:
             path.unlink(missing_ok=True)
         else:
@@ -62,6 +61,12 @@ def build(folder: str | Path) -> Analysis:
     write_text(folder / "report.md", markdown(analysis, written))
     report_html.write(folder / "report.md")  # the same as one page with its figures inside, to open anywhere and forward
     return analysis
+
+
+def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """The CSV tables of a report by file name; :func:`build` writes the non-empty ones and removes the others."""
+    per_draw = analysis.posterior.per_draw if analysis.posterior is not None else pd.DataFrame()
+    return {"summary.csv": analysis.summary, "differences.csv": analysis.differences, "returns.csv": analysis.returns, "posterior_draws.csv": per_draw}
 
 
 # -- numbers as text -----------------------------------------------------------------------------
@@ -391,18 +396,30 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
         lines += _figure("surface.png", "Outcomes over the sweep", figure_names)
     lines += _md_sensitivity(results)
     lines += _md_failures(results)
-    if analysis.posterior is not None:
-        tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario and outcome, pooled over draws and seeds "
-                  "(`ci_low`, `ci_high`: the seed interval; `posterior_low`, `posterior_high`: the posterior interval).",
-                  "- `posterior_draws.csv`: every draw's parameter values and, per scenario and outcome, its mean level and mean paired change over seeds."]
-    else:
-        tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario, point and outcome."]
-    lines += ["", "## Methods", "", *_methods(results), "", "## Files", "", *tables,
-              "- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
-              "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
-              "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions.",
-              f"- `figures/`: the figures. Rebuild all of this with `python run.py report {results.folder}`.", ""]
+    lines += ["", "## Methods", "", *_methods(results), "", "## Files", "", *_files(analysis)]
     return "\n".join(lines) + "\n"
+
+
+def _files(analysis: Analysis) -> list[str]:
+    """The Files section: every file the folder holds for this report, and only those (a batch without a baseline contrast has no differences.csv)."""
+    results = analysis.results
+    written = [name for name, table in tables(analysis).items() if not table.empty]
+    lines = ["- `report.html`: this report as one page with its figures inside; it opens in any browser without the internet, to forward as it is."]
+    shown = [f"`{name}`" for name in written if name != "posterior_draws.csv"]
+    what = f"- {', '.join(shown)}: the table{'s' if len(shown) > 1 else ''} above, in full"
+    if shown and analysis.posterior is not None:
+        lines.append(f"{what}, one row per scenario and outcome, pooled over draws and seeds "
+                     "(`ci_low`, `ci_high`: the seed interval; `posterior_low`, `posterior_high`: the posterior interval).")
+    elif shown:
+        lines.append(f"{what}, one row per scenario, point and outcome.")
+    if "posterior_draws.csv" in written:
+        lines.append("- `posterior_draws.csv`: every draw's parameter values and, per scenario and outcome, its mean level and mean paired change over seeds.")
+    lines += ["- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
+              "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
+              "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions."]
+    if any((results.folder / "figures").glob("*.png")):
+        lines.append("- `figures/`: the figures, as PNG.")
+    return [*lines, f"- Rebuild all of this with `python run.py report {results.folder}`.", ""]
 
 
 def _provenance(results: Results) -> list[str]:
