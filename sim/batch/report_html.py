@@ -81,6 +81,7 @@ footer { max-width: 72rem; margin: 0 auto; padding: 0 1.5rem 2rem; color: var(--
   table { font-size: 8pt; }
   h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
   img, tr { break-inside: avoid; page-break-inside: avoid; }
+  th, tbody tr { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
   footer { padding: 0; }
 }
@@ -111,7 +112,8 @@ def page(text: str, folder: Path, source: str = "report.md") -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>\n{STYLE}\n</style>\n</head>\n<body>\n<main>\n{body}</main>\n"
-        f"<footer>{html.escape(source)} as one page, its figures included: it opens without the internet and can be forwarded as it is.</footer>\n"
+        f"<footer>This page is {html.escape(source)} with its figures inside: it needs no internet and can be forwarded as it is. "
+        "The other files it names are in its results folder.</footer>\n"
         "</body>\n</html>\n"
     )
 
