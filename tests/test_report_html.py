@@ -115,6 +115,23 @@ def test_rebuilding_the_report_writes_the_same_page(compared):
     assert not list(compared.glob("*.tmp"))
 
 
+def test_the_markdown_and_its_page_are_replaced_together(tmp_path, monkeypatch):
+    report_html.write(tmp_path / "report.md", "# Before\n")
+    real_write_text = Path.write_text
+
+    def html_fails(self, text, *args, **kwargs):
+        if self.name.endswith(".html.tmp"):
+            raise OSError(28, "No space left on device")
+        return real_write_text(self, text, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_text", html_fails)
+    with pytest.raises(OSError):
+        report_html.write(tmp_path / "report.md", "# After\n")
+    monkeypatch.undo()
+    assert (tmp_path / "report.md").read_text() == "# Before\n" and "<h1>Before</h1>" in (tmp_path / "report.html").read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report.html", "report.md"]
+
+
 def test_missing_or_outside_images_raw_html_and_number_columns(tmp_path):
     (tmp_path / "figures").mkdir()
     (tmp_path / "figures" / "here.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")

@@ -43,7 +43,7 @@ from sim.batch import experiment
 from sim.batch.commands import checked_sizes, execution_options, executor_for, files_line, new_folder, size_options
 from sim.errors import UserError
 from sim.mechanisms import outcomes as outcome_columns
-from sim.output import write_csv, write_text
+from sim.output import write_csv
 from sim.parameters import shown, suggest
 
 if TYPE_CHECKING:  # the plan and the results import scipy (half a second): only when a command runs
@@ -254,8 +254,7 @@ def write(folder: Path) -> Ablation:
 
     found = analyse(stored.load(folder))
     write_csv(folder / "ablation.csv", found.table)
-    write_text(folder / "ablation.md", markdown(found))
-    report_html.write(folder / "ablation.md")  # the same as one page, to open anywhere and forward
+    report_html.write(folder / "ablation.md", markdown(found))  # and ablation.html: the same as one page, to open anywhere and forward
     return found
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 from sim.batch import figures, posterior_analysis, report_html, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
-from sim.output import write_csv, write_text
+from sim.output import write_csv
 
 UNCALIBRATED = ("These scenarios use the model's default assumptions, not the calibrated status quo: "
                 "their numbers are not estimates for English landlords.")
@@ -58,8 +58,7 @@ def build(folder: str | Path) -> Analysis:
     keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")} | {p.name for p in figure_dir.glob("contrast_*.png")}
     for name in stale - keep:
         (figure_dir / name).unlink(missing_ok=True)  # gone already is what we want (another report running at once)
-    write_text(folder / "report.md", markdown(analysis, written))
-    report_html.write(folder / "report.md")  # the same as one page with its figures inside, to open anywhere and forward
+    report_html.write(folder / "report.md", markdown(analysis, written))  # and report.html: the same as one page, figures inside, to forward
     return analysis
 
 

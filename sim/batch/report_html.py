@@ -1,4 +1,4 @@
-"""A Markdown report as one self-contained web page: ``report.md`` becomes ``report.html`` beside it.
+"""A Markdown report as one self-contained web page: ``report.md`` is written with ``report.html`` beside it.
 
 The page is for a reader who opens a file, or an email attachment, and
 forwards it: every figure is embedded (a ``data:`` URI), the style sheet is
@@ -28,7 +28,7 @@ from urllib.parse import unquote, urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from sim.output import write_text
+from sim.output import replacing
 
 IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}
 """Images that are embedded, by file suffix, with their media type."""
@@ -88,11 +88,19 @@ footer { max-width: 72rem; margin: 0 auto; padding: 0 1.5rem 2rem; color: var(--
 """.strip()
 
 
-def write(markdown_file: str | Path) -> Path:
-    """Write the page for ``markdown_file`` (``X.md``) beside it as ``X.html``, whole or not at all; returns its path."""
-    source = Path(markdown_file)
-    target = source.with_suffix(".html")
-    write_text(target, page(source.read_text(encoding="utf-8"), source.parent, source.name))
+def write(path: str | Path, text: str) -> Path:
+    """Write the Markdown ``text`` to ``path`` (``X.md``) and its page beside it (``X.html``); returns the page's path.
+
+    Both files are replaced together or not at all (:func:`sim.output.replacing`),
+    so a kill or a full disk never leaves a page that says something else than
+    the Markdown beside it.
+    """
+    path = Path(path)
+    target = path.with_suffix(".html")
+    document = page(text, path.parent, path.name)
+    with replacing(path, target) as (markdown_tmp, html_tmp):
+        markdown_tmp.write_text(text, encoding="utf-8")
+        html_tmp.write_text(document, encoding="utf-8")
     return target
 
 
