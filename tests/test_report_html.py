@@ -133,14 +133,18 @@ def test_the_markdown_and_its_page_are_replaced_together(tmp_path, monkeypatch):
 
 
 def test_missing_or_outside_images_raw_html_and_number_columns(tmp_path):
-    (tmp_path / "figures").mkdir()
-    (tmp_path / "figures" / "here.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
-    text = ("# A <b>title</b>\n\n<script>alert(1)</script>\n\n![here](figures/here.png) ![gone](figures/gone.png) ![web](https://example.org/x.png)\n\n"
+    folder = tmp_path / "out"
+    (folder / "figures").mkdir(parents=True)
+    (folder / "figures" / "here.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    (tmp_path / "elsewhere.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    text = ("# A <b>title</b>\n\n<script>alert(1)</script>\n\n![here](figures/here.png) ![gone](figures/gone.png) ![web](https://example.org/x.png) "
+            "![outside](../elsewhere.png)\n\n"
             "| outcome | change | draws agreeing |\n|---|---|---|\n| trust | +0.188 [+0.187, +0.189] | raises in 10 of 10 |\n| cost | n/a | lowers in 9 of 10 |\n")
-    html = report_html.page(text, tmp_path)
+    html = report_html.page(text, folder)
     page = Page(html)
     assert [image["src"][:22] for image in page.all("img")] == ["data:image/png;base64,"]
-    assert "figures/gone.png is not in the folder" in html and "https://example.org/x.png is not in the folder" in html
+    for address in ("figures/gone.png", "https://example.org/x.png", "../elsewhere.png"):
+        assert f"{address} is not in the folder" in html
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert page.texts["title"] == "A <b>title</b>"  # shown as text, never markup
     cells = [(tag, attrs.get("class")) for tag, attrs in page.tags if tag in ("th", "td")]

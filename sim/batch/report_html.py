@@ -134,7 +134,7 @@ def _parser() -> MarkdownIt:
 
 
 def _embedded(token: Token, folder: Path) -> Token:
-    """An image token with its file as a data: URI, or a text token saying which figure is missing."""
+    """An image token with its file as a data: URI, or in its place a note saying which figure is not there."""
     if token.type != "image":
         return token
     address = str(token.attrGet("src") or "")
@@ -153,10 +153,10 @@ def _data_uri(address: str, folder: Path) -> str | None:
     parts = urlsplit(address)
     if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
         return None  # a web address, or an absolute path: never fetched, never read
-    path = folder / unquote(parts.path)
+    path = (folder / unquote(parts.path)).resolve()
     media = IMAGE_TYPES.get(path.suffix.lower())
-    if media is None or not path.is_file():
-        return None
+    if media is None or not path.is_file() or not path.is_relative_to(folder.resolve()):
+        return None  # not an image, not there, or outside the results folder
     return f"data:{media};base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
