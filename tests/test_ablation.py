@@ -159,6 +159,8 @@ def test_the_files_and_the_console_table(ablated):
     text = (out / "ablation.md").read_text()
     assert f"over {SEEDS} paired seeds" in text and INERT.doc in text and REAL.doc in text
     assert text.count("\n| ") == 2 + 2  # header and full contrast, then one row per switch (the separator starts with |---)
+    assert "<title>Which mechanisms carry the contrast" in (out / "ablation.html").read_text()
+    assert printed.strip().splitlines()[-1] == f"ablation: {out / 'ablation.md'} and ablation.html (tables ablation.csv)"
     lines = printed.splitlines()
     assert lines[0].startswith(f"Month 8: contribution of each mechanism to {A} - {B}")
     header = next(line for line in lines if line.startswith("outcome"))
@@ -168,7 +170,7 @@ def test_the_files_and_the_console_table(ablated):
 
 def test_report_redoes_the_analysis_from_the_folder_alone(ablated, monkeypatch, capsys):
     out, _ = ablated
-    before = {name: (out / name).read_text() for name in ("ablation.csv", "ablation.md")}
+    before = {name: (out / name).read_text() for name in ("ablation.csv", "ablation.md", "ablation.html")}
     for name in before:
         (out / name).unlink()
     monkeypatch.setattr(switches, "SWITCHES", ())  # nothing from the registry: only the manifest

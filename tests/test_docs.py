@@ -1,4 +1,4 @@
-"""docs/ODD.md stays in step with the code: generated tables, ODD structure, parameters, phases, outcomes."""
+"""docs/ODD.md and the README stay in step with the code: generated tables, ODD structure, parameters, phases, outcomes."""
 
 from __future__ import annotations
 
@@ -85,3 +85,22 @@ def test_submodels_follow_phases(odd_text: str) -> None:
 def test_every_outcome_column_documented(odd_text: str) -> None:
     missing = [column for column in (*OUTCOMES, *EXTRA) if f"| `{column}` |" not in odd_text]
     assert not missing, f"outcome columns without a row in the outcome tables of docs/ODD.md (7.14): {', '.join(missing)}"
+
+
+# -- the README -------------------------------------------------------------------------------------------------------
+
+README = ODD.parent.parent / "README.md"
+OUTCOMES_LEAD = "Every run reports these columns each month"
+
+
+def test_the_readme_lists_exactly_the_outcome_columns():
+    text = README.read_text(encoding="utf-8")
+    section = text.split("\n## Outcomes\n", 1)[1].split("\n## ", 1)[0]
+    assert OUTCOMES_LEAD in section, f"README.md's Outcomes section must begin its list with '{OUTCOMES_LEAD} (...): `a`, `b`, ...'"
+    listed = section.split(OUTCOMES_LEAD, 1)[1].split("):", 1)[1].split(". ", 1)[0]  # the list ends with the sentence
+    names = re.findall(r"`(\w+)`", listed)
+    assert names == list(OUTCOMES), (
+        f"README.md's Outcomes list must name the columns of sim.mechanisms.outcomes.OUTCOMES, in order: "
+        f"missing {[o for o in OUTCOMES if o not in names]}, not columns {[n for n in names if n not in OUTCOMES]}"
+    )
+    assert f"# default: all {len(OUTCOMES)}\n" in text, f"README.md's experiment file example must say the default outcomes are all {len(OUTCOMES)}"

@@ -40,10 +40,10 @@ import pandas as pd
 
 from sim import switches
 from sim.batch import experiment
-from sim.batch.commands import checked_sizes, execution_options, executor_for, new_folder, size_options
+from sim.batch.commands import checked_sizes, execution_options, executor_for, files_line, new_folder, size_options
 from sim.errors import UserError
 from sim.mechanisms import outcomes as outcome_columns
-from sim.output import write_csv, write_text
+from sim.output import write_csv
 from sim.parameters import shown, suggest
 
 if TYPE_CHECKING:  # the plan and the results import scipy (half a second): only when a command runs
@@ -96,7 +96,7 @@ def command(args: argparse.Namespace) -> int:
         return 130
     found = write(out)
     print(console(found))
-    print(f"\nablation: {out / 'ablation.md'} (every switch and outcome in ablation.csv)")
+    print("\n" + files_line(out, "ablation"))
     return 0 if outcome.complete and not outcome.failed else 1
 
 
@@ -104,7 +104,7 @@ def rebuild(folder: Path) -> int:
     """``python run.py report DIR`` on an ablation folder: rewrite ablation.csv and ablation.md from the stored runs, and print the table."""
     found = write(folder)
     print(console(found))
-    print(f"\nablation: {folder / 'ablation.md'}")
+    print("\n" + files_line(folder, "ablation"))
     return 0
 
 
@@ -248,12 +248,13 @@ def marked(low: float, high: float) -> bool:
 
 
 def write(folder: Path) -> Ablation:
-    """Analyse a folder's stored runs and (re)write its ``ablation.csv`` and ``ablation.md``."""
+    """Analyse a folder's stored runs and (re)write its ``ablation.csv``, ``ablation.md`` and ``ablation.html``."""
+    from sim.batch import report_html
     from sim.batch import results as stored
 
     found = analyse(stored.load(folder))
     write_csv(folder / "ablation.csv", found.table)
-    write_text(folder / "ablation.md", markdown(found))
+    report_html.write(folder / "ablation.md", markdown(found))  # and ablation.html: the same as one page, to open anywhere and forward
     return found
 
 
@@ -280,6 +281,7 @@ def markdown(found: Ablation) -> str:
         overrides = ", ".join(f"`{key}` = {value}" for key, value in switch["neutral"].items()) or "no overrides"
         lines.append(f"- `{switch['name']}` (phase {switch['phase']}): {switch['doc']} Off: {overrides}.")
     lines += ["", "## How it was run", "", *_provenance(found.results), "", "## Files", "",
+              "- `ablation.html`: this file as one page for a browser; it opens without the internet, to forward as it is.",
               "- `ablation.csv`: one row per switch and outcome: the full contrast, the contrast with the switch off, the contribution with its 95% interval, and the seeds.",
               "- `runs/*.parquet`, `steps/*.parquet`: every run (point 0: every mechanism on; point k: switch k off) and its months.",
               "- `manifest.json`: the command, the scenarios with their SHA-256, each point's switch and overrides, package versions, git commit.",

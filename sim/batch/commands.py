@@ -132,7 +132,7 @@ def main_job(args: argparse.Namespace) -> int:
     report.build(conditions)
     report.build(out)
     print("\n".join(found.sentences()))
-    print(f"\nreport: {out / 'report.md'} (with where the finding fails: {where / 'discovery.md'})")
+    print("\n" + files_line(out) + f"\nwhere the finding fails: {where / 'discovery.md'}")
     return 0
 
 
@@ -197,7 +197,7 @@ def sensitivity_command(args: argparse.Namespace) -> int:
     print(sensitivity.console(table, args.method))
     if screened is not None:
         print("\n" + contrast.console(screened) + f"\n(where {screened.a} loses: {out / 'contrast_regions.md'})")
-    print(f"\nreport: {out / 'report.md'} (indices in sensitivity_{args.method}.csv, figures in {out / 'figures'})")
+    print("\n" + files_line(out))
     return 1 if outcome.failed else 0
 
 
@@ -222,7 +222,7 @@ def report_command(args: argparse.Namespace) -> int:
             print("\n" + contrast.console(screened))
     else:
         print(report.console(analysis))
-    print(f"\nreport: {args.folder / 'report.md'}")
+    print("\n" + files_line(args.folder))
     return 0
 
 
@@ -319,9 +319,22 @@ def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor
     analysis = report.build(out)
     if summary:
         print(report.console(analysis))
-    tables = [name for name in ("summary.csv", "differences.csv", "returns.csv", "posterior_draws.csv") if (out / name).exists()]
-    print(f"\nreport: {out / 'report.md'} (figures in {out / 'figures'}; tables {', '.join(tables)})")
+    print("\n" + files_line(out))
     return 0 if outcome.complete and not outcome.failed else 1
+
+
+FIRST_TABLES = ("summary.csv", "differences.csv", "returns.csv", "posterior_draws.csv")
+"""The report's own tables, named first (in this order) by :func:`files_line`; any others follow alphabetically."""
+
+
+def files_line(folder: Path, report: str = "report") -> str:
+    """The last line a results command prints: its report (``report``.md, .html) and its figures and tables, naming only files that exist."""
+    pages = [name for name in (f"{report}.md", f"{report}.html") if (folder / name).exists()]
+    where = f"{folder / pages[0]}" + "".join(f" and {name}" for name in pages[1:]) if pages else f"{folder / f'{report}.md'} (not written)"
+    csvs = sorted(path.name for path in folder.glob("*.csv"))
+    tables = [name for name in FIRST_TABLES if name in csvs] + [name for name in csvs if name not in FIRST_TABLES]
+    details = ([f"figures in {folder / 'figures'}"] if any((folder / "figures").glob("*.png")) else []) + ([f"tables {', '.join(tables)}"] if tables else [])
+    return f"{report}: {where}" + (f" ({'; '.join(details)})" if details else "")
 
 
 def _check_memory(the_plan: Any, executor: Any) -> None:

@@ -23,10 +23,10 @@ from typing import Any
 import pandas as pd
 
 from sim import outcome_table
-from sim.batch import discovery, figures, findings, posterior_analysis, statistics
+from sim.batch import discovery, figures, findings, posterior_analysis, report_html, statistics
 from sim.batch.analysis import Analysis, analyse
 from sim.batch.results import Results, load
-from sim.output import write_csv, write_text
+from sim.output import write_csv
 
 UNCALIBRATED = ("These scenarios use the model's default assumptions, not the calibrated status quo: "
                 "their numbers are not estimates for English landlords.")
@@ -41,13 +41,12 @@ CONSOLE_OUTCOMES = ("trust_landlord", "stigma", "bridging", "need_fit", "employm
 
 
 def build(folder: str | Path) -> Analysis:
-    """(Re)write the folder's CSV tables, figures and report.md from its stored runs."""
+    """(Re)write the folder's CSV tables, figures, report.md and report.html from its stored runs."""
     results = load(folder)
     analysis = analyse(results)
     folder = results.folder
-    per_draw = analysis.posterior.per_draw if analysis.posterior is not None else pd.DataFrame()
-    for name, table in (("summary", analysis.summary), ("differences", analysis.differences), ("returns", analysis.returns), ("posterior_draws", per_draw)):
-        path = folder / f"{name}.csv"
+    for name, table in tables(analysis).items():
+        path = folder / name
         if table.empty:
             path.unlink(missing_ok=True)
         else:
@@ -60,8 +59,14 @@ def build(folder: str | Path) -> Analysis:
     keep = {p.name for p in written} | {p.name for p in figure_dir.glob("sensitivity_*.png")} | {p.name for p in figure_dir.glob("contrast_*.png")}
     for name in stale - keep:
         (figure_dir / name).unlink(missing_ok=True)  # gone already is what we want (another report running at once)
-    write_text(folder / "report.md", markdown(analysis, written))
+    report_html.write(folder / "report.md", markdown(analysis, written))  # and report.html: the same as one page, figures inside, to forward
     return analysis
+
+
+def tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """The CSV tables of a report by file name; :func:`build` writes the non-empty ones and removes the others."""
+    per_draw = analysis.posterior.per_draw if analysis.posterior is not None else pd.DataFrame()
+    return {"summary.csv": analysis.summary, "differences.csv": analysis.differences, "returns.csv": analysis.returns, "posterior_draws.csv": per_draw}
 
 
 # -- numbers as text -----------------------------------------------------------------------------
@@ -398,18 +403,35 @@ def markdown(analysis: Analysis, written: list[Path]) -> str:
         lines += _figure("surface.png", "Outcomes over the sweep", figure_names)
     lines += _md_sensitivity(results)
     lines += _md_failures(results)
-    if analysis.posterior is not None:
-        tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario and outcome, pooled over draws and seeds "
-                  "(`ci_low`, `ci_high`: the seed interval; `posterior_low`, `posterior_high`: the posterior interval).",
-                  "- `posterior_draws.csv`: every draw's parameter values and, per scenario and outcome, its mean level and mean paired change over seeds."]
-    else:
-        tables = ["- `summary.csv`, `differences.csv`, `returns.csv`: the tables above, in full, one row per scenario, point and outcome."]
-    lines += ["", "## Methods", "", *_methods(results), "", "## Provenance", "", *_provenance(results), "", "## Files", "", *tables,
-              "- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
-              "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
-              "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions.",
-              f"- `figures/`: the figures. Rebuild all of this with `python run.py report {results.folder}`.", ""]
+    lines += ["", "## Methods", "", *_methods(results), "", "## Provenance", "", *_provenance(results), "", "## Files", "", *_files(analysis)]
     return "\n".join(lines) + "\n"
+
+
+def _files(analysis: Analysis) -> list[str]:
+    """The Files section: every file the folder holds for this report, and only those (a batch without a baseline contrast has no differences.csv)."""
+    results = analysis.results
+    written = [name for name, table in tables(analysis).items() if not table.empty]
+    lines = ["- `report.html`: this report as one page with its figures inside; it opens in any browser without the internet, to forward as it is."]
+    shown = [f"`{name}`" for name in written if name != "posterior_draws.csv"]
+    what = f"- {', '.join(shown)}: the table{'s' if len(shown) > 1 else ''} above, in full"
+    if shown and analysis.posterior is not None:
+        lines.append(f"{what}, one row per scenario and outcome, pooled over draws and seeds "
+                     "(`ci_low`, `ci_high`: the seed interval; `posterior_low`, `posterior_high`: the posterior interval).")
+    elif shown:
+        lines.append(f"{what}, one row per scenario, point and outcome.")
+    if "posterior_draws.csv" in written:
+        lines.append("- `posterior_draws.csv`: every draw's parameter values and, per scenario and outcome, its mean level and mean paired change over seeds.")
+    lines += ["- `runs/*.parquet`: one row per run (run id, scenario, point, parameter values, seed, status, error, wall time).",
+              "- `steps/*.parquet`: one row per run and month (run id, step, outcome columns).",
+              "- `manifest.json`: the command, the resolved experiment and scenarios with their SHA-256, package versions, git commit, sessions."]
+    if any((results.folder / "figures").glob("*.png")):
+        lines.append("- `figures/`: the figures, as PNG.")
+    if any((results.folder / "discovery").glob("*/discovery.json")):
+        lines.append("- `discovery/`: one folder per scenario discovery (`python run.py discover`): `discovery.md`, `boxes.csv`, "
+                     "`peeling_trajectory.csv`, `tree.txt`, `cases.csv` (every point's parameters and whether it is a case), figures.")
+    if (results.folder / "conditions" / "manifest.json").exists():
+        lines.append("- `conditions/`: the main job's second batch (experiments/conditions.toml), a results folder of its own, with its report and its discovery.")
+    return [*lines, f"- Rebuild all of this with `python run.py report {results.folder}`.", ""]
 
 
 def _provenance(results: Results) -> list[str]:
