@@ -114,3 +114,36 @@ def test_bad_questions_get_one_line_and_status_2(sampled, capsys, options, says)
     assert main(["discover", str(sampled), *options]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and says in err, err
+
+
+def test_not_best_names_who_wins_instead(sampled):
+    from sim.batch import results
+
+    found, _ = discovery.write(results.load(sampled), discovery.Question("trust_landlord", "co_production"))
+    if found.cases:
+        assert sum(found.winners.values()) == found.cases and set(found.winners) <= {"paternalistic"}
+        assert found.sentences()[-1].startswith("Where co_production is not the best, the best is paternalistic at")
+
+
+def test_the_main_job_adds_where_its_finding_fails(tmp_path, monkeypatch, capsys):
+    """`python run.py` in miniature: a headline, then the conditions batch in its folder, and the discovery in the headline's report."""
+    from sim.batch import commands
+
+    (tmp_path / "headline.toml").write_text('name = "mini headline"\nscenarios = ["paternalistic", "co_production"]\nseeds = 2\nsteps = 4\n'
+                                            'outcomes = ["trust_landlord", "stigma", "cost"]\n[constants]\ncommunity.residents = 60\n')
+    (tmp_path / "conditions.toml").write_text(EXPERIMENT)
+    monkeypatch.setattr(commands, "MAIN_JOB", tmp_path / "headline.toml")
+    monkeypatch.setattr(commands, "MAIN_CONDITIONS", tmp_path / "conditions.toml")
+    monkeypatch.setattr(commands, "new_folder", lambda stem: tmp_path / "out")
+    assert main([]) == 0
+    out = tmp_path / "out"
+    best = commands.headline_best(out)
+    slug = f"trust_landlord-{best}-not-best"
+    assert (out / "conditions" / "discovery" / slug / "discovery.json").exists()
+    report = (out / "report.md").read_text()
+    fails = report.index("## Where the finding fails")
+    assert report.index("## What was found") < fails < report.index("## What was run")
+    assert f"### Where {best} is not the best scenario on trust in the landlord" in report
+    assert "of the batch in `conditions/`" in report and "- `conditions/`:" in report
+    printed = capsys.readouterr().out
+    assert printed.index("What was found") < printed.index("Where the finding fails") and f"where the finding fails: {out / 'conditions' / 'discovery' / slug}" in printed

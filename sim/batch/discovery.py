@@ -14,8 +14,8 @@ Two views find where the cases sit, both from well-kept libraries:
 
 - **PRIM** (the EMA Workbench's ``analysis.prim``; Friedman and Fisher 1999,
   Bryant and Lempert 2010): boxes over the parameters, peeled from the whole
-  space (over the :data:`PRIM_DIMENSIONS` parameters an extra-trees
-  classifier scores highest, where more vary). Each box has its *coverage* (the share of all cases inside it),
+  space, over the few parameters an extra-trees classifier scores highest
+  (:data:`PRIM_DIMENSIONS`: two to six, the best kept). Each box has its *coverage* (the share of all cases inside it),
   *density* (the share of points inside it that are cases), *mass* (the share
   of all points inside it) and its restricted dimensions with quasi-p-values.
   The box chosen from a peeling trajectory is, among those restricting at
@@ -131,6 +131,8 @@ class Discovery:
     boxes: list[Box]
     leaves: list[Box]
     tree_text: str = ""
+    winners: dict[str, int] = field(default_factory=dict)
+    """With ``--not-best``: at the cases, how often each other scenario is the best."""
 
     def sentences(self) -> list[str]:
         """One plain sentence per PRIM box and per tree leaf that predicts cases."""
@@ -148,7 +150,30 @@ class Discovery:
                          f"density {box.density:.2f} (share of the points inside that are such points){missed}; {box.mass:.0%} of all points.")
         for i, leaf in enumerate(self.leaves, 1):
             lines.append(f"Tree leaf {i}: {q.case_text()} {leaf.where()}: coverage {leaf.coverage:.2f}, density {leaf.density:.2f}; {leaf.mass:.0%} of all points.")
+        if self.winners:
+            ranked = sorted(self.winners.items(), key=lambda item: -item[1])
+            lines.append(f"Where {q.a} is not the best, the best is " + ", ".join(f"{name} at {count} point{'s' if count != 1 else ''}" for name, count in ranked) + ".")
         return lines
+
+
+def restricted(found: Discovery) -> list[str]:
+    """The parameters some box or leaf restricts, in order of first mention."""
+    names: list[str] = []
+    for box in (*found.boxes, *found.leaves):
+        names += [r.parameter for r in box.restrictions if r.parameter not in names]
+    return names
+
+
+def glossary(names: list[str]) -> list[str]:
+    """What each parameter is, in the words of its declaration (``python run.py params``), with its unit."""
+    from sim import catalogue
+
+    declared = {f"{section.name}.{param.name}": param for section in catalogue.SECTIONS for param in section.params}
+    lines = []
+    for name in names:
+        param = declared.get(name)
+        lines.append(f"- `{name}`: {param.doc.strip()} ({param.unit})" if param is not None else f"- `{name}`")
+    return lines
 
 
 # -- the cases ----------------------------------------------------------------------------------------
@@ -191,6 +216,12 @@ def cases(results: Results, question: Question, where: str = "discover") -> tupl
         is_case = margin < 0
     keep = margin.dropna().index.intersection(x.index)
     return x.loc[keep], margin.loc[keep].rename("margin"), is_case.loc[keep].to_numpy(dtype=bool)
+
+
+def winners(results: Results, question: Question, points: pd.Index) -> dict[str, int]:
+    """At ``points``, how many times each scenario is the best on the question's outcome."""
+    means = point_means(results, question.outcome).loc[points] * outcome_table.better(question.outcome)
+    return {str(name): int(count) for name, count in means.idxmax(axis=1).value_counts().items()}
 
 
 # -- PRIM ---------------------------------------------------------------------------------------------
@@ -287,27 +318,45 @@ def choose(trajectory: pd.DataFrame, target: float) -> tuple[int, bool]:
     return int(readable["density"].idxmax()), False
 
 
-PRIM_DIMENSIONS = 12
-"""PRIM peels over at most this many parameters: the most important by an extra-trees classifier's feature scores
-(as the EMA Workbench's ``feature_scoring`` does). In a space of a hundred parameters sampled at a few hundred
-points, peeling every one is slow and finds restrictions by chance; the tree sees every parameter."""
+PRIM_DIMENSIONS = (2, 3, 4, 5, 6)
+"""PRIM peels over the ``k`` parameters an extra-trees classifier scores highest (as the EMA Workbench's
+``feature_scoring`` does), for each ``k`` here, and the run whose first box covers most cases at the density
+target is kept. Peeling every parameter of a space of a dozen or a hundred, sampled at a few hundred points,
+restricts many of them by chance and leaves no readable box within :data:`MAX_RESTRICTED`; the tree sees every parameter."""
 
 
-def important(x: pd.DataFrame, y: np.ndarray, count: int | None = None) -> list[str]:
-    """The ``count`` (default :data:`PRIM_DIMENSIONS`) parameters that best separate cases from the rest (extra trees, fixed seed), in the batch's order."""
-    count = count or PRIM_DIMENSIONS
-    if x.shape[1] <= count:
+def important(x: pd.DataFrame, y: np.ndarray) -> list[str]:
+    """Every varied parameter, from the best at separating cases from the rest to the worst (extra trees, fixed seed)."""
+    if x.shape[1] <= 1:
         return list(x.columns)
     from sklearn.ensemble import ExtraTreesClassifier
 
     forest = ExtraTreesClassifier(n_estimators=250, min_samples_leaf=max(1, len(y) // 50), class_weight="balanced", random_state=0)
     forest.fit(x.to_numpy(), y)
-    ranked = np.argsort(-forest.feature_importances_, kind="stable")[:count]
-    return [x.columns[i] for i in sorted(ranked)]
+    return [x.columns[i] for i in np.argsort(-forest.feature_importances_, kind="stable")]
 
 
 def prim_boxes(x: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY, max_boxes: int = MAX_BOXES) -> tuple[list[Box], list[pd.DataFrame]]:
-    """PRIM boxes, with each box's whole peeling trajectory.
+    """PRIM boxes, with each box's whole peeling trajectory, over the best number of the most important parameters.
+
+    The run kept is the one whose first box reaches the density target with
+    the highest coverage (ties: fewer parameters); where none reaches it, the
+    densest first box.
+    """
+    ranked = important(x, y)
+    runs = [_prim_run(x[sorted(ranked[:k], key=list(x.columns).index)], y, min_density, max_boxes)
+            for k in sorted({min(k, len(ranked)) for k in PRIM_DIMENSIONS})]
+    runs = [run for run in runs if run[0]] or runs[:1]
+
+    def merit(run: tuple[list[Box], list[pd.DataFrame]]) -> tuple[bool, float, float]:
+        first = run[0][0]
+        return (first.met_density, first.coverage if first.met_density else first.density, -len(first.restrictions))
+
+    return max(runs, key=merit)
+
+
+def _prim_run(x: pd.DataFrame, y: np.ndarray, min_density: float, max_boxes: int) -> tuple[list[Box], list[pd.DataFrame]]:
+    """One PRIM over the parameters of ``x``.
 
     Each box's statistics are recomputed on the data after its restrictions
     that are not significant were dropped: coverage over all cases, density
@@ -315,7 +364,7 @@ def prim_boxes(x: pd.DataFrame, y: np.ndarray, min_density: float = MIN_DENSITY,
     significant restriction is no box: PRIM found no region.
     """
     prim = _prim_module()
-    frame = x[important(x, y)].reset_index(drop=True)
+    frame = x.reset_index(drop=True)
     with _quiet():
         finder = prim.Prim(frame, y.astype(int), peel_alpha=0.05, paste_alpha=0.05, mass_min=0.05)
     target = target_density(y, min_density)
@@ -415,6 +464,8 @@ def write(results: Results, question: Question, min_density: float = MIN_DENSITY
 
     x, margin, y = cases(results, question)
     found, trajectories = discover(x, y, question, min_density)
+    if question.b is None and y.any():
+        found.winners = winners(results, question, x.index[y])
     out = folder_for(results.folder, question)
     (out / "figures").mkdir(parents=True, exist_ok=True)
     write_csv(out / "cases.csv", x.assign(margin=margin.to_numpy(), case=y).reset_index())
@@ -427,7 +478,7 @@ def write(results: Results, question: Question, min_density: float = MIN_DENSITY
     write_text(out / "tree.txt", found.tree_text or "no tree: every point or no point is a case\n")
     figures = discovery_figures.write(found, trajectories, x, y, margin, out / "figures")
     write_text(out / "discovery.json", json.dumps({"question": asdict(question), "cases": found.cases, "points": found.points,
-                                                    "parameters": found.parameters, "sentences": found.sentences(),
+                                                    "parameters": found.parameters, "sentences": found.sentences(), "glossary": glossary(restricted(found)),
                                                     "min_density": min_density, "figures": [f"figures/{p.name}" for p in figures]}, indent=2) + "\n")
     write_text(out / "discovery.md", markdown(found, figures, min_density) + "\n")
     return found, out
@@ -439,6 +490,8 @@ def markdown(found: Discovery, figures: list[Path], min_density: float) -> str:
              f"Of the batch's {found.points} parameter points, {found.cases} are such points (each read from the mean over its seeds). "
              f"Parameters that vary: {', '.join(f'`{p}`' for p in found.parameters)}.", ""]
     lines += [f"- {s}" for s in found.sentences()]
+    if restricted(found):
+        lines += ["", "The parameters named:", "", *glossary(restricted(found))]
     lines += ["", f"PRIM (EMA Workbench): the box chosen from each peeling trajectory is the one with the highest coverage whose density reaches {min_density:.0%}. "
               "A small quasi-p-value (in `boxes.csv`) says a restriction is unlikely to be chance. The classification tree (scikit-learn, depth 3) is a second view; "
               "where both agree on a parameter, the condition is more credible. `cases.csv` has every point.", ""]
@@ -462,5 +515,7 @@ def report_lines(folder: Path) -> list[str]:
         batch = f" of the batch in `{relative.parts[0]}/`" if relative.parts[0] != "discovery" else ""
         lines += ["", f"### Where {q.case_text()}", "", f"{data['cases']} of {data['points']} parameter points{batch}. Details: `{relative}/discovery.md`.", ""]
         lines += [f"- {s}" for s in data["sentences"]]
+        if data.get("glossary"):
+            lines += ["", "The parameters named:", "", *data["glossary"], ""]
         lines += [f"![{Path(f).stem.replace('_', ' ')}]({relative}/{f})" for f in data.get("figures", [])[:2]]
     return lines

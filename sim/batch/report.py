@@ -677,7 +677,7 @@ def _methods(results: Results) -> list[str]:
         "- mean `m = sum(x_i) / n`; standard deviation `s = sqrt(sum((x_i - m)^2) / (n - 1))`;",
         "- 95% interval `m ± t(0.975, n - 1) · s / sqrt(n)` (Student's t);",
         "- paired difference: `d_i = x_i(scenario) - x_i(baseline)` with the same seed; its mean and 95% interval as above;",
-        "- effect size (in `differences.csv`): Cohen's `d_z = mean(d) / sd(d)` (the difference in units of its spread over seeds; very large when seeds barely differ);",
+        "- effect size (in the CSV of differences, not in the tables above): Cohen's `d_z = mean(d) / sd(d)` (the difference in units of its spread over seeds; very large when seeds barely differ);",
         f"- return on spending: `change / extra cost · {statistics.PER_GBP:g}`, where the extra cost is the paired difference in cost (GBP per household per month)",
         f"  averaged over the months and the change is the paired difference at the final month; 95% percentile bootstrap interval ({statistics.BOOTSTRAP_RESAMPLES} resamples of seeds).",
         "  It is left out when the extra cost's own interval includes zero.",
