@@ -61,9 +61,15 @@ def test_for_whom_compares_the_groups():
     analysis = synthetic({"reform": {**QUIET, "wellbeing_most_stigmatised": (0.08, 0.07, 0.09), "wellbeing_least_stigmatised": (0.01, 0.0, 0.02),
                                      "cost": (0.2, -0.5, 0.9)}})
     text = findings.policy_sentence(analysis, "reform")
-    assert ("For whom: wellbeing goes up 0.08 on a 0-1 scale for the most stigmatised fifth, more than for the least stigmatised fifth "
-            "(up 0.01 on a 0-1 scale).") in text
+    assert ("For whom: wellbeing goes up 0.08 on a 0-1 scale for the most stigmatised fifth against up 0.01 on a 0-1 scale "
+            "for the least stigmatised fifth.") in text
     assert "It costs about the same as the baseline" in text
+
+
+def test_groups_that_move_alike_are_said_to_in_one_phrase():
+    alike = {"wellbeing_most_stigmatised": (0.10, 0.09, 0.11), "wellbeing_least_stigmatised": (0.11, 0.10, 0.12)}
+    text = findings.policy_sentence(synthetic({"reform": {**QUIET, **alike, "cost": (0.2, -0.5, 0.9)}}), "reform")
+    assert "For whom: about the same for the most and the least stigmatised fifths" in text
 
 
 def test_a_reversed_policy_is_called_worse_and_the_ranking_follows():

@@ -113,6 +113,7 @@ def main_job(args: argparse.Namespace) -> int:
     into ``FOLDER/conditions/discovery``; the headline's report.md is rebuilt
     with the result in its "Where the finding fails" section.
     """
+    from sim import outcome_table
     from sim.batch import discovery, report, results
 
     out = args.out if getattr(args, "out", None) else new_folder("headline")
@@ -123,7 +124,7 @@ def main_job(args: argparse.Namespace) -> int:
     best = headline_best(out)
     if best is None:
         return status
-    print(f"\nWhere the finding fails: under which conditions is {best} not the best on {MAIN_OUTCOME}? ({MAIN_CONDITIONS.name})")
+    print(f"\nWhere the finding fails: under which conditions is {best} not the best on {outcome_table.short(MAIN_OUTCOME)}? ({MAIN_CONDITIONS.name})")
     conditions = out / "conditions"
     status = batch_command(argparse.Namespace(experiment=str(MAIN_CONDITIONS), out=conditions, **common), summary=False)
     if status != 0:

@@ -13,12 +13,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
+
+from sim import palette
 
 if TYPE_CHECKING:
     from sim.batch.discovery import Discovery
 
-CASE = "#D55E00"
-OTHER = "#0072B2"
+CASE = palette.VERMILLION
+OTHER = palette.BLUE
 DPI = 100
 
 
@@ -52,6 +55,8 @@ def trajectory(found: Discovery, steps: pd.DataFrame, path: Path) -> Path:
     ax.set_ylabel("density: share of points inside that are cases")
     bar = figure.colorbar(points, ax=ax)
     bar.set_label("parameters restricted")
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     ax.legend(loc="lower left", fontsize=9)
     ax.set_title(f"PRIM peeling trajectory: where {found.question.case_text()}", fontsize=10, loc="left", wrap=True)
     ax.grid(True, color="#eeeeee")
@@ -66,10 +71,15 @@ def box(found: Discovery, x: pd.DataFrame, y: np.ndarray, path: Path) -> Path:
         others = [c for c in x.columns if c != restricted[0]]
         restricted.append(others[0] if others else restricted[0])
     px, py = restricted
-    figure = Figure(figsize=(6.4, 5.0), layout="constrained")
+    figure = Figure(figsize=(7.4, 5.8), layout="constrained")
     ax = figure.subplots()
-    ax.scatter(x.loc[~y, px], x.loc[~y, py], s=16, color=OTHER, marker="o", alpha=0.7, label="other points")
-    ax.scatter(x.loc[y, px], x.loc[y, py], s=22, color=CASE, marker="^", alpha=0.9, label="cases")
+    hidden = [r for r in first.restrictions if r.parameter not in (px, py)]
+    from sim.batch.discovery import inside
+
+    within = inside(x, hidden)  # points that meet the box's restrictions this picture cannot show
+    for mask, alpha, suffix in ((within, 0.9, ""), (~within, 0.2, ", outside the box's other restrictions")):
+        ax.scatter(x.loc[~y & mask, px], x.loc[~y & mask, py], s=16, color=OTHER, marker="o", alpha=alpha, label=f"other points{suffix}" if mask.any() and (~y & mask).any() else None)
+        ax.scatter(x.loc[y & mask, px], x.loc[y & mask, py], s=22, color=CASE, marker="^", alpha=alpha, label=f"cases{suffix}" if (y & mask).any() else None)
     bounds = {r.parameter: r for r in first.restrictions}
 
     def span(name: str) -> tuple[float, float]:
@@ -83,7 +93,8 @@ def box(found: Discovery, x: pd.DataFrame, y: np.ndarray, path: Path) -> Path:
     ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, fill=False, edgecolor="black", linewidth=1.8, linestyle="--", label="PRIM box 1"))
     ax.set_xlabel(px)
     ax.set_ylabel(py)
-    ax.legend(loc="best", fontsize=9)
-    ax.set_title(f"Where {found.question.case_text()}\ncoverage {first.coverage:.2f}, density {first.density:.2f}", fontsize=10, loc="left")
+    figure.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    also = ("\nand " + ", ".join(r.text() for r in hidden)) if hidden else ""
+    ax.set_title(f"Where {found.question.case_text()}{also}\ncoverage {first.coverage:.2f}, density {first.density:.2f}", fontsize=10, loc="left")
     ax.grid(True, color="#eeeeee")
     return _save(figure, path)

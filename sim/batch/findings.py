@@ -40,7 +40,7 @@ GROUP_NAMES = {"most_stigmatised": "the most stigmatised fifth", "least_stigmati
                "in_work": "those in work", "out_of_work": "those out of work"}
 
 SHOWN = 6
-"""How many clear improvements a sentence names with their size (the rest are counted)."""
+"""How many outcomes a sentence names with their size, largest first (the rest are counted; the tables have them all)."""
 
 
 @dataclass(frozen=True)
@@ -120,30 +120,32 @@ def _cost_text(analysis: Analysis, scenario: str) -> str | None:
 
 
 def _for_whom(analysis: Analysis, scenario: str) -> str | None:
-    """How the change differs between groups, from the subgroup columns that were recorded."""
+    """Where the change differs between groups by more than the threshold, from the subgroup columns that were recorded."""
     recorded = set(analysis.results.outcomes)
     found = {c.outcome: c for c in changes(analysis, scenario)}
-    parts = []
+    differs, alike = [], 0
     for outcome in ("wellbeing", "trust_landlord"):
         for group, other in GROUPS:
             a, b = f"{outcome}_{group}", f"{outcome}_{other}"
-            if a in recorded and b in recorded and a in found and b in found:
-                ca, cb = found[a].mean, found[b].mean
-                if max(abs(ca), abs(cb)) <= threshold(outcome):
-                    continue
-                gap = ca - cb
-                if abs(gap) <= threshold(outcome):
-                    relation = "about as much as for"
-                elif gap > 0:
-                    relation = "more than for"
-                else:
-                    relation = "less than for"
-                parts.append(f"{outcome_table.short(outcome)} goes {_signed(outcome, ca)} for {GROUP_NAMES[group]}, {relation} {GROUP_NAMES[other]} ({_signed(outcome, cb)})")
-    if not parts and {"participation_most_stigmatised", "participation"} <= recorded and "participation" in found:
+            if not (a in recorded and b in recorded and a in found and b in found):
+                continue
+            ca, cb = found[a].mean, found[b].mean
+            if max(abs(ca), abs(cb)) <= threshold(outcome):
+                continue  # it hardly moves for either group
+            if abs(ca - cb) <= threshold(outcome):
+                alike += 1
+                continue
+            differs.append(f"{outcome_table.short(outcome)} goes {_signed(outcome, ca)} for {GROUP_NAMES[group]} against {_signed(outcome, cb)} for {GROUP_NAMES[other]}")
+    if differs:
+        return "; ".join(differs) + ("; about the same between the other groups compared" if alike else "")
+    if alike:
+        return ("about the same for the most and the least stigmatised fifths, and for working-age residents in and out of work "
+                "(wellbeing and trust in the landlord differ by less than the threshold)")
+    if {"participation_most_stigmatised", "participation"} <= recorded and "participation" in found:
         c, most = found["participation"], found.get("participation_most_stigmatised")
-        if most is not None:
-            parts.append(f"taking part goes {_signed('participation', c.mean)} overall and {_signed('participation', most.mean)} among the most stigmatised fifth")
-    return "; ".join(parts) if parts else None
+        if most is not None and max(abs(c.mean), abs(most.mean)) > threshold("participation"):
+            return f"taking part goes {_signed('participation', c.mean)} overall and {_signed('participation', most.mean)} among the most stigmatised fifth"
+    return None
 
 
 def _sureness(analysis: Analysis, clear: list[tuple[str, Change]]) -> str:
@@ -171,9 +173,9 @@ def policy_sentence(analysis: Analysis, scenario: str) -> str:
     unsettled = [c for c in read if c.verdict == "unsettled"]
     parts = [f"**{scenario}** against {baseline}:"]
     parts.append(f"clearly better on {_named(better, SHOWN)}." if better else "clearly better on nothing.")
-    parts.append(f"Clearly worse on {_named(worse)}." if worse else "Clearly worse on nothing.")
+    parts.append(f"Clearly worse on {_named(worse, SHOWN)}." if worse else "Clearly worse on nothing.")
     if unsettled:
-        parts.append(f"Unsettled (large, but the interval crosses zero): {_named(unsettled)}.")
+        parts.append(f"Unsettled (large, but the interval crosses zero): {_named(unsettled, SHOWN)}.")
     little = len(read) - len(better) - len(worse) - len(unsettled)
     if little:
         parts.append(f"{little} outcome{'s' if little != 1 else ''} change{'' if little != 1 else 's'} by less than the threshold.")
@@ -204,7 +206,9 @@ def not_shown(analysis: Analysis) -> list[str]:
         lines.append("How the result changes with the parameters: the runs hold them at one set of values.")
     lines.append("Uncertainty in the model's structure: what it leaves out or gets wrong (docs/ODD.md, Appendix A); no interval covers it.")
     lines.append("A forecast for a particular landlord: the scenarios start from a simulated landlord like the national median, not from any one landlord's data.")
-    lines.append("Conditions under which the ranking reverses: run `python run.py discover` on a batch that varies the uncertain parameters (the report's discovery section, where present).")
+    folder = getattr(analysis.results, "folder", None)
+    if folder is None or not (any(folder.glob("discovery/*/discovery.json")) or any(folder.glob("*/discovery/*/discovery.json"))):
+        lines.append("Conditions under which the ranking reverses: run `python run.py discover` on a batch that varies the uncertain parameters.")
     return lines
 
 
