@@ -230,3 +230,12 @@ def test_start_from_without_a_posterior_says_where_it_starts(tmp_path):
     assert report.UNCALIBRATED not in text and "## Differences from england_baseline" in text
     console = report.console_tables(report.analyse(results.load(out)))
     assert console.startswith("Every scenario starts from the calibrated status quo") and "Paired difference from england_baseline" in console
+
+
+def test_the_finding_opens_the_report_and_names_both_sources_of_uncertainty(posterior_batch):
+    text = (posterior_batch / "report.md").read_text()
+    opening = text[text.index("## What was found"):text.index("## What was run")]
+    assert "**co_production** against england_baseline:" in opening
+    assert "The intervals cover chance (which households, ties and events) and what the national figures leave open (the calibration's 3 posterior draws)" in opening
+    console = report.console(report.analyse(results.load(posterior_batch)))
+    assert console.startswith("What was found\n") and "the calibration's 3 posterior draws" in console
