@@ -51,8 +51,8 @@ def test_all_or_no_cases_are_said_plainly():
     x, y = known_box(1)
     none, _ = discovery.discover(x, np.zeros_like(y), QUESTION)
     every, _ = discovery.discover(x, np.ones_like(y), QUESTION)
-    assert none.sentences()[0].startswith("Nowhere in this batch: at none of its 600 points")
-    assert every.sentences()[0].startswith("Everywhere in this batch: at all 600 points")
+    assert none.sentences() == ["Nowhere in this batch: none of its 600 points is one where co_production does no better than paternalistic on trust in the landlord."]
+    assert every.sentences() == ["Everywhere in this batch: at all of its 600 points, co_production does no better than paternalistic on trust in the landlord."]
 
 
 EXPERIMENT = """name = "tiny discovery"

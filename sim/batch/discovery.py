@@ -139,9 +139,9 @@ class Discovery:
         q = self.question
         lines = []
         if self.cases == 0:
-            return [f"Nowhere in this batch: at none of its {self.points} points does {q.case_text()}."]
+            return [f"Nowhere in this batch: none of its {self.points} points is one where {q.case_text()}."]
         if self.cases == self.points:
-            return [f"Everywhere in this batch: at all {self.points} points {q.case_text()}."]
+            return [f"Everywhere in this batch: at all of its {self.points} points, {q.case_text()}."]
         if not self.boxes:
             lines.append(f"PRIM finds no region where {q.case_text()}: such points ({self.cases} of {self.points}) are spread over the ranges sampled.")
         for i, box in enumerate(self.boxes, 1):
