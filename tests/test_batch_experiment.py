@@ -54,9 +54,22 @@ def test_the_headline_experiment():
     assert [ref.switches_at_month_0 for ref in spec.scenarios] == [False, True, True, True, True]
     assert spec.seeds == tuple(range(1, 7))
     assert spec.steps == 120
-    assert spec.outcomes == OUTCOMES
+    groups = tuple(f"{o}_{g}" for o in ("wellbeing", "trust_landlord") for g in ("most_stigmatised", "least_stigmatised", "in_work", "out_of_work"))
+    assert spec.outcomes == OUTCOMES + groups  # the stable outcomes, then by group for the finding's "for whom"
     assert spec.factors == () and spec.posterior is not None and spec.posterior.draws == 10
     assert len(spec.scenarios[1].sha256) == 64
+
+
+def test_the_conditions_experiment_varies_each_parameter_over_its_declared_plausible_range():
+    """experiments/conditions.toml (the main job's second part): its ranges are the declarations' own, so they cannot drift apart."""
+    from sim import catalogue
+
+    declared = {f"{section.name}.{param.name}": param for section in catalogue.SECTIONS for param in section.params}
+    spec = experiment.load(ROOT / "experiments" / "conditions.toml")
+    assert [ref.key for ref in spec.scenarios] == ["england_baseline", "paternalistic", "consultation", "co_design", "co_production"]
+    assert len(spec.factors) == 13 and {f.group for f in spec.factors} == {"uncertainties"}
+    for factor in spec.factors:
+        assert (factor.low, factor.high) == declared[factor.name].plausible, factor.name
 
 
 def test_levers_uncertainties_and_constants_are_kept_apart(tmp_path):
