@@ -70,3 +70,19 @@ def test_an_unknown_scheme_lists_the_valid_ones():
         scheme("wealth")
     with pytest.raises(ValueError, match="categorical"):
         scheme("employment").colormap()
+
+
+@pytest.mark.parametrize("deficiency", [None, "deuteranopia", "protanopia"])
+def test_the_live_charts_colours_stay_apart_for_colour_blind_readers(deficiency):
+    """Better/worse shading and the lines of each chart (sim/viz/plots.py), checked as tests/test_palette.py checks the report's."""
+    from sim import colour_vision
+    from sim.viz import plots
+
+    sets = {"better and worse": {"better": plots.GOOD, "worse": plots.BAD},
+            "survey lines": dict(plots.TSM_COLOURS),
+            "key-outcome lines": {str(i): c for i, c in enumerate(plots.LINE_COLOURS)}}
+    for name, colours in sets.items():
+        first, second, distance = colour_vision.closest_pair(colours, deficiency)
+        assert distance >= 10, f"{name}: {first} and {second} are only {distance:.1f} apart ({deficiency or 'normal vision'})"
+    assert plots.BAD_HATCH  # worse is hatched too: never colour alone
+    assert len(set(plots.LINE_STYLES)) == len(plots.LINE_STYLES) >= 3  # and each line has its own style

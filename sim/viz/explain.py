@@ -42,7 +42,7 @@ def calibration_note(preset_key: str) -> str:
 
 COMPARE = (
     "Both communities are the same households, the same network and the same luck (the same seed); "
-    "only the policy differs, so the difference is the policy's effect. Green: B is better for residents; red: worse."
+    "only the policy differs, so the difference is the policy's effect. Blue: B is better for residents; hatched vermillion: worse."
 )
 
 

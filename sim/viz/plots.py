@@ -23,7 +23,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
-from sim import outcome_table
+from sim import outcome_table, palette
 
 LABELS: dict[str, str] = {column: row.label for column, row in outcome_table.TABLE.items()}
 """Plain-language names of outcome columns: the one outcome table (:mod:`sim.outcome_table`) the reports use too."""
@@ -94,10 +94,17 @@ DIFFERENCE_PANELS: tuple[str, ...] = (
 )
 """Outcomes in the side-by-side difference plot, one small panel each."""
 
-GOOD = "#1a9641"
-BAD = "#d7191c"
-LINE_COLOURS = ("#2c7bb6", "#1a9641", "#f28e2b", "#7b3294")
-TSM_COLOURS = {"tsm_satisfied": "#2c7bb6", "tsm_listens": "#d7191c", "tsm_informed": "#fdae61", "tsm_respect": "#1a9641", "tsm_complaints": "#7b3294"}
+GOOD = palette.BLUE
+BAD = palette.VERMILLION
+"""Difference shading: B better for residents, B worse. Okabe-Ito blue and vermillion stay far apart for red-green
+colour-blind readers (tests/test_viz_colours.py); worse is also hatched, so the two never rest on colour alone."""
+BAD_HATCH = "////"
+LINE_COLOURS = (palette.BLUE, palette.ORANGE, palette.BLUISH_GREEN, palette.REDDISH_PURPLE)
+LINE_STYLES = ("-", "--", "-.", ":")
+"""The lines of a key-outcome panel: Okabe-Ito colours, and a line style each as a second cue."""
+TSM_COLOURS = {"tsm_satisfied": palette.BLUE, "tsm_listens": palette.VERMILLION, "tsm_informed": palette.SKY_BLUE,
+               "tsm_respect": palette.BLUISH_GREEN, "tsm_complaints": palette.BLACK}
+"""The survey lines: the five Okabe-Ito colours that stay furthest apart under deuteranopia and protanopia (at least 18 CIEDE2000)."""
 
 
 @dataclass(frozen=True)
@@ -177,8 +184,8 @@ class OutcomePlot:
             ncols = len(columns) if sum(len(PANEL_LABELS[c]) for c in columns) <= 42 else 2  # one row if it fits
             rows = -(-len(columns) // ncols)
             ax.set_title(title, fontsize=9.5, loc="left", pad=4 + 10 * rows if len(columns) > 1 else 4)
-            for colour, column in zip(LINE_COLOURS, columns, strict=False):
-                (self.lines[column],) = ax.plot([], [], color=colour, linewidth=1.6, label=PANEL_LABELS[column], animated=True)
+            for colour, style, column in zip(LINE_COLOURS, LINE_STYLES, columns, strict=False):
+                (self.lines[column],) = ax.plot([], [], color=colour, linestyle=style, linewidth=1.6, label=PANEL_LABELS[column], animated=True)
                 (self.ends[column],) = ax.plot([], [], "o", color=colour, markersize=3.5, animated=True)
             ax.set_ylim(*limits)
             if len(columns) > 1:  # above the panel, under its title, so it never hides a line
@@ -251,7 +258,7 @@ class DifferencePlot:
     Survey shares are shown in percentage points and cost in GBP; the other
     outcomes in their own units (shares and indices in [0, 1]). Each panel
     says whether up or down is good news for residents, and shades the
-    difference green where B is better for residents, red where worse.
+    difference blue where B is better for residents, hatched vermillion where worse.
     """
 
     def __init__(self, axes: list[Axes], horizon: int = 120, columns: tuple[str, ...] = DIFFERENCE_PANELS):
@@ -296,7 +303,7 @@ class DifferencePlot:
                 bad = ~good & (diff != 0)
                 self.fills[column] = (
                     ax.fill_between(months, 0.0, diff, where=good, color=GOOD, alpha=0.3, linewidth=0, interpolate=True, animated=True),
-                    ax.fill_between(months, 0.0, diff, where=bad, color=BAD, alpha=0.3, linewidth=0, interpolate=True, animated=True),
+                    ax.fill_between(months, 0.0, diff, where=bad, facecolor=BAD, alpha=0.3, edgecolor=BAD, hatch=BAD_HATCH, linewidth=0, interpolate=True, animated=True),
                 )
                 span = _nice_top(float(np.abs(diff).max()), minimum=_minimum_span(column))
                 changed |= _widen_ylim(ax, -span, span)
