@@ -70,6 +70,8 @@ def test_it_reports_every_figure_and_parameter(calibrated):
     assert "ABC-SMC" in report and "| 2 |" in report  # the method, and a row for the second generation
     for table in ("parameters.csv", "targets.csv", "check_draws.csv", "posterior_pairs.png", "predictive_check.png", "smc/posterior.csv"):
         assert (folder / "out" / table).exists()
+    page = (folder / "out" / "calibration.html").read_text()  # the same report as one page, its figures inside
+    assert "<h1" in page and page.count('src="data:image/png;base64,') >= 2 and 'src="http' not in page
 
 
 def test_it_writes_the_posterior_and_a_copy_for_experiments(calibrated):

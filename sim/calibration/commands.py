@@ -25,6 +25,7 @@ def add_command(commands: Any) -> None:
 
 
 def calibrate_command(args: argparse.Namespace) -> int:
+    from sim.batch import report_html
     from sim.calibration import landlords, pipeline, spec, write
 
     cal = spec.load(args.calibration)
@@ -49,7 +50,7 @@ def calibrate_command(args: argparse.Namespace) -> int:
         try:
             chosen, fits = landlords.fit(population, scenario_path, cal.experiment.steps, out / "landlords", lambda: executor_for(args), quiet=args.quiet)
         except pipeline.Interrupted as stopped:
-            (out / "calibration.md").write_text(report, encoding="utf-8")
+            report_html.write(out / "calibration.md", report)
             print(f"interrupted in {stopped}: run the same command with --out {out} to resume")
             return 130
         path = landlords.write(population, chosen, cal.source)
@@ -62,8 +63,8 @@ def calibrate_command(args: argparse.Namespace) -> int:
               + (f"; the emulator expected a miss of {chosen.emulated:.1f} pp" if chosen.emulated is not None else ""))
         print("  national      " + "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in population.percentiles.items()))
         say(f"landlords experiment: {path}")
-    (out / "calibration.md").write_text(report, encoding="utf-8")
-    say(f"report: {out / 'calibration.md'} (tables parameters.csv, targets.csv, check_draws.csv; figures posterior_pairs.png, predictive_check.png)")
+    report_html.write(out / "calibration.md", report)
+    say(f"report: {out / 'calibration.md'} and calibration.html (tables parameters.csv, targets.csv, check_draws.csv; figures posterior_pairs.png, predictive_check.png)")
     return 0
 
 
