@@ -10,6 +10,7 @@ install it (``.ci/run`` installs Debian's ``chromium``).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -119,6 +120,23 @@ def test_play_runs_months_until_paused(page: Page):
     stopped = month(page)
     page.wait_for_timeout(1000)
     assert month(page) == stopped
+
+
+def test_the_speed_control_slows_play_and_applies_while_playing(page: Page):
+    """At "slow", months come at least a second apart (a lower bound: a busy machine only makes it slower); "fast" then speeds it up."""
+    open_app(page)
+    choose(page, "shs-speed", "Slow: a month a second")
+    page.locator(".shs-play").click()
+    expect(page.locator(".shs-month")).not_to_have_text("Month 0")
+    first, started = month(page), time.monotonic()
+    reached = "el => parseInt(el.textContent.trim().split(' ').pop()) >= %d"
+    page.wait_for_function(f"() => ({reached % (first + 3)})(document.querySelector('.shs-month'))", timeout=TIMEOUT)
+    # three months at least a second apart each; the first was seen up to one drawing late
+    assert time.monotonic() - started >= 2.0
+    choose(page, "shs-speed", "Fast: as fast as it can draw")
+    expect(page.locator(".shs-month")).to_have_text(re.compile(r"Month (1\d|[2-9]\d|\d{3})$"))  # on to month 10 and beyond
+    page.locator(".shs-play").click()
+    expect(page.locator(".shs-play")).to_contain_text("Play")
 
 
 def test_side_by_side_shows_two_models_in_step(page: Page):

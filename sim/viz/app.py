@@ -45,8 +45,12 @@ from sim.viz.session import EVENT_BUTTONS, INTENSITY_RANGE, RESIDENTS_RANGE, Ses
 PRESETS = load_presets()
 DEFAULT_PRESET = "paternalistic"
 DEFAULT_RESIDENTS = 500
-PLAY_INTERVAL = 0.3
-"""Seconds between months while playing, at least (drawing may take longer)."""
+PLAY_SPEEDS: dict[str, tuple[str, float]] = {
+    "slow": ("Slow: a month a second", 1.0),
+    "normal": ("Normal: about three months a second", 0.3),
+    "fast": ("Fast: as fast as it can draw", 0.0),
+}
+"""Play's speeds: label and the least seconds between months (drawing may take longer); changeable while playing."""
 
 APP_TITLE = "Social housing: participation, trust and stigma"
 
@@ -327,6 +331,7 @@ def Page():
     colour = solara.use_reactive(start.colour)
     selected = solara.use_reactive(None)
     playing = solara.use_reactive(False)
+    speed = solara.use_reactive("normal")
     problem = solara.use_reactive(start.problem)
 
     def bump() -> None:
@@ -341,7 +346,8 @@ def Page():
                     break
                 session.step()
             bump()
-            time.sleep(max(0.0, PLAY_INTERVAL - (time.perf_counter() - started)))
+            interval = PLAY_SPEEDS[speed.value][1]  # read each month, so a new speed applies at once
+            time.sleep(max(0.0, interval - (time.perf_counter() - started)))
         if not cancel.is_set():
             playing.set(False)
 
@@ -395,7 +401,7 @@ def Page():
     solara.Title(APP_TITLE)
     solara.Style(CSS)
     with solara.Sidebar():
-        Controls(session, pending, seed_text, seed_problem, playing, version.value, reset, choose_preset, set_compare, bump)
+        Controls(session, pending, seed_text, seed_problem, playing, speed, version.value, reset, choose_preset, set_compare, bump)
 
     with solara.Column(classes=["shs-main"]):
         if problem.value:
@@ -449,6 +455,7 @@ def Controls(
     seed_text: solara.Reactive[str],
     seed_problem: solara.Reactive[str],
     playing: solara.Reactive[bool],
+    speed: solara.Reactive[str],
     version: int,
     reset: Callable[[], None],
     choose_preset: Callable[[str], None],
@@ -463,6 +470,7 @@ def Controls(
             solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary", on_click=lambda: playing.set(not playing.value), classes=["shs-play"])
             solara.Button("Step", color="primary", on_click=lambda: (session.step(), bump()), disabled=playing.value, classes=["shs-step"])
             solara.Button("Step a year", color="primary", outlined=True, on_click=lambda: (session.step(12), bump()), disabled=playing.value, classes=["shs-step-year"])
+        Choice("Play speed", {key: label for key, (label, _) in PLAY_SPEEDS.items()}, speed.value, speed.set, css_class="shs-speed")
         changed = _pending_changes(p, seed_text.value, session.settings)
         if changed:
             solara.Warning(f"Press Reset to use the new {changed} (the run starts again at month 0).", dense=True, classes=["shs-pending"])
