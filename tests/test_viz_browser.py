@@ -158,6 +158,28 @@ def test_side_by_side_shows_two_models_in_step(page: Page):
     assert all(x != y for x, y in zip(before, after, strict=True))
     expect(page.locator(".shs-tsm-tsm_listens")).to_have_text(re.compile(r"^A \d+% · B \d+%$"))
     expect(page.locator(".shs-run")).to_contain_text("A: Consultation · B: Co-production")
+    assert_live_numbers_read_right(page)
+
+
+def assert_live_numbers_read_right(page: Page) -> None:
+    """The A and B numbers the guide reads out are on the screen, and "better/worse for B" follows each outcome's direction."""
+    from sim import outcome_table
+    from sim.viz.app import LIVE_NUMBERS
+
+    expect(page.locator(".shs-live-numbers")).to_be_visible()
+    for column in LIVE_NUMBERS:
+        row = page.locator(f".shs-live-{column}")
+        expect(row).to_contain_text(outcome_table.label(column))
+        a, b = (float(re.sub(r"[£%]", "", row.locator(cell).inner_text())) for cell in (".shs-live-a", ".shs-live-b"))
+        verdict = row.locator("td").nth(3).inner_text()
+        if a == b:
+            continue  # equal as shown: the unrounded values may still differ either way
+        if verdict == "about the same":
+            assert abs(b - a) <= 0.011 * (100 if "%" in row.locator(".shs-live-a").inner_text() or column == "cost" else 1), (column, a, b)
+            continue
+        better = outcome_table.better(column) * (b - a) > 0
+        assert verdict.endswith("better for B" if better else "worse for B"), (column, a, b, verdict)
+        assert ("▲" in verdict) == (b > a), (column, a, b, verdict)
 
 
 def test_picking_a_preset_changes_the_parameters(page: Page):

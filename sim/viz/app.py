@@ -30,6 +30,7 @@ from urllib.parse import parse_qs
 
 import solara
 
+from sim import outcome_table
 from sim.errors import UserError
 from sim.parameters import shown
 from sim.policies import POLICIES
@@ -212,6 +213,39 @@ def SurveyCards(session: Session, version: int):
                 shown = values[0] if len(values) == 1 else f"A {values[0]} · B {values[1]}"
                 solara.Text(shown, classes=["shs-card-value", f"shs-tsm-{column}"])
                 solara.Text(f"English median {median:.0f}%", classes=["shs-muted"])
+
+
+LIVE_NUMBERS: tuple[str, ...] = (
+    "trust_landlord", "trust_neighbours", "stigma", "wellbeing", "need_fit", "employment_rate",
+    "participation_most_stigmatised", "participation_least_stigmatised", "cost",
+)
+"""The outcomes side by side shows as numbers for A and B now (the ones a workshop guide reads out)."""
+
+
+@solara.component
+def LiveNumbers(session: Session, version: int):
+    """Side by side: each headline outcome for A and B this month, and B minus A in words as well as numbers."""
+    frames = session.frames()
+    if len(frames) < 2 or not len(frames[0]) or not len(frames[1]):
+        return
+    rows = []
+    for column in LIVE_NUMBERS:
+        if column not in frames[0] or column not in frames[1]:
+            continue
+        a, b = float(frames[0][column].iloc[-1]), float(frames[1][column].iloc[-1])
+        share = outcome_table.name(column).unit == "share"
+        shown = (lambda v: f"{100 * v:.1f}%") if share else ((lambda v: f"£{v:.0f}") if column == "cost" else (lambda v: f"{v:.2f}"))
+        difference = b - a
+        size = f"{100 * abs(difference):.1f} points" if share else (f"£{abs(difference):.0f}" if column == "cost" else f"{abs(difference):.2f}")
+        if size in ("0.0 points", "£0", "0.00"):  # too small to show: no direction to read into it
+            verdict = "about the same"
+        else:
+            better = outcome_table.better(column) * difference > 0
+            verdict = f"{'▲' if difference > 0 else '▼'} {size} {'higher' if difference > 0 else 'lower'}: {'better' if better else 'worse'} for B"
+        rows.append(f"<tr class='shs-live-{column}'><td>{outcome_table.label(column)} <span class='shs-muted'>({outcome_table.direction_cue(column)})</span></td>"
+                    f"<td class='shs-live-a'>{shown(a)}</td><td class='shs-live-b'>{shown(b)}</td><td>{verdict}</td></tr>")
+    header = "<tr><th>This month</th><th>A</th><th>B</th><th>B against A</th></tr>"
+    solara.HTML(tag="table", unsafe_innerHTML=header + "".join(rows), classes=["shs-table", "shs-live-numbers"])
 
 
 # -- panels --------------------------------------------------------------------------
@@ -425,6 +459,7 @@ def Page():
             Prose(f"#### B minus A: what {b} changes, against {a}")
             Prose(explain.COMPARE)
             SurveyCards(session, version.value)
+            LiveNumbers(session, version.value)
             DifferencePicture(session, version.value)
             with solara.Columns([1, 1]):
                 ResidentPanel(session, selected.value, version.value, selected.set)
