@@ -7,9 +7,27 @@ as an explicit ``@example``.
 """
 
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator:
+    """Debian's Chromium under Playwright, for a module of browser tests (they fail, never skip, without it)."""
+    from playwright.sync_api import sync_playwright
+
+    from sim.viz.browser import launch_chromium
+
+    with sync_playwright() as playwright:
+        try:
+            chromium = launch_chromium(playwright)
+        except RuntimeError as error:
+            pytest.fail(str(error), pytrace=False)
+        yield chromium
+        chromium.close()

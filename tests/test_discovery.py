@@ -147,3 +147,14 @@ def test_the_main_job_adds_where_its_finding_fails(tmp_path, monkeypatch, capsys
     assert "of the batch in `conditions/`" in report and "- `conditions/`:" in report
     printed = capsys.readouterr().out
     assert printed.index("What was found") < printed.index("Where the finding fails") and f"where the finding fails: {out / 'conditions' / 'discovery' / slug}" in printed
+
+
+def test_a_folder_without_finished_runs_of_a_scenario_is_one_sentence(sampled, monkeypatch):
+    from sim.batch import results
+    from sim.errors import UserError
+
+    found = results.load(sampled)
+    only_one = found.finals[found.finals["scenario"] == "paternalistic"]
+    monkeypatch.setattr(type(found), "finals", property(lambda self: only_one))
+    with pytest.raises(UserError, match=r"no finished run of co_production yet \(accepted: .*rerun its batch command"):
+        discovery.cases(found, QUESTION)

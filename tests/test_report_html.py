@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -18,10 +17,9 @@ import pytest
 
 from sim.batch import report_html
 from sim.cli import main
-from sim.viz.browser import launch_chromium
 
 try:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 except ImportError:  # pragma: no cover - a broken install, not a reason to skip
     pytest.fail("the browser tests need Playwright from PyPI: pip install -e '.[dev]' (never 'playwright install')", pytrace=False)
 
@@ -194,17 +192,6 @@ def test_a_comparison_names_every_table_it_wrote(compared, capsys):
 
 
 # -- in a real browser, with no internet -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_playwright() as playwright:
-        try:
-            chromium = launch_chromium(playwright)
-        except RuntimeError as error:
-            pytest.fail(str(error), pytrace=False)
-        yield chromium
-        chromium.close()
 
 
 def test_the_page_opens_in_chromium_with_every_outside_request_blocked(compared, browser):

@@ -17,14 +17,14 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sim.viz.browser import ASSET_FETCH_FAILED, AppServer, block_internet, launch_chromium
+from sim.viz.browser import ASSET_FETCH_FAILED, AppServer, block_internet
 from sim.viz.export import SLIDE_PIXELS
 from sim.viz.figures import CommunityFigure
 from sim.viz.presets import load_presets
 from sim.viz.session import Session, Settings
 
 try:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import Page, expect
 except ImportError:  # pragma: no cover - a broken install, not a reason to skip
     pytest.fail("the browser tests need Playwright from PyPI: pip install -e '.[dev]' (never 'playwright install')", pytrace=False)
 
@@ -38,17 +38,6 @@ def app(tmp_path_factory) -> Iterator[AppServer]:
         log = server.log()
     assert ASSET_FETCH_FAILED not in log, f"the server tried to fetch a page asset from outside (it must be bundled locally):\n{log}"
     assert "Traceback" not in log, log
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator:
-    with sync_playwright() as playwright:
-        try:
-            chromium = launch_chromium(playwright)
-        except RuntimeError as error:
-            pytest.fail(str(error), pytrace=False)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -206,6 +206,10 @@ def cases(results: Results, question: Question, where: str = "discover") -> tupl
     if x.shape[1] == 0:
         raise UserError(f"{where}: {results.folder}: its points do not vary any parameter (accepted: a batch with [levers], [uncertainties] or [posterior])")
     means = point_means(results, question.outcome)
+    missing = [name for name in (question.a, question.b) if name is not None and name not in means.columns]
+    if missing:
+        raise UserError(f"{where}: {results.folder}: no finished run of {', '.join(missing)} yet "
+                        "(accepted: a folder where both scenarios have finished runs; rerun its batch command to resume it)")
     sign = outcome_table.better(question.outcome)
     if question.b is not None:
         margin = sign * (means[question.a] - means[question.b])

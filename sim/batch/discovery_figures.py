@@ -7,7 +7,6 @@ cases and other points stay apart for colour-blind readers and in grey print.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -16,20 +15,11 @@ from matplotlib.patches import Rectangle
 from matplotlib.ticker import MaxNLocator
 
 from sim import palette
-
-if TYPE_CHECKING:
-    from sim.batch.discovery import Discovery
+from sim.batch.discovery import Discovery, inside
+from sim.batch.figures import save
 
 CASE = palette.VERMILLION
 OTHER = palette.BLUE
-DPI = 100
-
-
-def _save(figure: Figure, path: Path) -> Path:
-    tmp = path.with_suffix(".tmp.png")
-    figure.savefig(tmp, dpi=DPI)
-    tmp.replace(path)
-    return path
 
 
 def write(found: Discovery, trajectories: list[pd.DataFrame], x: pd.DataFrame, y: np.ndarray, margin: pd.Series, folder: Path) -> list[Path]:
@@ -60,7 +50,7 @@ def trajectory(found: Discovery, steps: pd.DataFrame, path: Path) -> Path:
     ax.legend(loc="lower left", fontsize=9)
     ax.set_title(f"PRIM peeling trajectory: where {found.question.case_text()}", fontsize=10, loc="left", wrap=True)
     ax.grid(True, color="#eeeeee")
-    return _save(figure, path)
+    return save(figure, path)
 
 
 def box(found: Discovery, x: pd.DataFrame, y: np.ndarray, path: Path) -> Path:
@@ -74,8 +64,6 @@ def box(found: Discovery, x: pd.DataFrame, y: np.ndarray, path: Path) -> Path:
     figure = Figure(figsize=(7.4, 5.8), layout="constrained")
     ax = figure.subplots()
     hidden = [r for r in first.restrictions if r.parameter not in (px, py)]
-    from sim.batch.discovery import inside
-
     within = inside(x, hidden)  # points that meet the box's restrictions this picture cannot show
     for mask, alpha, suffix in ((within, 0.9, ""), (~within, 0.2, ", outside the box's other restrictions")):
         ax.scatter(x.loc[~y & mask, px], x.loc[~y & mask, py], s=16, color=OTHER, marker="o", alpha=alpha, label=f"other points{suffix}" if mask.any() and (~y & mask).any() else None)
@@ -97,4 +85,4 @@ def box(found: Discovery, x: pd.DataFrame, y: np.ndarray, path: Path) -> Path:
     also = ("\nand " + ", ".join(r.text() for r in hidden)) if hidden else ""
     ax.set_title(f"Where {found.question.case_text()}{also}\ncoverage {first.coverage:.2f}, density {first.density:.2f}", fontsize=10, loc="left")
     ax.grid(True, color="#eeeeee")
-    return _save(figure, path)
+    return save(figure, path)

@@ -63,7 +63,7 @@ LEVEL_RANGE = {"share": (0.0, 1.0), "index": (0.0, 1.0)}
 def write_all(analysis: Analysis, folder: Path) -> list[Path]:
     """Every figure that applies to this folder's results; returns the files written."""
     folder.mkdir(parents=True, exist_ok=True)
-    return [_save(figure, folder / name) for name, figure in build_all(analysis).items()]
+    return [save(figure, folder / name) for name, figure in build_all(analysis).items()]
 
 
 def build_all(analysis: Analysis) -> dict[str, Figure]:
@@ -149,7 +149,8 @@ def grid(count: int, columns: int = 3, width: float = 4.2, height: float = 2.9, 
     return figure, axes[:count]
 
 
-def _save(figure: Figure, path: Path) -> Path:
+def save(figure: Figure, path: Path) -> Path:
+    """Write ``figure`` as a PNG through a temporary file, so a kill never leaves half a figure under the real name."""
     tmp = path.with_suffix(".tmp.png")
     figure.savefig(tmp, dpi=DPI)
     tmp.replace(path)

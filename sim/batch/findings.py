@@ -23,6 +23,7 @@ says so and points to the surface figure and to ``python run.py discover``.
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import numpy as np
@@ -195,7 +196,8 @@ def _main(analysis: Analysis) -> set[str]:
 
 
 def threshold_text() -> str:
-    return ("A change counts when it exceeds 2 percentage points of a share, 0.02 on a 0-1 index or GBP 1 per household per month, "
+    return (f"A change counts when it exceeds {100 * THRESHOLD['share']:g} percentage points of a share, "
+            f"{THRESHOLD['index']:g} on a 0-1 index or GBP {THRESHOLD['gbp']:g} per household per month, "
             "and is clear when its interval also lies on one side of zero.")
 
 
@@ -235,8 +237,6 @@ def finding(analysis: Analysis) -> list[str]:
 
 def console_lines(analysis: Analysis, width: int = 100) -> list[str]:
     """The finding for a terminal: plain text, wrapped."""
-    import textwrap
-
     out = []
     for line in finding(analysis):
         text = line.replace("**", "").replace("`", "")
