@@ -13,7 +13,7 @@ from sim.errors import UserError
 from sim.scenario import MAX_SEED
 from sim.viz.app import DEFAULT_PRESET, DEFAULT_RESIDENTS, start_from_address
 from sim.viz.presets import SCENARIO_DIR, load_presets
-from sim.viz.session import INTENSITY_LEVERS, Session, Settings, build_model, parse_seed, scaled_levers
+from sim.viz.session import INTENSITY_LEVERS, Session, Settings, build_model, parse_seed, policy_levers, scaled_levers
 
 PRESETS = load_presets()
 ROOT = Path(__file__).resolve().parents[1]
@@ -213,3 +213,28 @@ def test_policy_b_is_the_policy_as_designed_so_a_variant_can_be_set_beside_it():
     session.step(24)
     fa, fb = session.frames()
     assert fb["participation_most_stigmatised"].mean() > fa["participation_most_stigmatised"].mean()
+
+
+def test_policy_b_can_run_at_its_own_intensity():
+    # issue 14 item 2: "co-production at 50% beside co-design at 100%" could not be set up.
+    session = Session(PRESETS, settings(preset="co_production", policy="co_production", intensity=0.5, compare="co_design", compare_intensity=1.0))
+    a, b = session.models
+    designed = policy_levers(PRESETS["co_production"], "co_design", 1.0, as_designed=True)
+    assert b.landlord.policy.reach == pytest.approx(designed["reach"])
+    assert a.landlord.policy.reach == pytest.approx(policy_levers(PRESETS["co_production"], "co_production", 0.5)["reach"])
+    # Without its own intensity, B follows A's.
+    follows = Session(PRESETS, settings(preset="co_production", policy="co_production", intensity=0.5, compare="co_design"))
+    assert follows.models[1].landlord.policy.reach == pytest.approx(policy_levers(PRESETS["co_production"], "co_design", 0.5, as_designed=True)["reach"])
+    # Changed later, B is rebuilt at the new intensity and caught up; A is untouched.
+    session.step(3)
+    before = session.frames()[0].copy()
+    session.set_compare("co_design", 0.0)
+    assert session.models[1].landlord.policy.reach == 0.0 and session.models[1].steps == 3
+    assert session.frames()[0].equals(before)
+
+
+def test_policy_b_intensity_from_the_address_is_checked():
+    assert start_from_address("compare=co_design&intensity_b=0.5").settings.intensity_b == 0.5
+    assert start_from_address("compare=co_design&intensity=0.7").settings.intensity_b == 0.7
+    start = start_from_address("compare=co_design&intensity_b=3")
+    assert "intensity of policy B" in start.problem and "accepted: 0 to 2" in start.problem

@@ -34,7 +34,7 @@ from sim import outcome_table
 from sim.errors import UserError
 from sim.parameters import shown
 from sim.policies import POLICIES
-from sim.viz import explain
+from sim.viz import explain, legend
 from sim.viz.colours import DEFAULT_SCHEME, SCHEMES
 from sim.viz.export import policy_name, side_names, slide_png
 from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure
@@ -47,30 +47,48 @@ PRESETS = load_presets()
 DEFAULT_PRESET = "paternalistic"
 DEFAULT_RESIDENTS = 500
 PLAY_SPEEDS: dict[str, tuple[str, float]] = {
-    "slow": ("Slow: a month a second", 1.0),
-    "normal": ("Normal: about three months a second", 0.3),
-    "fast": ("Fast: as fast as it can draw", 0.0),
+    "slow": ("Slow: 1 month a second", 1.0),
+    "normal": ("Normal: 3 months a second", 0.3),
+    "fast": ("Fast: as fast as it draws", 0.0),
 }
 """Play's speeds: label and the least seconds between months (drawing may take longer); changeable while playing."""
 
 APP_TITLE = "Social housing: participation, trust and stigma"
 
+SIDEBAR_WIDTH = 288
+"""The side panel's width in CSS pixels (Solara's own is 400): narrow enough that at 1024 px wide each picture side by side keeps 340 px."""
+
 CSS = """
-.shs-main { max-width: 1500px; }
-.shs-month { font-size: 1.35rem; font-weight: 600; }
-.shs-muted { color: #555; font-size: 0.9rem; }
+.shs-main { max-width: 1500px; font-size: 16px; }
+.shs-month { font-size: 1.5rem; font-weight: 600; margin-right: 12px; }
+.shs-muted { color: #444; font-size: 15px; }
 .shs-figure img, img.shs-figure { width: 100%; height: auto; }
 .shs-card-value { font-size: 1.6rem; font-weight: 600; }
+.shs-table { font-size: 16px; }
 .shs-table td, .shs-table th { padding: 2px 10px 2px 0; text-align: left; }
-.v-btn { text-transform: none !important; letter-spacing: normal !important; }
+.v-btn { text-transform: none !important; letter-spacing: normal !important; font-size: 15px !important; }
 .shs-prose p { margin-bottom: 0.5rem; }
 .shs-prose h3 { margin: 0.8rem 0 0.3rem 0; }
 .shs-prose h4 { margin: 0.8rem 0 0.3rem 0; }
 .shs-prose ul { margin-bottom: 0.5rem; }
 .v-card__title { word-break: normal; }
 img.shs-survey, img.shs-outcomes { max-width: 1050px; }
-.shs-caption { font-size: 1.05rem; font-weight: 600; }
-"""
+.shs-caption { font-size: 1.1rem; font-weight: 600; }
+.shs-badge { font-size: 14px; color: #333; background: #f0f0f0; border-radius: 4px; padding: 1px 6px; margin-left: 8px; font-weight: 400; }
+/* The run bar stays at the top of the page while it scrolls, and stays when the side panel is hidden. */
+.shs-runbar { position: sticky; top: 0; z-index: 5; background: white; border-bottom: 1px solid #ddd; padding: 6px 0; }
+.shs-busy { font-size: 15px; color: #333; }
+.shs-intro { color: #222 !important; padding: 4px 12px; }
+.shs-intro strong { font-weight: 700; }
+/* Narrower side panel; Vuetify reads the drawer's width when it opens, so the page's padding follows. */
+.v-navigation-drawer.solara-content-main { min-width: SIDEBARpx !important; max-width: SIDEBARpx !important; width: SIDEBARpx !important; }
+/* Text at least 14 px: Vuetify shrinks a field's label to 75% when it floats above the field, and its hints are 12 px. */
+.v-select .v-label, .v-text-field .v-label { font-size: 19px !important; }
+.v-messages { font-size: 14px !important; }
+.v-input--switch .v-label, .v-input--slider .v-label, .v-input--checkbox .v-label { font-size: 16px !important; }
+.v-select__selection, .v-list-item__title { font-size: 16px !important; }
+.v-expansion-panel-header { font-size: 16px !important; }
+""".replace("SIDEBAR", str(SIDEBAR_WIDTH))
 
 
 @dataclass(frozen=True)
@@ -84,7 +102,7 @@ class Start:
 
 def start_from_address(search: str | None) -> Start:
     """Starting settings from the page address's query string (``preset``, ``policy``, ``compare``,
-    ``intensity``, ``residents``, ``seed``, ``colour``); the defaults where absent, and a problem
+    ``intensity``, ``intensity_b`` (policy B's own), ``residents``, ``seed``, ``colour``); the defaults where absent, and a problem
     message (not an exception) where a value is not accepted."""
     query = {k: v[-1] for k, v in parse_qs(search or "").items()}
     key = query.get("preset", DEFAULT_PRESET)
@@ -102,6 +120,9 @@ def start_from_address(search: str | None) -> Start:
         if "intensity" in query:
             low, high = INTENSITY_RANGE
             changes["intensity"] = parse_number("intensity", query["intensity"], False, f"a number from {low:g} to {high:g}")
+        if "intensity_b" in query:
+            low, high = INTENSITY_RANGE
+            changes["compare_intensity"] = parse_number("intensity_b", query["intensity_b"], False, f"a number from {low:g} to {high:g}")
         if "residents" in query:
             low, high = RESIDENTS_RANGE
             changes["residents"] = parse_number("residents", query["residents"], True, f"a whole number of households from {low} to {high}, e.g. 300 or 1e3")
@@ -123,7 +144,7 @@ def data_url(png: bytes) -> str:
 
 
 @solara.component
-def Prose(text: str, classes: list[str] | None = None, size: str = "0.9rem"):
+def Prose(text: str, classes: list[str] | None = None, size: str = "16px"):
     """Explanatory text (a little Markdown: see :mod:`sim.viz.prose`)."""
     markup = solara.use_memo(lambda: to_html(text), [text])
     solara.HTML(tag="div", unsafe_innerHTML=markup, classes=["shs-prose", *(classes or [])], style=f"font-size: {size}")
@@ -178,7 +199,7 @@ def OutcomePictures(session: Session, version: int):
 
     survey_png, outcomes_png = solara.use_memo(render, [session.generation, version])
     SurveyCards(session, version)
-    Prose(f"{explain.TSM} {explain.calibration_note(session.settings.preset)}", classes=["shs-muted", "shs-calibration-note"], size="0.85rem")
+    Prose(f"{explain.TSM} {explain.calibration_note(session.settings.preset)}", classes=["shs-muted", "shs-calibration-note"], size="15px")
     solara.Image(survey_png, classes=["shs-figure", "shs-survey"])
     Prose("#### Key outcomes over time")
     solara.Image(outcomes_png, classes=["shs-figure", "shs-outcomes"])
@@ -272,7 +293,7 @@ def ResidentPanel(session: Session, selected: int | None, version: int, on_selec
         on_select(index)
 
     with solara.Card("A household", classes=["shs-resident"]):
-        Prose("Click a dot in the picture, or type a household's number.", size="0.85rem")
+        Prose("Click a dot in the picture, or type a household's number.", size="15px")
         solara.InputText("Household number", value=text, on_value=choose, error=problem or False, message=problem or None)
         if selected is None:
             return
@@ -323,18 +344,18 @@ def WorldPanel(session: Session, version: int, on_event: Callable[[str], None]):
         solara.HTML(tag="div", unsafe_innerHTML=f"Service budget: <strong>£{world['budget']:.0f}</strong> per household per month", classes=["shs-budget"])
         solara.HTML(tag="div", unsafe_innerHTML=f"Community hub: <strong>{'open' if world['hub_open'] else 'closed'}</strong>", classes=["shs-hub"])
         solara.HTML(tag="div", unsafe_innerHTML=f"Stigma of social housing in the media: <strong>{world['external_stigma']:.2f}</strong> (0 to 1)", classes=["shs-external-stigma"])
-        Prose("**Events** take effect from next month (in both communities when side by side):", size="0.85rem")
+        Prose("**Events** take effect from next month (in both communities when side by side):", size="15px")
         with solara.Row(style={"flex-wrap": "wrap"}):
             for kind, label in EVENT_BUTTONS.items():
                 if (kind == "hub_opening" and world["hub_open"]) or (kind == "hub_closure" and not world["hub_open"]):
                     continue
                 solara.Button(label, on_click=lambda kind=kind: on_event(kind), outlined=True, color="primary", classes=[f"shs-event-{kind}"])
         with solara.Details("What the events do"):
-            Prose("\n".join(f"- **{EVENT_BUTTONS[k]}**: {t}" for k, t in explain.EVENTS.items()), size="0.85rem")
+            Prose("\n".join(f"- **{EVENT_BUTTONS[k]}**: {t}" for k, t in explain.EVENTS.items()), size="15px")
         if session.log or session.models[0].config.events:
             scheduled = [f"month {e.step}: {e.type.replace('_', ' ')} (scenario)" for e in session.models[0].config.events]
             fired = [f"month {e.month}: {e.label.lower()}" for e in session.log]
-            Prose("**So far and scheduled:** " + "; ".join(scheduled + fired), classes=["shs-event-log"], size="0.85rem")
+            Prose("**So far and scheduled:** " + "; ".join(scheduled + fired), classes=["shs-event-log"], size="15px")
 
 
 @solara.component
@@ -346,11 +367,13 @@ def ColourPicker(colour: solara.Reactive[str]):
         with solara.ToggleButtonsSingle(value=colour.value, on_value=colour.set, classes=["shs-colour"]):
             for key, label in labels.items():
                 solara.Button(label, value=key, text=True)
-    scheme = SCHEMES[colour.value]
-    Prose(scheme.explanation + " Lines are ties between people; a fainter line is a weaker tie.", classes=["shs-colour-explanation"])
 
 
 # -- the page -------------------------------------------------------------------------
+
+
+PLAY_CATCH_UP = 4
+"""Most months Play runs between two pictures when drawing falls behind its pace (it skips pictures rather than queueing them)."""
 
 
 @solara.component
@@ -359,7 +382,7 @@ def Page():
     start = solara.use_memo(lambda: start_from_address(router.search), [])
     session = solara.use_memo(lambda: Session(PRESETS, start.settings), [])
     version = solara.use_reactive(0)
-    pending = solara.use_reactive(replace(start.settings, compare=None))
+    pending = solara.use_reactive(replace(start.settings, compare=None, compare_intensity=None))
     seed_text = solara.use_reactive(str(start.settings.seed))
     seed_problem = solara.use_reactive("")
     colour = solara.use_reactive(start.colour)
@@ -367,21 +390,32 @@ def Page():
     playing = solara.use_reactive(False)
     speed = solara.use_reactive("normal")
     problem = solara.use_reactive(start.problem)
+    intro_open = solara.use_reactive(True)
+    pace = solara.use_ref(Pace())
 
     def bump() -> None:
         version.set(version.value + 1)
 
     def play(cancel: threading.Event) -> None:
         generation = session.generation  # a Reset or a new preset ends the play
+        pace.current = Pace(playing=True)
+        last = time.perf_counter()
         while playing.value and not cancel.is_set():
-            started = time.perf_counter()
+            interval = PLAY_SPEEDS[speed.value][1]  # read each month, so a new speed applies at once
             with session.lock:
                 if session.generation != generation or session.month >= session.planned_months:
                     break
-                session.step()
+                # The clock keeps its pace: if the last picture took longer than a month's interval,
+                # run the months that fell due (up to PLAY_CATCH_UP) and draw once, instead of queueing pictures.
+                due = int((time.perf_counter() - last) / interval) if interval > 0 else 1
+                months = max(1, min(due, PLAY_CATCH_UP, session.planned_months - session.month))
+                session.step(months)
+            now = time.perf_counter()
+            pace.current = pace.current.after(months, now - last)
+            last = now
             bump()
-            interval = PLAY_SPEEDS[speed.value][1]  # read each month, so a new speed applies at once
-            time.sleep(max(0.0, interval - (time.perf_counter() - started)))
+            time.sleep(max(0.0, interval - (time.perf_counter() - last)))
+        pace.current = Pace()
         if not cancel.is_set():
             playing.set(False)
 
@@ -399,7 +433,7 @@ def Page():
 
     def apply(settings: Settings) -> None:
         playing.set(False)
-        act(lambda: session.reset(replace(settings, compare=session.settings.compare)))
+        act(lambda: session.reset(replace(settings, compare=session.settings.compare, compare_intensity=session.settings.compare_intensity)))
         selected.set(None)
 
     def reset() -> None:
@@ -423,37 +457,50 @@ def Page():
         seed_problem.set("")
         apply(settings)
 
-    def set_compare(policy: str | None) -> None:
-        act(lambda: session.set_compare(policy))
+    def set_compare(policy: str | None, intensity: float | None = None) -> None:
+        act(lambda: session.set_compare(policy, intensity))
 
     def fire(kind: str) -> None:
         act(lambda: session.fire(kind))
+
+    def step(months: int) -> None:
+        session.step(months)
+        bump()
 
     def export() -> bytes:
         return slide_png(session, SCHEMES[colour.value], highlight=selected.value)
 
     solara.Title(APP_TITLE)
-    solara.Style(CSS)
+    solara.Style(CSS + legend.CSS)
     with solara.Sidebar():
-        Controls(session, pending, seed_text, seed_problem, playing, speed, version.value, reset, choose_preset, set_compare, bump)
+        Controls(session, pending, seed_text, seed_problem, version.value, choose_preset, set_compare)
 
     with solara.Column(classes=["shs-main"]):
+        RunBar(session, version.value, playing, speed, pace.current, reset, step, export, colour.value, selected.value)
         if problem.value:
             solara.Error(problem.value, classes=["shs-problem"])
-        Header(session, version.value, export, colour.value, selected.value)
+        changed = _pending_changes(pending.value, seed_text.value, session.settings)
+        if changed:
+            solara.Warning(f"Press Reset to use the new {changed} (the run starts again at month 0).", dense=True, classes=["shs-pending"])
+        if intro_open.value:
+            Intro(lambda: intro_open.set(False))
         ColourPicker(colour)
         compare = len(session.models) == 2
         with solara.Columns([1, 1] if compare else [5, 2]):
             if compare:
-                for index, name in enumerate(side_names(session.settings)):
+                for index, name in enumerate(side_caption(session.settings)):
                     with solara.Column(gap="4px"):
-                        solara.Text(f"{'AB'[index]}: {name}", classes=["shs-caption"])
+                        solara.HTML(tag="div", unsafe_innerHTML=f"{'AB'[index]}: {name}<span class='shs-badge shs-badge-{'ab'[index]}'>"
+                                    f"{explain.calibration_badge(session.settings.preset, 'AB'[index])}</span>", classes=["shs-caption"])
                         CommunityImage(session, index, colour.value, selected.value, version.value, selected.set)
             else:
-                CommunityImage(session, 0, colour.value, selected.value, version.value, selected.set)
+                with solara.Column(gap="4px"):
+                    solara.HTML(tag="div", unsafe_innerHTML=f"<span class='shs-badge shs-badge-a'>{explain.calibration_badge(session.settings.preset)}</span>", classes=["shs-caption"])
+                    CommunityImage(session, 0, colour.value, selected.value, version.value, selected.set)
                 with solara.Column():
                     ResidentPanel(session, selected.value, version.value, selected.set)
                     WorldPanel(session, version.value, fire)
+        Key(colour.value)
         if compare:
             a, b = side_names(session.settings)
             Prose(f"#### B minus A: what {b} changes, against {a}")
@@ -466,21 +513,98 @@ def Page():
                 WorldPanel(session, version.value, fire)
         else:
             OutcomePictures(session, version.value)
+        Glossary()
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How Play is keeping up: months run per second, and how many months the last picture covered."""
+
+    playing: bool = False
+    months_per_second: float = 0.0
+    months_per_picture: int = 1
+
+    def after(self, months: int, seconds: float) -> Pace:
+        """This pace updated after ``months`` more months in ``seconds`` (a running average over a few pictures)."""
+        now = months / max(seconds, 1e-6)
+        rate = now if self.months_per_second == 0 else 0.6 * self.months_per_second + 0.4 * now
+        return Pace(True, rate, months)
+
+
+def side_caption(settings: Settings) -> tuple[str, str]:
+    """The two policies' names for the pictures' captions, with each one's intensity when they differ or are not 100%."""
+    a, b = side_names(settings)
+    if abs(settings.intensity - 1.0) < 1e-9 and abs(settings.intensity_b - 1.0) < 1e-9:
+        return a, b
+    return f"{a} at {settings.intensity:.0%}", f"{b} at {settings.intensity_b:.0%}"
 
 
 @solara.component
-def Header(session: Session, version: int, export: Callable[[], bytes], colour: str, selected: int | None):
-    """Where the run is: month, policy, community; and the export button."""
+def Intro(close: Callable[[], None]):
+    """The first-load panel: what this is and what to press."""
+    with solara.Card(classes=["shs-intro"]):
+        Prose(explain.INTRO)
+        solara.Button("Got it", on_click=close, outlined=True, color="primary", classes=["shs-intro-close"])
+
+
+@solara.component
+def Key(colour: str):
+    """What the colours, lines and markers of the pictures mean."""
+    solara.HTML(tag="div", unsafe_innerHTML=legend.colour_key(SCHEMES[colour]) + legend.tie_key(), classes=["shs-key"])
+    Prose(SCHEMES[colour].explanation + " Lines are ties between people; a fainter line is a weaker tie.", classes=["shs-colour-explanation"])
+
+
+@solara.component
+def Glossary():
+    """Plain words for the survey codes, kinds of tie and the ladder."""
+    with solara.Details("What the words mean"):
+        Prose("\n".join(f"- **{term}**: {text}" for term, text in explain.GLOSSARY_TERMS.items()), classes=["shs-glossary"])
+
+
+@solara.component
+def RunBar(
+    session: Session,
+    version: int,
+    playing: solara.Reactive[bool],
+    speed: solara.Reactive[str],
+    pace: Pace,
+    reset: Callable[[], None],
+    step: Callable[[int], None],
+    export: Callable[[], bytes],
+    colour: str,
+    selected: int | None,
+):
+    """Where the run is and what runs it, at the top of the page (it stays there when the side panel is hidden)."""
     s = session.settings
-    policies = policy_name(s.policy) if s.compare is None else "A: {} · B: {}".format(*side_names(s))
+    policies = policy_name(s.policy) if s.compare is None else "A: {} · B: {}".format(*side_caption(s))
     # A stable function per view state: FileDownload restarts whenever its data function changes.
-    data = solara.use_memo(lambda: export, [version, colour, selected, session.generation, s.compare])
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, justify="space-between"):
-        with solara.Column(gap="0px"):
+    data = solara.use_memo(lambda: export, [version, colour, selected, session.generation, s.compare, s.compare_intensity])
+    with solara.Column(gap="2px", classes=["shs-runbar"]):
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="8px"):
             solara.Text(f"Month {session.month}", classes=["shs-month"])
+            solara.Button("Reset", color="primary", on_click=reset, classes=["shs-reset"])
+            solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary", on_click=lambda: playing.set(not playing.value), classes=["shs-play"])
+            solara.Button("Step", color="primary", on_click=lambda: step(1), disabled=playing.value, classes=["shs-step"])
+            solara.Button("Step a year", color="primary", outlined=True, on_click=lambda: step(12), disabled=playing.value, classes=["shs-step-year"])
+            with solara.Div(style={"width": "250px"}):
+                Choice("Play speed", {key: label for key, (label, _) in PLAY_SPEEDS.items()}, speed.value, speed.set, css_class="shs-speed")
+            name = f"community-{s.preset}-{s.policy}{'-vs-' + s.compare if s.compare else ''}-month{session.month}-seed{s.seed}.png"
+            solara.FileDownload(data, filename=name, label="Export PNG for slides", mime_type="image/png", icon_name="mdi-download")
+        with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}, gap="12px"):
             solara.Text(f"Scenario: {session.preset.name} · Policy: {policies} · {s.residents:,} households · seed {s.seed}", classes=["shs-muted", "shs-run"])
-        name = f"community-{s.preset}-{s.policy}{'-vs-' + s.compare if s.compare else ''}-month{session.month}-seed{s.seed}.png"
-        solara.FileDownload(data, filename=name, label="Export PNG for slides", mime_type="image/png", icon_name="mdi-download")
+            if playing.value:
+                solara.v.ProgressCircular(indeterminate=True, size=18, width=2, color="primary")
+                solara.Text(pace_text(pace), classes=["shs-busy"])
+
+
+def pace_text(pace: Pace) -> str:
+    """Play's state in words, for the busy indicator."""
+    if pace.months_per_second <= 0:
+        return "Playing: starting"
+    text = f"Playing: about {pace.months_per_second:.1f} months a second"
+    if pace.months_per_picture > 1:
+        text += f"; drawing every {pace.months_per_picture} months to keep the pace (the machine is busy)"
+    return text
 
 
 @solara.component
@@ -489,56 +613,46 @@ def Controls(
     pending: solara.Reactive[Settings],
     seed_text: solara.Reactive[str],
     seed_problem: solara.Reactive[str],
-    playing: solara.Reactive[bool],
-    speed: solara.Reactive[str],
     version: int,
-    reset: Callable[[], None],
     choose_preset: Callable[[str], None],
-    set_compare: Callable[[str | None], None],
-    bump: Callable[[], None],
+    set_compare: Callable[[str | None, float | None], None],
 ):
-    """The sidebar: run buttons, scenario, policy, community, seed, side by side."""
+    """The side panel: scenario, policy, community, seed, side by side."""
     p = pending.value
     with solara.Column(classes=["shs-sidebar"]):
-        with solara.Row(style={"flex-wrap": "wrap"}):
-            solara.Button("Reset", color="primary", on_click=reset, classes=["shs-reset"])
-            solara.Button("❚❚ Pause" if playing.value else "▶ Play", color="primary", on_click=lambda: playing.set(not playing.value), classes=["shs-play"])
-            solara.Button("Step", color="primary", on_click=lambda: (session.step(), bump()), disabled=playing.value, classes=["shs-step"])
-            solara.Button("Step a year", color="primary", outlined=True, on_click=lambda: (session.step(12), bump()), disabled=playing.value, classes=["shs-step-year"])
-        Choice("Play speed", {key: label for key, (label, _) in PLAY_SPEEDS.items()}, speed.value, speed.set, css_class="shs-speed")
-        changed = _pending_changes(p, seed_text.value, session.settings)
-        if changed:
-            solara.Warning(f"Press Reset to use the new {changed} (the run starts again at month 0).", dense=True, classes=["shs-pending"])
-
         Prose("### Scenario")
         Choice("Scenario preset", {k: pr.name for k, pr in PRESETS.items()}, p.preset, choose_preset, css_class="shs-preset")
         preset = PRESETS[p.preset]
-        Prose(preset.description + (f"\n\n*Scheduled: {preset.events}.*" if preset.events else ""), classes=["shs-preset-description"], size="0.85rem")
+        Prose(preset.description + (f"\n\n*Scheduled: {preset.events}.*" if preset.events else ""), classes=["shs-preset-description"], size="15px")
 
         Prose("### Policy")
         Choice("Policy", {name: policy_name(name) for name in POLICIES}, p.policy, lambda v: pending.set(replace(pending.value, policy=v)), css_class="shs-policy")
         solara.SliderInt(f"Intensity: {p.intensity:.0%}", value=round(100 * p.intensity), min=0, max=200, step=10, on_value=lambda v: pending.set(replace(pending.value, intensity=v / 100)))
-        Prose(explain.INTENSITY, classes=["shs-muted"], size="0.8rem")
+        Prose(explain.INTENSITY, classes=["shs-muted"], size="15px")
         levers = solara.use_memo(lambda: policy_levers(preset, p.policy, p.intensity), [p.preset, p.policy, p.intensity])
-        Prose(explain.policy_text(p.policy, levers), classes=["shs-policy-explanation"], size="0.85rem")
+        Prose(explain.policy_text(p.policy, levers), classes=["shs-policy-explanation"], size="15px")
 
         Prose("### Community")
         low, high = RESIDENTS_RANGE
         solara.SliderInt(f"Households: {p.residents:,}", value=p.residents, min=low, max=high, step=50, on_value=lambda v: pending.set(replace(pending.value, residents=v)))
-        solara.InputText("Seed (a whole number: the same seed, the same community and luck)", value=seed_text, error=seed_problem.value or False, message=seed_problem.value or None, classes=["shs-seed"])
+        solara.InputText("Seed (the same seed: the same community and luck)", value=seed_text, error=seed_problem.value or False, message=seed_problem.value or None, classes=["shs-seed"])
 
         Prose("### Side by side")
-        compare = session.settings.compare
-        solara.Switch(label="Compare with a second policy (same households, same luck)", value=compare is not None, on_value=lambda on: set_compare(_other_policy(session.settings.policy) if on else None), classes=["shs-compare"])
+        s = session.settings
+        compare = s.compare
+        solara.Switch(label="Compare with a second policy (same households, same luck)", value=compare is not None, on_value=lambda on: set_compare(_other_policy(s.policy) if on else None, None), classes=["shs-compare"])
         if compare is not None:
             others = {name: policy_name(name) for name in POLICIES}
-            Choice("Policy B (as designed)", others, compare, set_compare, css_class="shs-policy-b")
+            Choice("Policy B (as designed)", others, compare, lambda name: set_compare(name, s.compare_intensity), css_class="shs-policy-b")
+            with solara.Div(classes=["shs-intensity-b"]):
+                solara.SliderInt(f"Intensity of B: {s.intensity_b:.0%}", value=round(100 * s.intensity_b), min=0, max=200, step=10, on_value=lambda v: set_compare(compare, v / 100))
             Prose(
-                f"A is {policy_name(session.settings.policy)} with this scenario's settings (the policy above, as of the last Reset). "
-                "B is the policy as designed, at the same intensity, in the same scenario (community, landlord, services and events).",
-                size="0.85rem",
+                f"A is {policy_name(s.policy)} with this scenario's settings (the policy above, as of the last Reset). "
+                "B is the policy as designed, in the same scenario (community, landlord, services and events). "
+                "B's policy and intensity apply at once: B is rerun from month 0 to this month.",
+                size="15px",
             )
-            Prose(explain.policy_text(compare, policy_levers(session.preset, compare, session.settings.intensity, as_designed=True)), classes=["shs-policy-b-explanation"], size="0.85rem")
+            Prose(explain.policy_text(compare, policy_levers(session.preset, compare, s.intensity_b, as_designed=True)), classes=["shs-policy-b-explanation"], size="15px")
 
 
 def _other_policy(policy: str) -> str:

@@ -40,6 +40,44 @@ def calibration_note(preset_key: str) -> str:
     return ("This scenario is not calibrated: its levels come from default assumptions, so compare policies with it "
             "rather than read its levels as England's.")
 
+def calibration_badge(preset_key: str, side: str = "") -> str:
+    """A few words for beside a picture: calibrated to England 2023/24 or simulated and not calibrated.
+
+    Side by side, B is always the policy as designed: even on the calibrated
+    landlord, nothing was observed of it, so B says so.
+    """
+    if preset_key != CALIBRATED:
+        return "Simulated, not calibrated"
+    if side == "B":
+        return "Landlord calibrated to England 2023/24; this policy as designed, not observed"
+    return "Calibrated to England 2023/24"
+
+
+INTRO = (
+    "**What this is:** a simulated community of social-housing households (each dot), their ties (the lines), "
+    "their landlord and local services. It compares policies, from *professionals decide* to *co-production*; "
+    "it does not forecast a real estate (its assumptions: docs/ODD.md).\n\n"
+    "**What to press:** **Step** runs a month; **Play** runs month after month until **Pause**. "
+    "The side panel (☰, top left) picks a scenario and switches on **Side by side**: a second policy on the same "
+    "households with the same luck, so whatever differs between the two pictures is the policy."
+)
+"""The first-load panel: what the app is and what to press (Markdown)."""
+
+GLOSSARY_TERMS: dict[str, str] = {
+    "TP01, TP06, TP07 ...": "Questions of the Tenant Satisfaction Measures survey that every large landlord in England "
+    "reports each year: TP01 satisfied overall, TP06 listens to your views and acts on them, TP07 keeps you informed, "
+    "TP08 treats you fairly and with respect. The cards show the share who would answer positively.",
+    "Bonding ties": "Ties between neighbours in the same block: close support.",
+    "Bridging ties": "Ties across blocks and estates: people who would not otherwise meet, who pass on jobs and news.",
+    "Linking ties": "Ties to someone at the landlord or a service: a way into the organisations that hold power.",
+    "Arnstein's ladder": "Sherry Arnstein's 1969 ladder of citizen participation, from non-participation "
+    "(professionals decide) through tokenism (consulted, then ignored) to citizen power (partnership, delegated power).",
+    "Intensity": "How many households the policy reaches each month, as a share of the scenario's own setting.",
+    "Same seed": "The same seed gives the same households, network and luck, so two runs differ only by what you changed.",
+}
+"""Plain explanations of the survey codes, kinds of tie and other terms on the screen."""
+
+
 COMPARE = (
     "Both communities are the same households, the same network and the same luck (the same seed); "
     "only the policy differs, so the difference is the policy's effect. Blue: B is better for residents; hatched vermillion: worse."

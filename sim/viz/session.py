@@ -68,6 +68,13 @@ class Settings:
     residents: int = 500
     seed: int = 1
     compare: str | None = None
+    compare_intensity: float | None = None
+    """Policy B's intensity, set on its own (None: the same as A's, so that one slider moves both)."""
+
+    @property
+    def intensity_b(self) -> float:
+        """The intensity policy B runs at."""
+        return self.intensity if self.compare_intensity is None else self.compare_intensity
 
     def check(self, presets: dict[str, Preset]) -> Settings:
         """These settings, or a UserError naming the bad value and what is accepted."""
@@ -79,6 +86,8 @@ class Settings:
         low, high = INTENSITY_RANGE
         if not low <= self.intensity <= high:
             raise UserError(f"intensity: {self.intensity} is not accepted (accepted: {low:g} to {high:g} times the scenario's reach)")
+        if self.compare_intensity is not None and not low <= self.compare_intensity <= high:
+            raise UserError(f"intensity of policy B: {self.compare_intensity} is not accepted (accepted: {low:g} to {high:g} times the policy's own reach)")
         low, high = RESIDENTS_RANGE
         if isinstance(self.residents, bool) or not isinstance(self.residents, int) or not low <= self.residents <= high:
             raise UserError(f"community size: {shown(self.residents)} is not accepted (accepted: a whole number of households from {low} to {high})")
@@ -151,8 +160,10 @@ def scaled_levers(preset: Preset, policy: str, intensity: float, *, as_designed:
 
 
 def build_model(preset: Preset, settings: Settings, policy: str, *, as_designed: bool = False) -> HousingModel:
-    """A model of ``preset`` (its community, landlord, services and events) with the settings' size, seed and intensity, running ``policy``."""
-    levers = policy_levers(preset, policy, settings.intensity, as_designed=as_designed)
+    """A model of ``preset`` (its community, landlord, services and events) with the settings' size and seed, running ``policy``
+    at the settings' intensity (policy B's own intensity when ``as_designed``, which is how policy B is built)."""
+    intensity = settings.intensity_b if as_designed else settings.intensity
+    levers = policy_levers(preset, policy, intensity, as_designed=as_designed)
     return HousingModel(preset.scenario, rng=settings.seed, residents=settings.residents, policy=policy, **{f"policy.{k}": v for k, v in levers.items()})
 
 
@@ -205,14 +216,14 @@ class Session:
         self.layouts_computed += 1
         return community_layout(model.state.block, model.state.estate, INSTITUTIONS)
 
-    def set_compare(self, policy: str | None) -> None:
-        """Show a second policy side by side (or none): built on the same settings and caught up to the current month.
+    def set_compare(self, policy: str | None, intensity: float | None = None) -> None:
+        """Show a second policy side by side (or none), at ``intensity`` (None: A's), built on the same settings and caught up to the current month.
 
         The new model replays this session's fired events at the months they
         took effect, so both models have the same history but for the policy.
         """
         with self.lock:
-            settings = replace(self.settings, compare=policy).check(self.presets)
+            settings = replace(self.settings, compare=policy, compare_intensity=intensity if policy is not None else None).check(self.presets)
             self.settings = settings
             if policy is None:
                 self.models = self.models[:1]
