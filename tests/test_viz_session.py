@@ -238,3 +238,13 @@ def test_policy_b_intensity_from_the_address_is_checked():
     assert start_from_address("compare=co_design&intensity=0.7").settings.intensity_b == 0.7
     start = start_from_address("compare=co_design&intensity_b=3")
     assert "intensity of policy B" in start.problem and "accepted: 0 to 2" in start.problem
+
+
+def test_play_runs_the_months_that_fell_due_and_draws_once():
+    from sim.viz.app import PLAY_CATCH_UP, months_due
+
+    assert months_due(0.1, 0.3, 100) == 1  # on time: a month a picture
+    assert months_due(0.95, 0.3, 100) == 3  # the picture took three months' time: three months, one picture
+    assert months_due(60.0, 0.3, 100) == PLAY_CATCH_UP  # never a long jump
+    assert months_due(60.0, 0.3, 2) == 2  # never past the end of the run
+    assert months_due(5.0, 0.0, 100) == 1  # "as fast as it draws": every month drawn

@@ -405,10 +405,7 @@ def Page():
             with session.lock:
                 if session.generation != generation or session.month >= session.planned_months:
                     break
-                # The clock keeps its pace: if the last picture took longer than a month's interval,
-                # run the months that fell due (up to PLAY_CATCH_UP) and draw once, instead of queueing pictures.
-                due = int((time.perf_counter() - last) / interval) if interval > 0 else 1
-                months = max(1, min(due, PLAY_CATCH_UP, session.planned_months - session.month))
+                months = months_due(time.perf_counter() - last, interval, session.planned_months - session.month)
                 session.step(months)
             now = time.perf_counter()
             pace.current = pace.current.after(months, now - last)
@@ -514,6 +511,18 @@ def Page():
         else:
             OutcomePictures(session, version.value)
         Glossary()
+
+
+def months_due(elapsed: float, interval: float, left: int) -> int:
+    """Months Play runs before its next picture, ``elapsed`` seconds after the last one, at ``interval`` seconds a month.
+
+    The clock keeps its pace: if the last picture took longer than a month's
+    interval, the months that fell due run together and are drawn once
+    (up to :data:`PLAY_CATCH_UP`), instead of queueing a picture per month.
+    Never more than the ``left`` months of the run; at least one.
+    """
+    due = int(elapsed / interval) if interval > 0 else 1
+    return max(1, min(due, PLAY_CATCH_UP, left))
 
 
 @dataclass(frozen=True)
