@@ -20,9 +20,12 @@ if os.environ.get("CI"):
 @pytest.fixture(scope="module")
 def browser() -> Iterator:
     """Debian's Chromium under Playwright, for a module of browser tests (they fail, never skip, without it)."""
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from sim.viz.browser import launch_chromium
+
+    # An expectation waits for a state; its time is an upper bound for a busy machine, not a pace to keep.
+    expect.set_options(timeout=60_000)
 
     with sync_playwright() as playwright:
         try:

@@ -82,7 +82,7 @@ def open_page(browser, app: AppServer, query: str, width: int = 1280, height: in
 
 def step_to(page: Page, month: int) -> None:
     page.locator(".shs-step").click()
-    expect(page.locator(".shs-month")).to_have_text(f"Month {month}")
+    expect(page.locator(".shs-month")).to_have_text(f"Month {month}", timeout=TIMEOUT)
 
 
 def width(page: Page, selector: str) -> float:
@@ -119,16 +119,16 @@ def test_with_the_side_panel_hidden_the_pictures_fill_the_screen_and_the_run_con
     page.locator(".shs-intro-close").click()
     before = width(page, "img.shs-community-a")
     page.locator(".v-app-bar .v-app-bar__nav-icon, .v-app-bar button").first.click()  # the ☰ that hides the side panel
-    expect(page.locator(".shs-preset")).not_to_be_in_viewport()
+    expect(page.locator(".shs-preset")).not_to_be_in_viewport(timeout=TIMEOUT)
     page.wait_for_function(f"document.querySelector('img.shs-community-a').getBoundingClientRect().width > {before + 50}")
     pictures = width(page, "img.shs-community-a") + width(page, "img.shs-community-b")
     assert pictures >= 0.75 * 1280, f"the two pictures take {pictures:.0f} of 1280 px"
     # The run bar is still there and works.
     step_to(page, 1)
     page.locator(".shs-play").click()
-    expect(page.locator(".shs-busy")).to_contain_text("Playing")
+    expect(page.locator(".shs-busy")).to_contain_text("months a second", timeout=TIMEOUT)  # the busy state, with the pace measured
     page.locator(".shs-play").click()
-    expect(page.locator(".shs-play")).to_contain_text("Play")
+    expect(page.locator(".shs-play")).to_contain_text("Play", timeout=TIMEOUT)  # answered after at most one picture
     expect(page.locator(".shs-busy")).to_have_count(0)
     page.context.close()
 

@@ -64,6 +64,8 @@ CSS = """
 .shs-muted { color: #444; font-size: 15px; }
 .shs-figure img, img.shs-figure { width: 100%; height: auto; }
 .shs-card-value { font-size: 1.6rem; font-weight: 600; }
+.shs-cards { display: flex; flex-wrap: wrap; gap: 8px 24px; }
+.shs-card-title { font-weight: 600; margin: 6px 0 2px 0; }
 .shs-table { font-size: 16px; }
 .shs-table td, .shs-table th { padding: 2px 10px 2px 0; text-align: left; }
 .v-btn { text-transform: none !important; letter-spacing: normal !important; font-size: 15px !important; }
@@ -199,6 +201,7 @@ def OutcomePictures(session: Session, version: int):
 
     survey_png, outcomes_png = solara.use_memo(render, [session.generation, version])
     SurveyCards(session, version)
+    LiveNumbers(session, version)
     Prose(f"{explain.TSM} {explain.calibration_note(session.settings.preset)}", classes=["shs-muted", "shs-calibration-note"], size="15px")
     solara.Image(survey_png, classes=["shs-figure", "shs-survey"])
     Prose("#### Key outcomes over time")
@@ -224,48 +227,65 @@ def DifferencePicture(session: Session, version: int):
 
 @solara.component
 def SurveyCards(session: Session, version: int):
-    """The survey shares now, as a landlord would report them."""
+    """The survey shares now, as a landlord would report them.
+
+    One HTML block carrying its own month, so that a reader (or a test) never
+    sees one card from this month beside another from the last.
+    """
     frames = session.frames()
-    with solara.Row(gap="24px", style={"flex-wrap": "wrap"}):
-        for column, median in TSM_MEDIANS.items():
-            with solara.Column(gap="0px"):
-                solara.Text(LABELS[column], classes=["shs-muted"])
-                values = [f"{100 * f[column].iloc[-1]:.0f}%" if len(f) else "–" for f in frames]
-                shown = values[0] if len(values) == 1 else f"A {values[0]} · B {values[1]}"
-                solara.Text(shown, classes=["shs-card-value", f"shs-tsm-{column}"])
-                solara.Text(f"English median {median:.0f}%", classes=["shs-muted"])
+    cards = []
+    for column, median in TSM_MEDIANS.items():
+        values = [f"{100 * f[column].iloc[-1]:.0f}%" if len(f) else "–" for f in frames]
+        value = values[0] if len(values) == 1 else f"A {values[0]} · B {values[1]}"
+        cards.append(f"<div class='shs-card'><div class='shs-muted'>{LABELS[column]}</div><div class='shs-card-value shs-tsm-{column}'>{value}</div>"
+                     f"<div class='shs-muted'>English median {median:.0f}%</div></div>")
+    title = f"<div class='shs-card-title'>The survey at month {session.month}</div>"
+    solara.HTML(tag="div", unsafe_innerHTML=title + f"<div class='shs-cards'>{''.join(cards)}</div>", classes=["shs-survey-cards"])
 
 
 LIVE_NUMBERS: tuple[str, ...] = (
-    "trust_landlord", "trust_neighbours", "stigma", "wellbeing", "need_fit", "employment_rate",
-    "participation_most_stigmatised", "participation_least_stigmatised", "cost",
+    "trust_landlord", "trust_neighbours", "stigma", "wellbeing", "need_fit", "need_fit_most_stigmatised", "employment_rate",
+    "participation_least_stigmatised", "participation_most_stigmatised", "bridging", "linking", "landlord_respect",
+    "requests_funded", "cost",
 )
-"""The outcomes side by side shows as numbers for A and B now (the ones a workshop guide reads out)."""
+"""The outcomes shown as numbers this month (for A and B side by side): the ones docs/workshop.md reads out."""
+
+
+def live_value(column: str, value: float) -> str:
+    """An outcome's value as the live table shows it: shares in percent, cost in pounds, indices to two decimals."""
+    if outcome_table.name(column).unit == "share":
+        return f"{100 * value:.1f}%"
+    return f"£{value:.0f}" if column == "cost" else f"{value:.2f}"
+
+
+def live_verdict(column: str, a: float, b: float) -> str:
+    """B against A in words and arrows as well as numbers (never colour alone)."""
+    share = outcome_table.name(column).unit == "share"
+    difference = b - a
+    size = f"{100 * abs(difference):.1f} points" if share else (f"£{abs(difference):.0f}" if column == "cost" else f"{abs(difference):.2f}")
+    if size in ("0.0 points", "£0", "0.00"):  # too small to show: no direction to read into it
+        return "about the same"
+    better = outcome_table.better(column) * difference > 0
+    return f"{'▲' if difference > 0 else '▼'} {size} {'higher' if difference > 0 else 'lower'}: {'better' if better else 'worse'} for B"
 
 
 @solara.component
 def LiveNumbers(session: Session, version: int):
-    """Side by side: each headline outcome for A and B this month, and B minus A in words as well as numbers."""
+    """Each headline outcome this month, for A and B side by side with B against A in words, arrows and numbers."""
     frames = session.frames()
-    if len(frames) < 2 or not len(frames[0]) or not len(frames[1]):
+    if not all(len(frame) for frame in frames):
         return
     rows = []
     for column in LIVE_NUMBERS:
-        if column not in frames[0] or column not in frames[1]:
+        if any(column not in frame for frame in frames):
             continue
-        a, b = float(frames[0][column].iloc[-1]), float(frames[1][column].iloc[-1])
-        share = outcome_table.name(column).unit == "share"
-        shown = (lambda v: f"{100 * v:.1f}%") if share else ((lambda v: f"£{v:.0f}") if column == "cost" else (lambda v: f"{v:.2f}"))
-        difference = b - a
-        size = f"{100 * abs(difference):.1f} points" if share else (f"£{abs(difference):.0f}" if column == "cost" else f"{abs(difference):.2f}")
-        if size in ("0.0 points", "£0", "0.00"):  # too small to show: no direction to read into it
-            verdict = "about the same"
-        else:
-            better = outcome_table.better(column) * difference > 0
-            verdict = f"{'▲' if difference > 0 else '▼'} {size} {'higher' if difference > 0 else 'lower'}: {'better' if better else 'worse'} for B"
-        rows.append(f"<tr class='shs-live-{column}'><td>{outcome_table.label(column)} <span class='shs-muted'>({outcome_table.direction_cue(column)})</span></td>"
-                    f"<td class='shs-live-a'>{shown(a)}</td><td class='shs-live-b'>{shown(b)}</td><td>{verdict}</td></tr>")
-    header = "<tr><th>This month</th><th>A</th><th>B</th><th>B against A</th></tr>"
+        values = [float(frame[column].iloc[-1]) for frame in frames]
+        cells = "".join(f"<td class='shs-live-{'ab'[i]}'>{live_value(column, v)}</td>" for i, v in enumerate(values))
+        if len(values) == 2:
+            cells += f"<td>{live_verdict(column, *values)}</td>"
+        rows.append(f"<tr class='shs-live-{column}'><td>{outcome_table.label(column)} <span class='shs-muted'>({outcome_table.direction_cue(column)})</span></td>{cells}</tr>")
+    month = f"Month {session.month}"  # in the table itself, so that its numbers and its month always arrive together
+    header = f"<tr><th>{month}</th><th>A</th><th>B</th><th>B against A</th></tr>" if len(frames) == 2 else f"<tr><th>{month}</th><th></th></tr>"
     solara.HTML(tag="table", unsafe_innerHTML=header + "".join(rows), classes=["shs-table", "shs-live-numbers"])
 
 
@@ -372,6 +392,9 @@ def ColourPicker(colour: solara.Reactive[str]):
 # -- the page -------------------------------------------------------------------------
 
 
+PLAY_BREATH = 0.1
+"""Seconds Play leaves the page alone after each picture, however late it is, so that a click never waits behind the next month."""
+
 PLAY_CATCH_UP = 4
 """Most months Play runs between two pictures when drawing falls behind its pace (it skips pictures rather than queueing them)."""
 
@@ -392,6 +415,8 @@ def Page():
     problem = solara.use_reactive(start.problem)
     intro_open = solara.use_reactive(True)
     pace = solara.use_ref(Pace())
+    drawn = solara.use_memo(Drawn, [])
+    solara.use_effect(lambda: drawn.mark(version.value), [version.value])  # effects run once the page shows this version
 
     def bump() -> None:
         version.set(version.value + 1)
@@ -407,11 +432,14 @@ def Page():
                     break
                 months = months_due(time.perf_counter() - last, interval, session.planned_months - session.month)
                 session.step(months)
-            now = time.perf_counter()
-            pace.current = pace.current.after(months, now - last)
-            last = now
+            pace.current = pace.current.after(months, time.perf_counter() - last)
+            last = time.perf_counter()
             bump()
-            time.sleep(max(0.0, interval - (time.perf_counter() - last)))
+            # The page draws in another thread. Wait until it shows this month before running the next, so
+            # pictures never queue up behind each other (nor a click behind them: Pause is answered after at
+            # most one picture); months that fall due meanwhile run together before the next picture.
+            drawn.wait_for(version.value, cancel)
+            time.sleep(max(PLAY_BREATH, interval - (time.perf_counter() - last)))
         pace.current = Pace()
         if not cancel.is_set():
             playing.set(False)
@@ -511,6 +539,31 @@ def Page():
         else:
             OutcomePictures(session, version.value)
         Glossary()
+
+
+class Drawn:
+    """The latest version of a page that has been drawn, for Play to wait on."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._version = -1
+
+    def mark(self, version: int) -> None:
+        """The page now shows ``version``."""
+        with self._condition:
+            self._version = max(self._version, version)
+            self._condition.notify_all()
+
+    def wait_for(self, version: int, cancel: threading.Event, timeout: float = 60.0) -> bool:
+        """Wait until ``version`` is drawn (True), ``cancel`` is set or ``timeout`` seconds pass (False)."""
+        deadline = time.monotonic() + timeout
+        with self._condition:
+            while self._version < version and not cancel.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._condition.wait(min(left, 0.1))  # wakes to see a cancel, which does not notify
+            return self._version >= version
 
 
 def months_due(elapsed: float, interval: float, left: int) -> int:
