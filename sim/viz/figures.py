@@ -31,6 +31,7 @@ import weakref
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -224,9 +225,34 @@ class CommunityFigure:
         if self._last is not None and self._last[0][0]() is model and self._last[0][1:] == key:
             return self._last[1]  # the same model, month, colours and selection: the same picture
         self.view.update(model, scheme, highlight=highlight)
-        picture = png(self.figure)
+        picture = png(self.figure) if self.blocks else self._over_ties()
         self._last = ((weakref.ref(model), *key), picture)
         return picture
+
+    def _over_ties(self) -> bytes:
+        """PNG of the household view: everything but the ties drawn on a transparent canvas and laid over the
+        tie image with numpy (matplotlib's own drawing of the image cost about as much as the rest of the picture)."""
+        image = self.view.tie_image
+        with DRAWING:
+            image.set_visible(False)
+            self.figure.patch.set_alpha(0.0)
+            try:
+                self.figure.canvas.draw()
+            finally:
+                image.set_visible(True)
+                self.figure.patch.set_alpha(1.0)
+            front = np.asarray(self.figure.canvas.buffer_rgba())
+            height, width = front.shape[:2]
+            back = np.full((height, width, 3), 255, dtype=np.uint8)
+            ties = np.asarray(image.get_array())
+            top, left = height - round(image.oy) - ties.shape[0], round(image.ox)  # the image's top left, in pixels from the top left
+            rows, columns = slice(max(top, 0), min(top + ties.shape[0], height)), slice(max(left, 0), min(left + ties.shape[1], width))
+            back[rows, columns] = ties[rows.start - top : rows.stop - top, columns.start - left : columns.stop - left]
+            alpha = front[..., 3:4].astype(np.uint16)
+            blended = (front[..., :3] * alpha + back * (255 - alpha) + 127) // 255  # straight alpha over an opaque background
+            buffer = io.BytesIO()
+            Image.fromarray(blended.astype(np.uint8), "RGB").save(buffer, format="png", compress_level=1)
+            return buffer.getvalue()
 
     def where(self, resident: int) -> tuple[float, float]:
         """Where ``resident`` is drawn, as fractions of the image's width and height from its top left (the inverse of :meth:`pick`)."""
