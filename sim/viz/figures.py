@@ -18,8 +18,10 @@ its fonts so that the smallest text, shown at the narrowest width the page
 gives it (:data:`COMMUNITY_WIDTH`, :data:`CHART_WIDTH`), is at least
 :data:`MIN_TEXT_PX` pixels high (:func:`smallest_text_px` measures it).
 
-Side by side at 500 households, a step's drawing cost 0.5 s before these
-changes and about 0.1 s after (see docs/viz_speed.md).
+Side by side, a Step with redraw in the browser took 1.8-2.6 s at 500
+households and 2.3-4.4 s at 2,000 on a busy 2-core machine before the
+shared-scale difference charts, the block view and these caches, and
+0.37-0.48 s and 0.38-0.56 s after (medians; docs/viz_speed.md).
 """
 
 from __future__ import annotations
