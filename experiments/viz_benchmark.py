@@ -1,6 +1,7 @@
 """Browser benchmark: how long a Step takes to show, with the network and plots redrawn.
 
-    python experiments/viz_benchmark.py                       # 500 households, co-production and paternalistic
+    python experiments/viz_benchmark.py                       # 500 and 2,000 households, co-production and paternalistic
+    python experiments/viz_benchmark.py --compare paternalistic   # side by side: each preset's policy against paternalistic
     python experiments/viz_benchmark.py --residents 1000 --steps 40 --json results/viz_bench.json
 
 Starts the app (``python run.py viz`` on a free localhost port) and Debian's
@@ -29,16 +30,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sim.viz.browser import AppServer, block_internet, launch_chromium
 
 STEP_AND_WAIT = """
-async (month) => {
+async ([month, selectors]) => {
   const q = (s) => document.querySelector(s);
-  const before = { net: q("img.shs-community-a").src, plot: q("img.shs-outcomes").src };
+  const before = selectors.map((s) => q(s).src);
   const start = performance.now();
   q(".shs-step").click();
   for (;;) {
     await new Promise((resolve) => requestAnimationFrame(resolve));
-    const net = q("img.shs-community-a"), plot = q("img.shs-outcomes"), label = q(".shs-month");
-    if (label && label.textContent.trim() === `Month ${month}` && net && plot && net.src !== before.net && plot.src !== before.plot) {
-      await Promise.all([net.decode(), plot.decode()]);
+    const images = selectors.map(q), label = q(".shs-month");
+    if (label && label.textContent.trim() === `Month ${month}` && images.every((img, i) => img && img.src !== before[i])) {
+      await Promise.all(images.map((img) => img.decode()));
       return performance.now() - start;
     }
     if (performance.now() - start > 30000) throw new Error(`month ${month} not shown within 30 s`);
@@ -46,16 +47,24 @@ async (month) => {
 }
 """
 
+SINGLE = ("img.shs-community-a", "img.shs-outcomes")
+SIDE_BY_SIDE = ("img.shs-community-a", "img.shs-community-b", "img.shs-difference")
+"""The pictures a step must redraw: one policy, and side by side."""
 
-def measure(page, base_url: str, preset: str, residents: int, steps: int, warmup: int) -> dict:
+
+def measure(page, base_url: str, preset: str, residents: int, steps: int, warmup: int, compare: str | None = None) -> dict:
     """Milliseconds from clicking Step to the redrawn month, for ``steps`` steps after ``warmup``."""
-    page.goto(f"{base_url}?preset={preset}&residents={residents}&seed=1")
+    address = f"{base_url}?preset={preset}&residents={residents}&seed=1" + (f"&compare={compare}" if compare else "")
+    selectors = list(SIDE_BY_SIDE if compare else SINGLE)
+    page.goto(address)
     page.locator(".shs-month").filter(has_text="Month 0").wait_for(timeout=60_000)
-    page.locator("img.shs-outcomes").wait_for()
-    times = [page.evaluate(STEP_AND_WAIT, month) for month in range(1, warmup + steps + 1)][warmup:]
+    for selector in selectors:
+        page.locator(selector).wait_for(timeout=60_000)
+    times = [page.evaluate(STEP_AND_WAIT, [month, selectors]) for month in range(1, warmup + steps + 1)][warmup:]
     ordered = sorted(times)
     return {
         "preset": preset,
+        "compare": compare,
         "residents": residents,
         "steps": steps,
         "months": f"{warmup + 1}-{warmup + steps}",
@@ -67,12 +76,16 @@ def measure(page, base_url: str, preset: str, residents: int, steps: int, warmup
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--residents", type=int, default=500)
+    parser.add_argument("--residents", type=int, nargs="+", default=[500, 2000], help="community sizes to time")
     parser.add_argument("--steps", type=int, default=30, help="timed steps per scenario")
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
-    parser.add_argument("--presets", nargs="+", default=["co_production", "paternalistic"])
+    parser.add_argument("--presets", nargs="+", help="scenario presets (default: co-production and paternalistic; side by side, co-production and consultation)")
+    parser.add_argument("--compare", help="a second policy: time side by side (each preset's policy as A, this as B)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
+    # Side by side, a preset whose policy is the second policy would show no difference at all (a
+    # difference chart that stays on zero is never redrawn), so the defaults differ from it.
+    presets = args.presets or (["co_production", "consultation"] if args.compare else ["co_production", "paternalistic"])
 
     from playwright.sync_api import sync_playwright
 
@@ -83,11 +96,13 @@ def main() -> int:
             context = browser.new_context(viewport={"width": 1500, "height": 950})
             blocked = block_internet(context)
             page = context.new_page()
-            for preset in args.presets:
-                result = measure(page, server.url, preset, args.residents, args.steps, args.warmup)
-                results.append(result)
-                print(f"{preset:>16}, {result['residents']} households, months {result['months']}: "
-                      f"step + redraw median {result['median_ms']:.0f} ms, 90th percentile {result['p90_ms']:.0f} ms, max {result['max_ms']:.0f} ms")  # fmt: skip
+            for residents in args.residents:
+                for preset in presets:
+                    result = measure(page, server.url, preset, residents, args.steps, args.warmup, args.compare)
+                    results.append(result)
+                    shown = f"{preset} vs {args.compare}" if args.compare else preset
+                    print(f"{shown:>32}, {residents} households, months {result['months']}: "
+                          f"step + redraw median {result['median_ms']:.0f} ms, 90th percentile {result['p90_ms']:.0f} ms, max {result['max_ms']:.0f} ms")  # fmt: skip
             if blocked:
                 print(f"warning: the page asked for outside addresses: {blocked}", file=sys.stderr)
         finally:

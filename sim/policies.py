@@ -156,6 +156,29 @@ class CoProduction(Policy):
     }
 
 
+LADDER: tuple[str, ...] = (
+    "non-participation",
+    "tokenism",
+    "citizen power (partnership)",
+    "citizen power (delegated power)",
+)
+"""The rungs a policy can stand on, lowest first: Arnstein's (1969) three bands, with citizen power
+split into her partnership and delegated-power rungs (co-design below co-production)."""
+
+
+def ladder_order(name: str) -> int:
+    """How high the policy called ``name`` stands on Arnstein's ladder: 0 for non-participation, up to 3.
+
+    Paternalistic < consultation < co-design < co-production. A comparison reads
+    the higher one as the reform. A registered policy on a rung not in
+    :data:`LADDER` is a ValueError (add its rung there).
+    """
+    rung = policy_class(name, "policy").rung
+    if rung not in LADDER:
+        raise ValueError(f"policy {name!r} stands on rung {rung!r}, which is not on the ladder (known: {', '.join(LADDER)})")
+    return LADDER.index(rung)
+
+
 def policy_table() -> list[dict[str, Any]]:
     """Every registered policy's name, rung, summary and lever defaults (for docs and the CLI)."""
     rows = []

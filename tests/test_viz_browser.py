@@ -255,6 +255,19 @@ def test_colours_can_follow_another_outcome(page: Page):
     expect(page.locator("img.shs-community-a")).not_to_have_attribute("src", before)
 
 
+def test_from_a_thousand_households_the_pictures_show_blocks(page: Page):
+    open_app(page, "residents=999&compare=co_production")
+    for side in "ab":
+        expect(page.locator(f"img.shs-community-{side}")).to_have_class(re.compile(r"\bshs-households\b"))
+    open_app(page, "residents=1000&compare=co_production")
+    for side in "ab":
+        expect(page.locator(f"img.shs-community-{side}")).to_have_class(re.compile(r"\bshs-blocks\b"))
+        expect(page.locator(f"img.shs-community-{side}")).to_have_attribute("alt", re.compile("each circle a block"))
+    expect(page.locator(".shs-colour-explanation")).to_contain_text("each circle is a block of flats")
+    page.locator(".shs-step").click()
+    expect(page.locator(".shs-month")).to_have_text("Month 1")
+
+
 def test_the_guard_would_catch_a_request_to_the_internet(browser, app):
     """The offline checks above are not vacuous: a request to a public address is caught and refused."""
     context = browser.new_context()

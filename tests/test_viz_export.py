@@ -13,6 +13,7 @@ from sim.viz.export import SLIDE_PIXELS, slide_png, slide_title
 from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure, png
 from sim.viz.presets import load_presets
 from sim.viz.prose import to_html
+from sim.viz.reform import in_reform_order
 from sim.viz.session import Session, Settings
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -102,11 +103,12 @@ def test_axes_change_only_when_they_must(session):
     assert figure.plot.axes[0].get_xlim() == (0.0, 132.0)
 
 
-def test_the_difference_plot_shows_b_minus_a(session):
-    session.set_compare("co_production")
+def test_the_difference_plot_shows_reform_minus_reference(session):
+    session.set_compare("co_production")  # A consultation, B co-production: B is the reform
     figure = DifferenceFigure(session.planned_months)
     a, b = session.frames()
-    data = figure.render(a, b, session.markers())
+    reform, reference = in_reform_order((a, b), "consultation", "co_production")
+    data = figure.render(reform, reference, session.markers())
     assert image(data).std() > 5
     line = figure.plot.lines["trust_landlord"]
     np.testing.assert_allclose(line.get_ydata(), b["trust_landlord"] - a["trust_landlord"])

@@ -37,10 +37,11 @@ from sim.policies import POLICIES
 from sim.viz import explain, legend
 from sim.viz.colours import DEFAULT_SCHEME, SCHEMES
 from sim.viz.export import policy_name, side_names, slide_png
-from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure
+from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure, shows_blocks
 from sim.viz.plots import LABELS, PANEL_LABELS, TSM_MEDIANS
 from sim.viz.presets import load_presets
 from sim.viz.prose import to_html
+from sim.viz.reform import difference_caption, in_reform_order
 from sim.viz.session import EVENT_BUTTONS, INTENSITY_RANGE, RESIDENTS_RANGE, Session, Settings, parse_number, parse_seed, policy_levers
 
 PRESETS = load_presets()
@@ -178,12 +179,14 @@ def CommunityImage(session: Session, index: int, colour: str, selected: int | No
 
     png = solara.use_memo(render, [session.generation, version, colour, selected, index])
     scheme = SCHEMES[colour]
+    # From 1,000 households the figure draws blocks (sim.viz.block_view): a click there selects no household.
+    what = f"each circle a block of flats coloured by the {scheme.share or 'average ' + scheme.label.lower()}" if figure.blocks else f"each dot a household coloured by {scheme.label.lower()}"
     ClickableImage(
         src=data_url(png),
         alt=f"Community {'AB'[index]} ({side_names(session.settings)[index]}) at month {session.models[index].steps}: "
-        f"each dot a household coloured by {scheme.label.lower()}; lines are ties; the landlord and services above.",
-        css_class=f"shs-community shs-community-{'ab'[index]}",
-        event_click=lambda where: on_pick(figure.pick(float(where["x"]), float(where["y"]))),
+        f"{what}; lines are ties; the landlord and services above.",
+        css_class=f"shs-community shs-community-{'ab'[index]} {'shs-blocks' if figure.blocks else 'shs-households'}",
+        event_click=(lambda where: None) if figure.blocks else lambda where: on_pick(figure.pick(float(where["x"]), float(where["y"]))),
     )
 
 
@@ -217,9 +220,10 @@ def DifferencePicture(session: Session, version: int):
 
     def render() -> bytes:
         with session.lock:
-            a, b = session.frames()
+            s = session.settings
+            reform, reference = in_reform_order(session.frames(), s.policy, s.compare)  # what the reform changes, whichever side it is on
             markers = session.markers()
-        return figure.render(a, b, markers)
+        return figure.render(reform, reference, markers)
 
     png = solara.use_memo(render, [session.generation, session.settings.compare, version])
     solara.Image(png, classes=["shs-figure", "shs-difference"])
@@ -380,7 +384,7 @@ def WorldPanel(session: Session, version: int, on_event: Callable[[str], None]):
 
 @solara.component
 def ColourPicker(colour: solara.Reactive[str]):
-    """Which outcome colours the residents, and what the colours mean."""
+    """Which outcome colours the residents (the key under the pictures says what the colours mean)."""
     labels = {key: s.label for key, s in SCHEMES.items()}
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         solara.Text("Colour households by:")
@@ -525,10 +529,10 @@ def Page():
                 with solara.Column():
                     ResidentPanel(session, selected.value, version.value, selected.set)
                     WorldPanel(session, version.value, fire)
-        Key(colour.value)
+        Key(colour.value, shows_blocks(session.models[0].state.n))
         if compare:
-            a, b = side_names(session.settings)
-            Prose(f"#### B minus A: what {b} changes, against {a}")
+            s = session.settings
+            Prose(f"#### {difference_caption(*side_names(s), s.policy, s.compare)}")
             Prose(explain.COMPARE)
             SurveyCards(session, version.value)
             LiveNumbers(session, version.value)
@@ -610,10 +614,12 @@ def Intro(close: Callable[[], None]):
 
 
 @solara.component
-def Key(colour: str):
-    """What the colours, lines and markers of the pictures mean."""
-    solara.HTML(tag="div", unsafe_innerHTML=legend.colour_key(SCHEMES[colour]) + legend.tie_key(), classes=["shs-key"])
-    Prose(SCHEMES[colour].explanation + " Lines are ties between people; a fainter line is a weaker tie.", classes=["shs-colour-explanation"])
+def Key(colour: str, blocks: bool = False):
+    """What the colours, lines and markers of the pictures mean (``blocks``: the block view of a large community)."""
+    scheme = SCHEMES[colour]
+    solara.HTML(tag="div", unsafe_innerHTML=legend.colour_key(scheme, blocks) + legend.tie_key(blocks), classes=["shs-key"])
+    text = scheme.block_explanation if blocks else scheme.explanation + " Lines are ties between people; a fainter line is a weaker tie."
+    Prose(text, classes=["shs-colour-explanation"])
 
 
 @solara.component

@@ -25,6 +25,8 @@ BLUE = "#2c7bb6"
 ORANGE = "#fdae61"
 RED = "#d7191c"
 GREY = "#bdbdbd"
+PALE = "#f2f2f2"
+"""A block where no household is in a categorical scheme's first category (see :meth:`ColourScheme.block_colours`)."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,9 @@ class ColourScheme:
 
     Continuous schemes have a ``cmap`` and ``ends`` (what 0 and 1 mean);
     categorical schemes have ``categories``: (label, colour) pairs, and
-    :meth:`values` returns category numbers.
+    :meth:`values` returns category numbers. ``share`` names what a block's
+    colour shows in the block view of a categorical scheme (the share of
+    its households in the first category).
     """
 
     key: str
@@ -42,6 +46,7 @@ class ColourScheme:
     cmap: str | None = None
     ends: tuple[str, str] = ("", "")
     categories: tuple[tuple[str, str], ...] = ()
+    share: str = ""
 
     @property
     def continuous(self) -> bool:
@@ -78,6 +83,33 @@ class ColourScheme:
         palette = np.array([to_rgba(colour) for _, colour in self.categories])
         return palette[np.asarray(values, dtype=np.int64)]
 
+    def block_colours(self, model: HousingModel, blocks: np.ndarray, count: int) -> np.ndarray:
+        """Each block's colour, a ``(count, 4)`` RGBA array, for block numbers ``blocks`` (one per household).
+
+        A continuous scheme colours a block by its households' mean value (on
+        the same fixed scale as a household); a categorical one by the share of
+        its households in the first category, from pale grey (none) to that
+        category's colour (all).
+        """
+        values = self.values(model)
+        households = np.maximum(np.bincount(blocks, minlength=count), 1)
+        if self.continuous:
+            return self.colours_of(np.bincount(blocks, values, minlength=count) / households)
+        share = np.bincount(blocks, np.asarray(values) == 0, minlength=count) / households
+        pale, full = np.array(to_rgba(PALE)), np.array(to_rgba(self.categories[0][1]))
+        return pale + share[:, None] * (full - pale)
+
+    @property
+    def block_explanation(self) -> str:
+        """What the block view's colours mean, in a sentence."""
+        shown = f"the {self.share}" if not self.continuous else f"their average {self.label.lower()}"
+        ends = f" ({self.ends[0]}, {self.ends[1]})" if self.continuous else " (pale grey: none, deepest colour: all)"
+        return (
+            "From 1,000 households the picture shows blocks, not households: each circle is a block of flats, "
+            f"its size the number of households, its colour {shown}{ends}. Lines are the ties between blocks and to the "
+            "landlord and services, fainter where there are fewer."
+        )
+
     def describe(self, value: float | int) -> str:
         """One resident's value in words (for the resident panel)."""
         if self.continuous:
@@ -111,6 +143,7 @@ SCHEMES: dict[str, ColourScheme] = {
             "Each dot is a household. Blue: in work. Orange: of working age and not in work. Grey: not of working age (retired, caring). "
             "Ties to people in other blocks help people hear of jobs.",
             categories=(("In work", BLUE), ("Working age, not in work", ORANGE), ("Not of working age", GREY)),
+            share="share of households in work",
         ),
         ColourScheme(
             "participation",
@@ -118,6 +151,7 @@ SCHEMES: dict[str, ColourScheme] = {
             "Each dot is a household. Blue: took part this month (a meeting, a workshop, a survey). "
             "Orange: someone knocked on the door this month, but they did not take part. Grey: neither.",
             categories=(("Took part this month", BLUE), ("Contacted by outreach only", ORANGE), ("Neither this month", GREY)),
+            share="share of households who took part this month",
         ),
     )
 }

@@ -80,7 +80,10 @@ GLOSSARY_TERMS: dict[str, str] = {
 
 COMPARE = (
     "Both communities are the same households, the same network and the same luck (the same seed); "
-    "only the policy differs, so the difference is the policy's effect. Blue: B is better for residents; hatched vermillion: worse."
+    "only the policy differs, so the difference is the policy's effect. The charts show what the reform changes: the policy higher "
+    "on Arnstein's ladder of participation minus the other (B minus A when both stand on the same rung), whichever side it is on. "
+    "Blue: the reform is better for residents; hatched vermillion: worse. Charts of one kind share a scale "
+    "(the 0-1 measures one, survey points one, cost its own), so a small change looks small."
 )
 
 

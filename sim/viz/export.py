@@ -17,6 +17,7 @@ from sim.viz.colours import ColourScheme
 from sim.viz.figures import new_figure, png
 from sim.viz.network_view import CommunityView, add_colour_key, legend_handles
 from sim.viz.plots import DifferencePlot, OutcomePlot, SurveyPlot
+from sim.viz.reform import difference_caption, in_reform_order
 from sim.viz.session import Session
 
 SLIDE_PIXELS = (2000, 1125)
@@ -109,5 +110,8 @@ def _side_by_side(figure, session, scheme, highlight, frames, markers, horizon) 
         ax.set_title(f"{'AB'[i]}: {name}", fontsize=13, loc="left")
     _keys(figure, scheme, 0.04, 0.33, 0.6)
     axes = [figure.add_axes((0.04 + 0.16 * k, 0.1, 0.12, 0.12)) for k in range(len(SLIDE_DIFFERENCES))]
-    DifferencePlot(axes, horizon, columns=SLIDE_DIFFERENCES).update(frames[0], frames[1], markers)
-    figure.text(0.015, 0.3, "B minus A over time (same households, same luck: the difference is the policy's effect)", fontsize=10, weight="bold")
+    s = session.settings
+    reform, reference = in_reform_order(frames, s.policy, s.compare)  # the reform's gains shade blue, whichever side it is on
+    DifferencePlot(axes, horizon, columns=SLIDE_DIFFERENCES).update(reform, reference, markers)
+    caption = difference_caption(*names, s.policy, s.compare)
+    figure.text(0.015, 0.3, f"{caption}, over time (same households, same luck: the difference is the policy's effect)", fontsize=10, weight="bold")

@@ -38,7 +38,13 @@ INSTITUTION_ROW_HEIGHT = 1.6
 """Height of the row of landlord and service nodes above the estates, in block cells."""
 
 LABEL_ROOM = 0.35
-"""Room above each estate for its label, in block cells."""
+"""Least room above each estate for its label, in block cells."""
+
+LABEL_SHARE = 0.045
+"""Room above each estate for its label as a share of the drawing's width: a label must stay
+legible when the picture is shown small, so its height is a fixed share of the width
+(:data:`sim.viz.figures.MIN_TEXT_PX` at :data:`sim.viz.figures.COMMUNITY_WIDTH`), and a
+wide community of many estates needs more room, in block cells, than a small one."""
 
 ASPECT = 1.6
 """Width / height the arrangement aims for (the drawing's shape)."""
@@ -52,13 +58,18 @@ class Layout:
     ``institutions`` maps a node name of :meth:`HousingModel.graph`
     (``"landlord"``, ``"service:repairs"``, ...) to its position;
     ``estates`` gives each estate's label position; ``bounds`` is
-    ``(xmin, xmax, ymin, ymax)`` with a margin.
+    ``(xmin, xmax, ymin, ymax)`` with a margin; ``blocks`` numbers each
+    dwelling's block (0, 1, ... in order of first appearance; a block that
+    spans estates counts once per estate) and ``block_centres`` is row ``g``
+    for block ``g``'s centre (what the aggregated view draws).
     """
 
     residents: np.ndarray
     institutions: dict[str, tuple[float, float]]
     estates: dict[int, tuple[float, float]] = field(default_factory=dict)
     bounds: tuple[float, float, float, float] = (0.0, 1.0, 0.0, 1.0)
+    blocks: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    block_centres: np.ndarray = field(default_factory=lambda: np.zeros((0, 2)))
 
 
 def community_layout(block: np.ndarray, estate: np.ndarray, institutions: tuple[str, ...], seed: int = LAYOUT_SEED) -> Layout:
@@ -97,8 +108,13 @@ def community_layout(block: np.ndarray, estate: np.ndarray, institutions: tuple[
     # estates sit side by side on shelves. Rows and shelves are chosen so the
     # whole picture is about as wide as a slide.
     blocks_in_estate = np.bincount(group_estate, minlength=len(estates))
-    rows, shelves = _arrangement(blocks_in_estate, ASPECT)
-    estate_width = np.ceil(blocks_in_estate / rows).astype(np.int64)
+    label_room = LABEL_ROOM
+    for _ in range(2):  # the label room depends on the width, which depends (a little) on the label room
+        rows, shelves = _arrangement(blocks_in_estate, ASPECT, label_room)
+        estate_width = np.ceil(blocks_in_estate / rows).astype(np.int64)
+        per_shelf = math.ceil(len(estates) / shelves)
+        width = max(float((estate_width[i : i + per_shelf] + ESTATE_GAP).sum()) for i in range(0, len(estates), per_shelf))
+        label_room = max(LABEL_ROOM, LABEL_SHARE * width)
     per_shelf = math.ceil(len(estates) / shelves)
     shelf = np.arange(len(estates)) // per_shelf
     estate_x = np.zeros(len(estates))
@@ -106,7 +122,7 @@ def community_layout(block: np.ndarray, estate: np.ndarray, institutions: tuple[
         members = np.flatnonzero(shelf == s)
         widths = estate_width[members] + ESTATE_GAP
         estate_x[members] = np.concatenate(([0.0], np.cumsum(widths)[:-1]))
-    estate_y = -shelf * (rows + ESTATE_GAP + LABEL_ROOM)
+    estate_y = -shelf * (rows + ESTATE_GAP + label_room)
     position_in_estate = np.zeros(len(order), dtype=np.int64)
     seen = np.zeros(len(estates), dtype=np.int64)
     for g, e in enumerate(group_estate):  # one entry per block: cheap
@@ -134,23 +150,27 @@ def community_layout(block: np.ndarray, estate: np.ndarray, institutions: tuple[
     xmin = -0.2
     xmax = float((estate_x + estate_width).max()) + 0.2
     ymin = float((estate_y - rows).min()) - 0.2
-    row_y = LABEL_ROOM + INSTITUTION_ROW_HEIGHT * 0.5
-    return Layout(positions, _institution_row(institutions, xmin, xmax, row_y), estate_labels, (xmin - 0.2, xmax + 0.2, ymin, row_y + 0.6))
+    row_y = label_room + INSTITUTION_ROW_HEIGHT * 0.5
+    centres = np.column_stack((group_x, group_y))
+    return Layout(positions, _institution_row(institutions, xmin, xmax, row_y), estate_labels, (xmin - 0.2, xmax + 0.2, ymin, row_y + 0.6), group, centres)
 
 
-def _arrangement(blocks_in_estate: np.ndarray, aspect: float) -> tuple[int, int]:
+def _arrangement(blocks_in_estate: np.ndarray, aspect: float, label_room: float = LABEL_ROOM) -> tuple[int, int]:
     """Rows of blocks per estate and shelves of estates that bring width / height closest to ``aspect``."""
     estates = len(blocks_in_estate)
     best = (math.inf, 1, 1)
     for rows in range(1, int(blocks_in_estate.max()) + 1):
-        widths = np.ceil(blocks_in_estate / rows) + ESTATE_GAP
+        columns = np.ceil(blocks_in_estate / rows)
+        if (np.ceil(blocks_in_estate / columns) < rows).all():
+            continue  # every estate would leave its last row empty: fewer rows draw the same estates
+        widths = columns + ESTATE_GAP
         for shelves in range(1, estates + 1):
             per_shelf = math.ceil(estates / shelves)
             if (shelves - 1) * per_shelf >= estates:
                 continue  # an empty shelf
             padded = np.concatenate((widths, np.zeros(shelves * per_shelf - estates)))
             width = padded.reshape(shelves, per_shelf).sum(axis=1).max()
-            height = shelves * (rows + ESTATE_GAP + LABEL_ROOM) + INSTITUTION_ROW_HEIGHT
+            height = shelves * (rows + ESTATE_GAP + label_room) + INSTITUTION_ROW_HEIGHT
             score = abs(math.log(width / height / aspect))
             if score < best[0] - 1e-9:
                 best = (score, rows, shelves)
@@ -158,8 +178,8 @@ def _arrangement(blocks_in_estate: np.ndarray, aspect: float) -> tuple[int, int]
 
 
 def _institution_row(names: tuple[str, ...], xmin: float, xmax: float, y: float) -> dict[str, tuple[float, float]]:
-    """The landlord and services evenly spaced in a row at height ``y``."""
+    """The landlord and services in a row at height ``y``, each in the middle of an equal share of the width (the most room for their labels)."""
     if not names:
         return {}
-    xs = np.linspace(xmin, xmax, len(names) + 2)[1:-1]
+    xs = xmin + (np.arange(len(names)) + 0.5) * (xmax - xmin) / len(names)
     return {name: (float(x), float(y)) for name, x in zip(names, xs, strict=True)}

@@ -14,16 +14,29 @@ from html import escape
 
 from matplotlib.colors import to_hex
 
-from sim.viz.colours import ColourScheme
+from sim.viz.colours import PALE, ColourScheme
 from sim.viz.network_view import HUB_COLOUR, LANDLORD_COLOUR, SERVICE_COLOUR, TIE_STYLE
 
 GRADIENT_STOPS = 11
 """Colours sampled from a continuous scheme's map for the CSS gradient (every 0.1)."""
 
 
-def colour_key(scheme: ColourScheme) -> str:
-    """HTML for what the households' colours mean: a bar from 0 to 1 with its ends in words, or one swatch per category."""
-    title = f"<span class='shs-key-title'>Colour: {escape(scheme.label.lower())}</span>"
+def colour_key(scheme: ColourScheme, blocks: bool = False) -> str:
+    """HTML for what the colours mean: a bar from 0 to 1 with its ends in words, or one swatch per category.
+
+    In the block view of a large community (``blocks``) a category scheme
+    colours each block by the share of its households in the first category,
+    so its key is a bar from pale grey (none) to that colour (all).
+    """
+    title = f"<span class='shs-key-title'>Colour: {escape(scheme.label.lower())}{' (each block: the average)' if blocks and scheme.continuous else ''}</span>"
+    if blocks and not scheme.continuous:
+        title = f"<span class='shs-key-title'>Colour: {escape(scheme.share)} in each block</span>"
+        stops = f"{PALE} 0%, {to_hex(scheme.categories[0][1])} 100%"
+        return (
+            f"<div class='shs-key-colours'>{title}"
+            f"<div class='shs-key-bar' role='img' aria-label='from none to all' style='background: linear-gradient(to right, {stops})'></div>"
+            f"<div class='shs-key-ends'><span>none</span><span>half</span><span>all</span></div></div>"
+        )
     if scheme.continuous:
         cmap = scheme.colormap()
         stops = ", ".join(f"{to_hex(cmap(i / (GRADIENT_STOPS - 1)))} {100 * i / (GRADIENT_STOPS - 1):.0f}%" for i in range(GRADIENT_STOPS))
@@ -40,11 +53,12 @@ def colour_key(scheme: ColourScheme) -> str:
     return f"<div class='shs-key-colours'>{title}<div class='shs-key-items'>{swatches}</div></div>"
 
 
-def tie_key() -> str:
-    """HTML for the kinds of tie and the institution markers, drawn as the picture draws them."""
+def tie_key(blocks: bool = False) -> str:
+    """HTML for the kinds of tie and the institution markers, drawn as the picture draws them (the block view draws no ties within a block)."""
     ties = "".join(
         f"<span class='shs-key-item'><span class='shs-key-line' style='border-top-color: {to_hex(style['color'])}'></span>{escape(style['label'])}</span>"
-        for style in TIE_STYLE.values()
+        for kind, style in TIE_STYLE.items()
+        if not (blocks and kind == "bonding")
     )
     places = (
         f"<span class='shs-key-item'><span class='shs-key-square' style='background: {LANDLORD_COLOUR}'></span>Landlord</span>"

@@ -10,6 +10,10 @@ every run), and the few ranges that follow the data (cost, participation,
 differences) only ever widen. ``update`` returns True when the axes changed
 and the whole figure must be redrawn. Scheduled and clicked events are marked
 with dotted vertical lines.
+
+Every plot takes its font sizes (:class:`TextSizes`) from the figure that
+holds it, so a figure shown small in the browser can keep its text legible
+(:func:`sim.viz.figures.smallest_text_px`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from sim import outcome_table, palette
@@ -51,22 +57,25 @@ PANEL_LABELS: dict[str, str] = {
 SHORT: dict[str, str] = {
     "trust_landlord": "Trust in landlord",
     "trust_neighbours": "Trust in neighbours",
-    "participation": "Took part (everyone)",
-    "participation_most_stigmatised": "Took part (most stigmatised)",
+    "participation": "Took part (all)",
+    "participation_most_stigmatised": "Took part (most\nstigmatised)",
+    "participation_least_stigmatised": "Took part (least\nstigmatised)",
     "upward_mobility": "Moved up",
     "stigma": "Stigma felt",
     "wellbeing": "Wellbeing",
     "equity_gap": "Wellbeing gap",
+    "bonding": "Bonding ties",
     "bridging": "Bridging ties",
     "linking": "Linking ties",
     "need_fit": "Need met",
     "employment_rate": "In work",
     "tsm_satisfied": "Satisfied (TP01)",
-    "tsm_listens": "Listens, acts (TP06)",
+    "tsm_listens": "Listens (TP06)",
+    "tsm_informed": "Informed (TP07)",
     "tsm_respect": "Respect (TP08)",
-    "cost": "Cost (GBP/household/month)",
+    "cost": "Cost (GBP)",
 }
-"""Short names for the small panels of the difference plot."""
+"""Short names for the small panels of the difference plot (a panel is a fifth of a chart shown 660 pixels wide)."""
 
 TSM_MEDIANS: dict[str, float] = {"tsm_satisfied": 71.3, "tsm_listens": 60.4, "tsm_informed": 70.3, "tsm_respect": 76.8, "tsm_complaints": 34.5}
 """Median of English landlords, percent, 2023/24 (Regulator of Social Housing, Tenant
@@ -82,17 +91,28 @@ PANELS: tuple[tuple[str, tuple[str, ...], tuple[float, float], bool], ...] = (
     ("Social capital", ("bonding", "bridging", "linking"), (0.0, 1.0), False),
     ("Who takes part", ("participation", "participation_least_stigmatised", "participation_most_stigmatised"), (0.0, 0.3), True),
     ("Needs, work and mobility", ("need_fit", "employment_rate", "upward_mobility"), (0.0, 1.0), False),
-    ("Cost (GBP per household per month)", ("cost",), (0.0, 200.0), True),
+    ("Cost (GBP per\nhousehold per month)", ("cost",), (0.0, 200.0), True),
 )
 """The key-outcome panels: title, columns, y range, and whether the range grows when the data leave it."""
 
 DIFFERENCE_PANELS: tuple[str, ...] = (
-    "trust_landlord", "tsm_satisfied", "tsm_listens", "tsm_respect",
-    "stigma", "wellbeing", "equity_gap", "need_fit",
-    "bridging", "linking", "participation", "participation_most_stigmatised",
-    "employment_rate", "upward_mobility", "trust_neighbours", "cost",
+    "trust_landlord", "stigma", "wellbeing", "need_fit", "employment_rate",
+    "participation", "participation_most_stigmatised", "bonding", "bridging", "linking",
+    "tsm_satisfied", "tsm_listens", "tsm_informed", "tsm_respect", "cost",
 )
-"""Outcomes in the side-by-side difference plot, one small panel each."""
+"""Outcomes in the side-by-side difference plot, one small panel each, in three rows of five: residents' lives,
+taking part and ties (all on one 0-1 scale), then the survey (one scale, in points) and cost (its own)."""
+
+DIFFERENCE_COLUMNS = 5
+"""Panels per row of the difference plot."""
+
+
+def scale_of(column: str) -> str:
+    """Which shared scale a difference panel uses: ``points`` (survey shares), ``cost`` (GBP), else ``index`` (0-1 shares and indices)."""
+    if column.startswith("tsm_"):
+        return "points"
+    return "cost" if column == "cost" else "index"
+
 
 GOOD = palette.BLUE
 BAD = palette.VERMILLION
@@ -115,11 +135,27 @@ class Marker:
     label: str
 
 
-def _style(ax: Axes) -> None:
+@dataclass(frozen=True)
+class TextSizes:
+    """Font sizes (points) of a plot's texts: tick labels, legends, titles, axis labels, event labels."""
+
+    tick: float = 8.0
+    legend: float = 7.0
+    title: float = 9.5
+    label: float = 8.0
+    marker: float = 7.0
+
+    @classmethod
+    def at_least(cls, points: float) -> TextSizes:
+        """Every text at least ``points``, titles a little larger."""
+        return cls(points, points, round(points * 1.1, 2), points, points)
+
+
+def _style(ax: Axes, text: TextSizes, bins: int = 6) -> None:
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(True, color="#eeeeee", linewidth=0.8)
-    ax.tick_params(labelsize=8)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 3, 6, 10]))
+    ax.tick_params(labelsize=text.tick)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=bins, integer=True, steps=[1, 2, 3, 6, 10]))
 
 
 def _x_limit(months: int, horizon: int) -> float:
@@ -146,8 +182,9 @@ def _widen_ylim(ax: Axes, low: float, high: float) -> bool:
 class _Markers:
     """Dotted vertical lines (and a label on the first axes) for events."""
 
-    def __init__(self, axes: list[Axes]):
+    def __init__(self, axes: list[Axes], fontsize: float = 7.0):
         self.axes = axes
+        self.fontsize = fontsize
         self.artists: list = []
         self.shown: tuple[Marker, ...] = ()
 
@@ -162,7 +199,7 @@ class _Markers:
                 self.artists.append(ax.axvline(marker.month, color="#555555", linestyle=":", linewidth=1.0, zorder=1))
                 if i == 0:
                     self.artists.append(
-                        ax.annotate(marker.label, (marker.month, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points", fontsize=7, color="#555555", va="top", rotation=90)
+                        ax.annotate(marker.label, (marker.month, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2), textcoords="offset points", fontsize=self.fontsize, color="#555555", va="top", rotation=90)
                     )
         self.shown = markers
         return True
@@ -171,29 +208,31 @@ class _Markers:
 class OutcomePlot:
     """The key outcomes over time, one panel per theme (:data:`PANELS`, or those titled in ``panels``), on ``axes``."""
 
-    def __init__(self, axes: list[Axes], horizon: int = 120, panels: tuple[str, ...] | None = None):
+    def __init__(self, axes: list[Axes], horizon: int = 120, panels: tuple[str, ...] | None = None, text: TextSizes | None = None):
         self.panels = PANELS if panels is None else tuple(p for p in PANELS if p[0] in panels)
         if len(axes) != len(self.panels):
             raise ValueError(f"OutcomePlot needs {len(self.panels)} axes, got {len(axes)}")
+        text = text or TextSizes()
         self.axes = axes
         self.horizon = horizon
         self.lines: dict[str, Line2D] = {}
         self.ends: dict[str, Line2D] = {}  # a dot at the latest month: "now"
         for ax, (title, columns, limits, _) in zip(axes, self.panels, strict=True):
-            _style(ax)
-            ncols = len(columns) if sum(len(PANEL_LABELS[c]) for c in columns) <= 42 else 2  # one row if it fits
+            _style(ax, text, bins=4)
+            ncols = _legend_columns(ax, [PANEL_LABELS[c] for c in columns], text.legend)
             rows = -(-len(columns) // ncols)
-            ax.set_title(title, fontsize=9.5, loc="left", pad=4 + 10 * rows if len(columns) > 1 else 4)
+            line_height = 1.25 * text.legend
+            ax.set_title(title, fontsize=text.title, loc="left", pad=4 + line_height * rows if len(columns) > 1 else 4)
             for colour, style, column in zip(LINE_COLOURS, LINE_STYLES, columns, strict=False):
                 (self.lines[column],) = ax.plot([], [], color=colour, linestyle=style, linewidth=1.6, label=PANEL_LABELS[column], animated=True)
                 (self.ends[column],) = ax.plot([], [], "o", color=colour, markersize=3.5, animated=True)
             ax.set_ylim(*limits)
             if len(columns) > 1:  # above the panel, under its title, so it never hides a line
-                ax.legend(handles=[self.lines[c] for c in columns], fontsize=7, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False, handlelength=1.0, columnspacing=0.8, borderaxespad=0.1, borderpad=0.0, labelspacing=0.2)
+                ax.legend(handles=[self.lines[c] for c in columns], fontsize=text.legend, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=ncols, frameon=False, handlelength=1.0, columnspacing=0.8, borderaxespad=0.1, borderpad=0.0, labelspacing=0.2)
             ax.set_xlim(0.0, _x_limit(0, horizon))
         for ax in axes[-3:]:
-            ax.set_xlabel("Month", fontsize=8)
-        self.markers = _Markers(axes)
+            ax.set_xlabel("Month", fontsize=text.label)
+        self.markers = _Markers(axes, text.marker)
 
     def artists(self) -> list[Artist]:
         """What changes at every step (drawn over the still axes)."""
@@ -217,27 +256,50 @@ class OutcomePlot:
         return self.markers.update(markers) or changed
 
 
-class SurveyPlot:
-    """The five Tenant Satisfaction Measures shares over time, in percent, with English medians for reference."""
+def _legend_columns(ax: Axes, labels: list[str], size: float) -> int:
+    """The most legend columns (all, or down to one) whose labels fit across ``ax`` at font ``size`` (points)."""
+    figure = ax.get_figure(root=True)
+    available = ax.get_position().width * figure.get_figwidth() * 72.0  # points
 
-    def __init__(self, ax: Axes, horizon: int = 120):
+    def width(row: list[str]) -> float:  # about 0.6 em a character, a handle and a gap each
+        return sum((0.6 * len(label) + 1.0 + 1.3) * size for label in row)
+
+    for ncols in range(len(labels), 1, -1):
+        rows = [labels[i : i + ncols] for i in range(0, len(labels), ncols)]
+        if max(width(row) for row in rows) <= available:
+            return ncols
+    return 1
+
+
+class SurveyPlot:
+    """The Tenant Satisfaction Measures shares over time, in percent, with English medians for reference.
+
+    With ``legend_right`` the legend stands in the figure's right margin (leave room for it), so it never covers a line.
+    """
+
+    def __init__(self, ax: Axes, horizon: int = 120, text: TextSizes | None = None, *, legend_right: bool = False, labels: dict[str, str] | None = None):
+        text = text or TextSizes()
         self.ax = ax
         self.horizon = horizon
-        _style(ax)
-        ax.set_title("Tenant Satisfaction Measures: share who would answer positively", fontsize=9.5, loc="left")
+        _style(ax, text)
+        ax.set_title("Tenant Satisfaction Measures: share who would answer positively", fontsize=text.title, loc="left")
         self.lines: dict[str, Line2D] = {}
         self.ends: dict[str, Line2D] = {}
+        labels = labels or LABELS
         for column, colour in TSM_COLOURS.items():
-            (self.lines[column],) = ax.plot([], [], color=colour, linewidth=1.8, label=LABELS[column], animated=True)
+            (self.lines[column],) = ax.plot([], [], color=colour, linewidth=1.8, label=labels[column], animated=True)
             (self.ends[column],) = ax.plot([], [], "o", color=colour, markersize=4, animated=True)
             ax.axhline(TSM_MEDIANS[column], color=colour, linestyle="--", linewidth=0.9, alpha=0.6)
-        reference = Line2D([], [], color="#777777", linestyle="--", linewidth=0.9, label="Dashed: English median, 2023/24")
+        reference = Line2D([], [], color="#777777", linestyle="--", linewidth=0.9, label="Dashed: English\nmedian, 2023/24" if legend_right else "Dashed: English median, 2023/24")
         ax.set_ylim(0, 100)
-        ax.set_ylabel("percent", fontsize=8)
-        ax.set_xlabel("Month", fontsize=8)
+        ax.set_ylabel("percent", fontsize=text.label)
+        ax.set_xlabel("Month", fontsize=text.label)
         ax.set_xlim(0.0, _x_limit(0, horizon))
-        ax.legend(handles=[*self.lines.values(), reference], fontsize=7, loc="lower left", frameon=False, handlelength=1.4, ncols=2)
-        self.markers = _Markers([ax])
+        if legend_right:
+            ax.legend(handles=[*self.lines.values(), reference], fontsize=text.legend, loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, handlelength=1.4, borderaxespad=0.0)
+        else:
+            ax.legend(handles=[*self.lines.values(), reference], fontsize=text.legend, loc="lower left", frameon=False, handlelength=1.4, ncols=2)
+        self.markers = _Markers([ax], text.marker)
 
     def artists(self) -> list[Artist]:
         """What changes at every step."""
@@ -253,62 +315,123 @@ class SurveyPlot:
 
 
 class DifferencePlot:
-    """Policy B minus policy A over time, one small panel per outcome (:data:`DIFFERENCE_PANELS`).
+    """What the reform changes over time: reform minus reference, one small panel per outcome (:data:`DIFFERENCE_PANELS`).
 
+    The reform is the policy higher on Arnstein's ladder (:mod:`sim.viz.reform`),
+    so a gain for residents always shades the same way whichever side it is on.
     Survey shares are shown in percentage points and cost in GBP; the other
-    outcomes in their own units (shares and indices in [0, 1]). Each panel
+    outcomes in their own units (shares and indices in [0, 1]). Panels of one
+    kind share one scale (:func:`scale_of`), so a small change looks small
+    beside a large one; a scale only ever widens, to the next round number,
+    so the axes stay still (and are not redrawn) for most steps. Each panel
     says whether up or down is good news for residents, and shades the
-    difference blue where B is better for residents, hatched vermillion where worse.
+    difference blue where the reform is better for residents, hatched
+    vermillion where worse.
+
+    Args:
+        axes: one per column, in order; with ``columns`` panels to a row, panels
+            after the first of a row on the same scale hide their scale's labels.
+        columns: the outcomes shown.
+        per_row: panels to a row (how ``axes`` are arranged).
     """
 
-    def __init__(self, axes: list[Axes], horizon: int = 120, columns: tuple[str, ...] = DIFFERENCE_PANELS):
+    def __init__(self, axes: list[Axes], horizon: int = 120, columns: tuple[str, ...] = DIFFERENCE_PANELS, text: TextSizes | None = None, *, per_row: int | None = None):
         if len(axes) != len(columns):
             raise ValueError(f"DifferencePlot needs {len(columns)} axes, got {len(axes)}")
+        text = text or TextSizes(title=8.0)
+        per_row = per_row or len(columns)
         self.columns = columns
         self.axes = axes
         self.horizon = horizon
         self.lines: dict[str, Line2D] = {}
-        self.fills: dict[str, tuple[Artist, Artist]] = {}
-        for ax, column in zip(axes, columns, strict=True):
-            _style(ax)
+        self.fills: dict[str, tuple[PolyCollection, PolyCollection]] = {}
+        self.scales: dict[str, float] = {}  # half-range of each scale shown
+        for i, (ax, column) in enumerate(zip(axes, columns, strict=True)):
+            _style(ax, text, bins=3)
             better = "lower is better" if column in LOWER_IS_BETTER else "higher is better"
-            unit = " (points)" if column.startswith("tsm_") else ""
-            ax.set_title(f"{SHORT[column]}{unit}\n{better}", fontsize=8, loc="left")
+            ax.set_title(f"{SHORT[column]}\n{better}", fontsize=text.title, loc="left")
             ax.axhline(0.0, color="#333333", linewidth=0.8)
+            good, bad = PolyCollection([], facecolors=GOOD, alpha=0.3, linewidths=0, animated=True), PolyCollection([], facecolors=BAD, alpha=0.3, edgecolors=BAD, hatch=BAD_HATCH, linewidths=0, animated=True)
+            for fill in (good, bad):
+                ax.add_collection(fill, autolim=False)
+            self.fills[column] = (good, bad)
             (self.lines[column],) = ax.plot([], [], color="#333333", linewidth=1.4, animated=True)
             ax.set_xlim(0.0, _x_limit(0, horizon))
-            limit = _minimum_span(column)
-            ax.set_ylim(-limit, limit)
-        for ax in axes[-4:]:
-            ax.set_xlabel("Month", fontsize=8)
-        self.markers = _Markers(axes)
+            scale = scale_of(column)
+            self.scales[scale] = _minimum_span(column)
+            ax.set_ylim(-self.scales[scale], self.scales[scale])
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=4, symmetric=True, steps=[1, 2, 2.5, 5, 10]))
+            previous = columns[i - 1] if i % per_row else None
+            if previous is not None and scale_of(previous) == scale:
+                ax.tick_params(labelleft=False)  # the panel to the left shows this scale's numbers
+            elif previous is not None:  # a new scale within a row: its numbers on the right, clear of the panel before
+                ax.yaxis.tick_right()
+                ax.spines[["right"]].set_visible(True)
+                ax.spines[["left"]].set_visible(False)
+        for ax in axes[-per_row:]:
+            ax.set_xlabel("Month", fontsize=text.label)
+        self.markers = _Markers(axes, text.marker)
 
     def artists(self) -> list[Artist]:
         """What changes at every step: the shading and the lines."""
         return [artist for pair in self.fills.values() for artist in pair] + list(self.lines.values())
 
-    def update(self, a: pd.DataFrame, b: pd.DataFrame, markers: tuple[Marker, ...] = ()) -> bool:
-        """Show ``b - a`` for frames of the same months; True if the axes changed."""
-        rows = min(len(a), len(b))
-        months = a["step"].to_numpy()[:rows] if rows else np.zeros(0)
+    def update(self, reform: pd.DataFrame, reference: pd.DataFrame, markers: tuple[Marker, ...] = ()) -> bool:
+        """Show ``reform - reference`` for frames of the same months; True if the axes changed."""
+        rows = min(len(reform), len(reference))
+        months = reform["step"].to_numpy()[:rows].astype(float) if rows else np.zeros(0)
         right = _x_limit(int(months[-1]) if rows else 0, self.horizon)
         changed = False
-        for ax, column in zip(self.axes, self.columns, strict=True):
-            diff = difference(a, b, column)
+        largest: dict[str, float] = {}
+        for column in self.columns:
+            diff = difference(reference, reform, column)
             self.lines[column].set_data(months, diff)
-            for fill in self.fills.pop(column, ()):
-                fill.remove()
+            above, below = _split_at_zero(months, diff)
+            good, bad = self.fills[column]
+            if column in LOWER_IS_BETTER:
+                above, below = below, above
+            good.set_verts([above] if len(above) else [])
+            bad.set_verts([below] if len(below) else [])
             if rows:
-                good = diff < 0 if column in LOWER_IS_BETTER else diff > 0
-                bad = ~good & (diff != 0)
-                self.fills[column] = (
-                    ax.fill_between(months, 0.0, diff, where=good, color=GOOD, alpha=0.3, linewidth=0, interpolate=True, animated=True),
-                    ax.fill_between(months, 0.0, diff, where=bad, facecolor=BAD, alpha=0.3, edgecolor=BAD, hatch=BAD_HATCH, linewidth=0, interpolate=True, animated=True),
-                )
-                span = _nice_top(float(np.abs(diff).max()), minimum=_minimum_span(column))
-                changed |= _widen_ylim(ax, -span, span)
+                scale = scale_of(column)
+                largest[scale] = max(largest.get(scale, 0.0), float(np.abs(diff).max()))
+        for scale, value in largest.items():
+            if value > self.scales[scale]:  # widen with room to grow, so a growing difference redraws the axes only now and then
+                self.scales[scale] = _nice_top(HEADROOM * value, minimum=self.scales[scale])
+                changed = True
+        for ax, column in zip(self.axes, self.columns, strict=True):
+            span = self.scales[scale_of(column)]
+            if ax.get_ylim() != (-span, span):
+                ax.set_ylim(-span, span)
+                changed = True
             changed |= _set_xlim(ax, right)
         return self.markers.update(markers) or changed
+
+
+HEADROOM = 1.5
+"""When a difference leaves its scale, the scale widens to a round number above this many times the difference."""
+
+
+def legend_of_shading() -> list[Patch]:
+    """Legend entries for the difference plot's shading: better for residents, worse."""
+    return [
+        Patch(facecolor=GOOD, alpha=0.3, label="better for residents"),
+        Patch(facecolor=BAD, alpha=0.3, edgecolor=BAD, hatch=BAD_HATCH, linewidth=0, label="worse for residents"),
+    ]
+
+
+def _split_at_zero(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Polygons of the area between zero and ``y`` above zero and below it, the crossings interpolated (empty if no data)."""
+    if len(x) == 0:
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    crossing = np.flatnonzero(y[:-1] * y[1:] < 0)
+    xc = x[crossing] - y[crossing] * (x[crossing + 1] - x[crossing]) / (y[crossing + 1] - y[crossing])
+    xs = np.insert(x, crossing + 1, xc)
+    ys = np.insert(y, crossing + 1, 0.0)
+    polygons = []
+    for part in (np.maximum(ys, 0.0), np.minimum(ys, 0.0)):
+        polygons.append(np.column_stack((np.concatenate(([xs[0]], xs, [xs[-1]])), np.concatenate(([0.0], part, [0.0])))))
+    return polygons[0], polygons[1]
 
 
 def _minimum_span(column: str) -> float:
@@ -323,7 +446,7 @@ def _show(line: Line2D, end: Line2D, x: np.ndarray, y: np.ndarray) -> None:
 
 
 def difference(a: pd.DataFrame, b: pd.DataFrame, column: str) -> np.ndarray:
-    """``b - a`` for ``column`` month by month; survey shares in percentage points."""
+    """``b - a`` for ``column`` month by month (``a`` the reference, ``b`` the reform); survey shares in percentage points."""
     rows = min(len(a), len(b))
     diff = b[column].to_numpy()[:rows] - a[column].to_numpy()[:rows]
     return 100.0 * diff if column.startswith("tsm_") else diff
