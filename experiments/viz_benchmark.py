@@ -12,7 +12,9 @@ and outcome plot are decoded and ready to paint (``img.decode()``), so it
 includes the model's step, the server's drawing, the transfer and the
 browser's work. Reports the median and 90th percentile per scenario after
 a few warm-up steps. Co-production is the heavy case: its workshops build
-thousands of ties to draw.
+thousands of ties to draw. Then, per scenario, it presses Play at the
+fastest speed and times Pause: from the click to the button reading Play
+again (``--pause-trials``; issue 14 asks for half a second).
 """
 
 from __future__ import annotations
@@ -74,6 +76,36 @@ def measure(page, base_url: str, preset: str, residents: int, steps: int, warmup
     }
 
 
+PAUSE_AND_WAIT = """
+async () => {
+  const q = (s) => document.querySelector(s);
+  const start = performance.now();
+  q(".shs-play").click();
+  for (;;) {
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    if (q(".shs-play").textContent.includes("Play")) return performance.now() - start;
+    if (performance.now() - start > 60000) throw new Error("Pause not answered within 60 s");
+  }
+}
+"""
+
+
+def measure_pause(page, base_url: str, preset: str, residents: int, trials: int, compare: str | None) -> dict:
+    """Milliseconds from clicking Pause while playing (at "fast", the heaviest case) to the button reading Play again."""
+    page.goto(f"{base_url}?preset={preset}&residents={residents}&seed=1" + (f"&compare={compare}" if compare else ""))
+    page.locator(".shs-month").filter(has_text="Month 0").wait_for(timeout=60_000)
+    page.locator(".shs-speed").click()
+    page.get_by_role("option", name="Fast: as fast as it draws", exact=True).click()
+    times = []
+    for _ in range(trials):
+        page.locator(".shs-play").click()
+        page.locator(".shs-busy").filter(has_text="months a second").wait_for(timeout=60_000)  # playing, and a picture shown
+        times.append(page.evaluate(PAUSE_AND_WAIT))
+    ordered = sorted(times)
+    return {"preset": preset, "compare": compare, "residents": residents, "trials": trials,
+            "pause_median_ms": round(statistics.median(times), 1), "pause_max_ms": round(ordered[-1], 1)}  # fmt: skip
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--residents", type=int, nargs="+", default=[500, 2000], help="community sizes to time")
@@ -81,6 +113,7 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="untimed steps first")
     parser.add_argument("--presets", nargs="+", help="scenario presets (default: co-production and paternalistic; side by side, co-production and consultation)")
     parser.add_argument("--compare", help="a second policy: time side by side (each preset's policy as A, this as B)")
+    parser.add_argument("--pause-trials", type=int, default=10, help="times to press Pause while playing, per scenario (0: skip)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     # Side by side, a preset whose policy is the second policy would show no difference at all (a
@@ -103,6 +136,10 @@ def main() -> int:
                     shown = f"{preset} vs {args.compare}" if args.compare else preset
                     print(f"{shown:>32}, {residents} households, months {result['months']}: "
                           f"step + redraw median {result['median_ms']:.0f} ms, 90th percentile {result['p90_ms']:.0f} ms, max {result['max_ms']:.0f} ms")  # fmt: skip
+                    if args.pause_trials:
+                        paused = measure_pause(page, server.url, preset, residents, args.pause_trials, args.compare)
+                        result.update(paused)
+                        print(f"{'':>32}  Pause while playing fast: answered in median {paused['pause_median_ms']:.0f} ms, max {paused['pause_max_ms']:.0f} ms")
             if blocked:
                 print(f"warning: the page asked for outside addresses: {blocked}", file=sys.stderr)
         finally:
