@@ -86,3 +86,16 @@ def test_the_live_charts_colours_stay_apart_for_colour_blind_readers(deficiency)
         assert distance >= 10, f"{name}: {first} and {second} are only {distance:.1f} apart ({deficiency or 'normal vision'})"
     assert plots.BAD_HATCH  # worse is hatched too: never colour alone
     assert len(set(plots.LINE_STYLES)) == len(plots.LINE_STYLES) >= 3  # and each line has its own style
+
+
+@pytest.mark.parametrize("deficiency", [None, "deuteranopia", "protanopia", "tritanopia"])
+def test_the_community_pictures_colours_stay_apart_for_colour_blind_readers(deficiency):
+    """The categories households are coloured by, and the three kinds of tie, stay distinct (CIEDE2000 >= 10, simulated as in sim/colour_vision.py)."""
+    from sim import colour_vision
+    from sim.viz.network_view import TIE_STYLE
+
+    sets = {f"{key} categories": dict(s.categories) for key, s in SCHEMES.items() if s.categories}
+    sets["kinds of tie"] = {kind: style["color"] for kind, style in TIE_STYLE.items()}
+    for name, colours in sets.items():
+        first, second, distance = colour_vision.closest_pair({label: colour for label, colour in colours.items()}, deficiency)
+        assert distance >= 10, f"{name}: {first} and {second} are only {distance:.1f} apart ({deficiency or 'normal vision'})"
