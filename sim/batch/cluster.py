@@ -26,13 +26,19 @@ from __future__ import annotations
 
 import importlib.util
 import re
+import shutil
+import signal
 import subprocess
 import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.batch.executors import DaskExecutor
+from sim.batch.executors import DaskExecutor, Outcome
+from sim.batch.worker import Task
 from sim.errors import UserError
 from sim.parameters import PATH_LIMIT, cut, shown, suggest
 
@@ -206,14 +212,20 @@ class JobQueueExecutor(DaskExecutor):
         self.job = settings
         self.name = settings.system
         self.submitted: list[str] = []  # every job id, so that none outlives the batch
+        self.failure: str | None = None  # why no worker job can be submitted, if none can
 
     def _start(self) -> tuple[Any, Any]:
         try:
-            import dask_jobqueue
+            dask_jobqueue = _import_dask_jobqueue()
             from dask.distributed import Client
         except ImportError:
             raise UserError(f"--executor {self.name}: dask-jobqueue is not installed (accepted: pip install -e \".[cluster]\", or --executor process)") from None
         job = self.job
+        submit = "sbatch" if job.system == "slurm" else "qsub"
+        if shutil.which(submit) is None:
+            local = "; or, to try it on this machine, experiments/local_slurm.sh start" if job.system == "slurm" else ""
+            raise UserError(f"--executor {self.name}: {submit} not found: this machine cannot submit {QUEUE_SYSTEMS[job.system][1]} jobs "
+                            f"(accepted: a machine where {submit} works, such as a cluster's login node{local})")
         cluster_cls = getattr(dask_jobqueue, QUEUE_SYSTEMS[job.system][0])
         wall = seconds(job.walltime)
         retire = ["--lifetime", f"{wall - RETIRE_BEFORE_END}s", "--lifetime-stagger", "60s"] if wall >= 3 * RETIRE_BEFORE_END else []
@@ -229,12 +241,31 @@ class JobQueueExecutor(DaskExecutor):
             )
         except (OSError, ValueError) as error:  # e.g. an interface this machine does not have, a log folder it cannot make
             raise UserError(f"--executor {self.name}: cannot start the Dask scheduler for the jobs: {error} (accepted: settings this machine can serve; see --cluster-config)") from None
-        # Between no job and --jobs, following the runs in flight (the executor keeps up to two per worker queued).
-        cluster.adapt(minimum_jobs=0, maximum_jobs=job.jobs)
+        try:
+            if job.system == "slurm":
+                _test_submission(cluster.job_script())
+        except UserError:
+            cluster.close()
+            raise
+        cluster.adapt(Adaptive=_following(lambda: len(self.inflight), self._give_up), minimum_jobs=0, maximum_jobs=job.jobs)
         return cluster, Client(cluster)
 
+    def _give_up(self, error: str) -> None:
+        """Called from Dask's event loop when no job can be submitted and no worker is left: end the batch with ``error``."""
+        self.failure = error
+        futures = list(self.inflight)
+        # Cancelling wakes the run loop, which then raises; the client's calls must not come from the loop's own thread.
+        threading.Thread(target=self.client.cancel, args=(futures,), name="give-up", daemon=True).start()
+
+    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+        for outcome in super().run(tasks):
+            if self.failure is not None:
+                raise UserError(f"--executor {self.name}: {self.failure}; the runs stored so far are kept "
+                                f"(accepted: job options the cluster takes; see the jobs' logs in {self.job.log_directory})")
+            yield outcome
+
     def _capacity(self) -> int:
-        # Enough queued runs for adaptive scaling to see work for every job it may start.
+        # One running and one waiting per worker the jobs may hold, as for the other executors.
         return 2 * self.job.max_workers
 
     def close(self, abort: bool = False) -> None:
@@ -263,6 +294,75 @@ class JobQueueExecutor(DaskExecutor):
         chosen = asdict(self.job)
         keep = ("jobs", "cores_per_job", "memory", "walltime", "account", "queue", "job_extra_directives", "job_name")
         return {"executor": self.name, **{key: chosen[key] for key in keep}, "memory": self.job.job_memory, "job_extra_directives": list(self.job.job_extra_directives)}
+
+
+def _import_dask_jobqueue() -> Any:
+    """``import dask_jobqueue``, keeping this process's Ctrl-C.
+
+    Importing it (0.9) replaces the SIGINT handler with ``sys.exit()``
+    (dask_jobqueue/runner.py), so Ctrl-C would end the batch with status 0
+    and skip its interrupted-batch handling; the handler is put back.
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    try:
+        import dask_jobqueue
+    finally:
+        if threading.current_thread() is threading.main_thread():  # the only thread that may set handlers
+            signal.signal(signal.SIGINT, handler)
+    return dask_jobqueue
+
+
+def _test_submission(script: str) -> None:
+    """Ask Slurm whether it would take a worker job (``sbatch --test-only``), so a wrong account, partition or size is one line now, not a batch that waits forever."""
+    with tempfile.NamedTemporaryFile("w", suffix=".sh", prefix="shs-worker-") as file:
+        file.write(script)
+        file.flush()
+        try:
+            answer = subprocess.run(["sbatch", "--test-only", file.name], capture_output=True, text=True, timeout=120, check=False)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise UserError(f"--executor slurm: sbatch did not answer: {error} (accepted: a machine whose Slurm answers, e.g. 'sinfo' works)") from None
+    if answer.returncode != 0:
+        lines = [line.strip() for line in (answer.stderr or answer.stdout).splitlines() if line.strip()]
+        why = next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else f"exit status {answer.returncode}")
+        raise UserError(f"--executor slurm: Slurm refuses the worker jobs: {cut(why, 300)} (accepted: a Slurm that answers, as 'sinfo' shows, "
+                        f"and --account, --queue, --memory, --walltime and [cluster] settings it takes; 'sinfo' lists its partitions)")
+
+
+GIVE_UP_AFTER = 3
+"""Failed submissions in a row, with no worker left, after which the batch stops instead of waiting for workers that cannot come."""
+
+
+def _following(runs_left: Callable[[], int], give_up: Callable[[str], None]) -> type:
+    """Adaptive scaling to one worker per run left, between none and the maximum.
+
+    Dask's own target estimates the work from the runs its scheduler holds,
+    which are only the executor's window (two per worker): with runs of a
+    second or less it would keep a few jobs for a batch of hours. Runs in
+    flight stay at the window's size while more are waiting, so this asks
+    for every job until the last runs are handed out, then lets idle jobs
+    go (Dask closes a worker only when it holds no run).
+    """
+    from distributed.deploy.adaptive import Adaptive
+
+    class FollowingRuns(Adaptive):
+        failures = 0
+
+        async def target(self) -> int:
+            return runs_left()  # capped at the maximum by Adaptive
+
+        async def adapt(self) -> None:
+            try:
+                await super().adapt()
+            except Exception as error:  # e.g. sbatch refused a job: Dask would log it and try again, forever
+                self.failures += 1
+                if self.failures >= GIVE_UP_AFTER and not self.observed:
+                    lines = [line for line in str(error).splitlines() if line.strip()]
+                    give_up(f"cannot submit worker jobs ({cut(lines[-1] if lines else type(error).__name__, 300)})")
+                    self.stop()
+            else:
+                self.failures = 0
+
+    return FollowingRuns
 
 
 def _recording(job_cls: type, submitted: list[str]) -> type:

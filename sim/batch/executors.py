@@ -286,6 +286,7 @@ class DaskExecutor(Executor):
         self.scheduler = scheduler
         self.client: Any = None
         self.cluster: Any = None
+        self.inflight: dict[Any, Task] = {}  # runs submitted, not yet returned (read by sim.batch.cluster's scaling)
 
     def __enter__(self) -> DaskExecutor:
         self.cluster, self.client = self._start()
@@ -314,7 +315,7 @@ class DaskExecutor(Executor):
         from dask.distributed import as_completed
 
         source = iter(tasks)
-        inflight: dict[Any, Task] = {}
+        inflight = self.inflight = {}
         queue = as_completed()
         limit, checked = self._capacity(), time.monotonic()
 
