@@ -30,7 +30,8 @@ from tests.test_batch_resume import AS_IN_A_TERMINAL
 pytestmark = pytest.mark.slurm
 
 SCRIPT = ROOT / "experiments" / "local_slurm.sh"
-HOW = f"Slurm: on Debian, apt-get install -y slurm-wlm munge, then {SCRIPT.relative_to(ROOT)} start (as root) and rerun"
+HOW = (f"install Slurm (on Debian: apt-get install -y slurm-wlm munge) and, as root, {SCRIPT.relative_to(ROOT)} start; "
+       "or set SLURM_CONF to a Slurm that takes jobs")
 RUNS = 2 * 2 * 10
 """Two scenarios, two outreach levels, ten seeds: long enough on two one-core jobs to act on the batch part-way."""
 WAIT = 300
@@ -213,8 +214,8 @@ def test_ctrl_c_cancels_every_job(experiment, jobs, tmp_path):
     assert_no_job_left(name)
 
 
-def test_a_job_slurm_refuses_is_one_line(experiment, jobs, tmp_path):
-    path, _ = experiment
+def test_a_job_slurm_refuses_is_one_line(slurm, jobs, tmp_path):
+    path = write_experiment(tmp_path / "e.toml")
     name, config = jobs
     result = cli("batch", path, "--out", tmp_path / "out", *slurm_options(config), "--queue", "no-such-partition", timeout=WAIT)
     assert result.returncode == 2

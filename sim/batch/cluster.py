@@ -94,7 +94,6 @@ FILE_ONLY = {
     "python": "the Python each job runs (default: this one)",
 }
 FILE_KEYS = tuple(name.replace("_", "-") for name in COMMAND_LINE) + tuple(FILE_ONLY)
-EXAMPLE = "[cluster]\\njobs = 16\\njob-extra-directives = [\"--qos=short\"]"
 
 
 def job_settings(system: str, given: dict[str, Any], config: str | None) -> JobSettings:
@@ -131,8 +130,9 @@ def read_config(path: str, system: str = "slurm") -> dict[str, Any]:
     data, _ = read_toml(Path(path), "cluster config file", "the README's [cluster] example")
     extra = sorted(set(data) - {"cluster"})
     if extra or not isinstance(data.get("cluster"), dict):
-        what = f"{extra[0]}: not a cluster setting" if extra else "no [cluster] table"
-        raise UserError(f"{where}: {what} (accepted: a [cluster] table with {', '.join(FILE_KEYS)}; e.g. {EXAMPLE})")
+        key = cut(extra[0]) if extra else ""
+        what = (f"{key}: outside the [cluster] table" if key in FILE_KEYS else f"{key}: not a cluster setting") if extra else "no [cluster] table"
+        raise UserError(f"{where}: {what} (accepted: a line [cluster], then any of {', '.join(FILE_KEYS)}, e.g. jobs = 16)")
     values: dict[str, Any] = {}
     for key, value in data["cluster"].items():
         if key not in FILE_KEYS:
@@ -227,18 +227,10 @@ class JobQueueExecutor(DaskExecutor):
             raise UserError(f"--executor {self.name}: {submit} not found: this machine cannot submit {QUEUE_SYSTEMS[job.system][1]} jobs "
                             f"(accepted: a machine where {submit} works, such as a cluster's login node{local})")
         cluster_cls = getattr(dask_jobqueue, QUEUE_SYSTEMS[job.system][0])
-        wall = seconds(job.walltime)
-        retire = ["--lifetime", f"{wall - RETIRE_BEFORE_END}s", "--lifetime-stagger", "60s"] if wall >= 3 * RETIRE_BEFORE_END else []
         dashboard = importlib.util.find_spec("bokeh") is not None
         try:
-            cluster = cluster_cls(
-                job_cls=_recording(cluster_cls.job_cls, self.submitted),
-                cores=job.cores_per_job, processes=job.cores_per_job, memory=job.job_memory, walltime=job.walltime,
-                account=job.account, queue=job.queue, job_extra_directives=list(job.job_extra_directives),
-                job_script_prologue=list(job.job_script_prologue), interface=job.interface, job_name=job.job_name,
-                log_directory=job.log_directory, python=job.python, death_timeout=DEATH_TIMEOUT, worker_extra_args=retire,
-                scheduler_options={"dashboard": dashboard, "dashboard_address": ":0"}, silence_logs="error",
-            )
+            cluster = cluster_cls(job_cls=_recording(cluster_cls.job_cls, self.submitted), **job_arguments(job),
+                                  scheduler_options={"dashboard": dashboard, "dashboard_address": ":0"}, silence_logs="error")
         except (OSError, ValueError) as error:  # e.g. an interface this machine does not have, a log folder it cannot make
             raise UserError(f"--executor {self.name}: cannot start the Dask scheduler for the jobs: {error} (accepted: settings this machine can serve; see --cluster-config)") from None
         try:
@@ -294,6 +286,19 @@ class JobQueueExecutor(DaskExecutor):
         chosen = asdict(self.job)
         keep = ("jobs", "cores_per_job", "memory", "walltime", "account", "queue", "job_extra_directives", "job_name")
         return {"executor": self.name, **{key: chosen[key] for key in keep}, "memory": self.job.job_memory, "job_extra_directives": list(self.job.job_extra_directives)}
+
+
+def job_arguments(job: JobSettings) -> dict[str, Any]:
+    """dask-jobqueue's arguments for each worker job (its ``Job`` class's, which its cluster classes pass on)."""
+    wall = seconds(job.walltime)
+    retire = ["--lifetime", f"{wall - RETIRE_BEFORE_END}s", "--lifetime-stagger", "60s"] if wall >= 3 * RETIRE_BEFORE_END else []
+    return {
+        "cores": job.cores_per_job, "processes": job.cores_per_job,  # one single-threaded worker per core: runs hold the GIL
+        "memory": job.job_memory, "walltime": job.walltime, "account": job.account, "queue": job.queue,
+        "job_extra_directives": list(job.job_extra_directives), "job_script_prologue": list(job.job_script_prologue),
+        "interface": job.interface, "job_name": job.job_name, "log_directory": job.log_directory, "python": job.python,
+        "death_timeout": DEATH_TIMEOUT, "worker_extra_args": retire,
+    }
 
 
 def _import_dask_jobqueue() -> Any:
