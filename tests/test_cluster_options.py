@@ -50,6 +50,8 @@ CONFIGS = [
     ("[cluster]\njob-extra-directives = \"--qos=short\"\n", ["cluster.job-extra-directives: '--qos=short' is not accepted", "a list of extra #SBATCH"]),
     ("[cluster]\njob-script-prologue = [\"ok\", 3]\n", ["cluster.job-script-prologue", "each a text on one line"]),
     ("[cluster]\njob-name = \"two words\"\n", ["cluster.job-name: 'two words' is not accepted"]),
+    ("[cluster]\nmemory = 4\n", ["cluster.memory: 4 is not accepted", "e.g. 4GB"]),
+    ("[cluster]\ninterface = \"\"\n", ["cluster.interface: '' is not accepted", "the network interface"]),
     ("[cluster]\njobs = 4\n[workers]\nn = 1\n", ["workers: not a cluster setting"]),
     ("[cluster\n", ["not valid TOML"]),
 ]
@@ -86,8 +88,8 @@ def test_the_command_line_over_the_config_file_over_the_defaults(tmp_path, capsy
 def test_make_executor_builds_the_job_queue_executor(tmp_path):
     executor = make_executor("slurm", None, None, {"jobs": 2, "cores_per_job": None, "memory": "1GB"}, None)
     assert isinstance(executor, JobQueueExecutor)
-    assert executor.settings() | {"executor": "slurm"} == executor.settings()
-    assert (executor.settings()["jobs"], executor.settings()["memory"], executor.settings()["cores_per_job"]) == (2, "1GB", 1)
+    settings = executor.settings()  # for the manifest
+    assert (settings["executor"], settings["jobs"], settings["memory"], settings["cores_per_job"], settings["walltime"]) == ("slurm", 2, "1GB", 1, "01:00:00")
     assert executor._capacity() == 4  # two runs in flight per worker
 
 

@@ -140,11 +140,10 @@ def read_config(path: str, system: str = "slurm") -> dict[str, Any]:
         name = key.replace("-", "_")
         if key in ("job-extra-directives", "job-script-prologue"):
             values[name] = _lines(value, f"{where}: cluster.{key}", system if key == "job-extra-directives" else None)
-        elif key in ("jobs", "cores-per-job"):
-            values[name] = value  # checked with the command line's
+        elif name in COMMAND_LINE or key == "job-name":
+            values[name] = value  # checked as the command line's are, in job_settings
         elif not isinstance(value, str) or not value.strip() or "\n" in value:
-            accepted = FILE_ONLY.get(key, "a text on one line")
-            raise UserError(f"{where}: cluster.{key}: {shown(value)} is not accepted (accepted: {accepted})")
+            raise UserError(f"{where}: cluster.{key}: {shown(value)} is not accepted (accepted: {FILE_ONLY[key]}, a text on one line)")
         else:
             values[name] = value.strip()
     return values
@@ -236,7 +235,7 @@ class JobQueueExecutor(DaskExecutor):
         try:
             if job.system == "slurm":
                 _test_submission(cluster.job_script())
-        except UserError:
+        except BaseException:  # refused, or Ctrl-C meanwhile: no job was submitted yet
             cluster.close()
             raise
         cluster.adapt(Adaptive=_following(lambda: len(self.inflight), self._give_up), minimum_jobs=0, maximum_jobs=job.jobs)

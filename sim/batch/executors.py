@@ -289,7 +289,11 @@ class DaskExecutor(Executor):
         self.inflight: dict[Any, Task] = {}  # runs submitted, not yet returned (read by sim.batch.cluster's scaling)
 
     def __enter__(self) -> DaskExecutor:
-        self.cluster, self.client = self._start()
+        try:
+            self.cluster, self.client = self._start()
+        except BaseException:  # Ctrl-C while starting: nothing started may outlive the batch
+            self.close(abort=True)
+            raise
         return self
 
     def _start(self) -> tuple[Any, Any]:
