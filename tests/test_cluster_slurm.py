@@ -201,13 +201,15 @@ def test_after_the_allocation_ends_the_same_command_resumes(experiment, jobs, tm
     assert_no_job_left(name)
 
 
-def test_ctrl_c_cancels_every_job(experiment, jobs, tmp_path):
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM], ids=["Ctrl-C", "SIGTERM"])
+def test_ctrl_c_or_sigterm_cancels_every_job(experiment, jobs, tmp_path, how):
+    """Ctrl-C, or SIGTERM as Slurm sends a batch that runs in a job of its own at its time limit."""
     path, _ = experiment
     name, config = jobs
     out = tmp_path / "out"
     process = start(path, out, config)
     part_way(process, out, name)
-    process.send_signal(signal.SIGINT)
+    process.send_signal(how)
     _, err = process.communicate(timeout=WAIT)
     assert process.returncode == 130, err
     assert "run the same command again to resume" in err and "Traceback" not in err, err

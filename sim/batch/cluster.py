@@ -144,6 +144,8 @@ def read_config(path: str, system: str = "slurm") -> dict[str, Any]:
             values[name] = value  # checked as the command line's are, in job_settings
         elif not isinstance(value, str) or not value.strip() or "\n" in value:
             raise UserError(f"{where}: cluster.{key}: {shown(value)} is not accepted (accepted: {FILE_ONLY[key]}, a text on one line)")
+        elif key in ("log-directory", "python"):
+            values[name] = str(Path(value.strip()).expanduser().absolute())  # the same place for this process and for Slurm, whatever its job's folder
         else:
             values[name] = value.strip()
     return values
