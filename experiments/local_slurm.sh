@@ -70,7 +70,7 @@ detect() {
     line="$(slurmd -C | head -n 1)"
     CPUS="$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$line")"
     MEMORY="$(sed -n 's/.* RealMemory=\([0-9]*\).*/\1/p' <<<"$line")"
-    [ -n "$CPUS" ] && [ -n "$MEMORY" ] || die "cannot read CPUs and RealMemory from 'slurmd -C': $line"
+    if [ -z "$CPUS" ] || [ -z "$MEMORY" ]; then die "cannot read CPUs and RealMemory from 'slurmd -C': $line"; fi
 }
 
 write_conf() {
@@ -112,9 +112,11 @@ EOF
 
 node_state() { sinfo --noheader --nodes="$NODE" --format=%T 2>/dev/null | head -n 1; }
 
+registered() { [ -n "$(node_state)" ] && [[ "$(node_state)" != unknown* ]]; }
+
 usable() {
     case "$(node_state)" in
-        idle* | mixed* | allocated* | completing*) return 0 ;;
+        idle | mixed | allocated | completing) return 0 ;;  # not drained or down, and answering (sinfo marks a silent node with '*')
         *) return 1 ;;
     esac
 }
@@ -138,6 +140,9 @@ start() {
         write_conf
         running "$DIR/slurmctld.pid" slurmctld || slurmctld -f "$CONF"
         running "$DIR/slurmd.pid" slurmd || slurmd -f "$CONF" -N "$NODE"
+        wait_for registered 60 "slurmd on $NODE to register with slurmctld"
+        # A node drained or down from an earlier run (e.g. its slurmd was killed) takes jobs again.
+        usable || scontrol update NodeName="$NODE" State=RESUME >/dev/null 2>&1 || true
         wait_for usable 60 "node $NODE to take jobs (state: $(node_state))"
         say "running: node $NODE, $CPUS CPUs, $MEMORY MB, partition $PARTITION ($CONF)"
     fi
