@@ -225,3 +225,23 @@ def test_a_job_slurm_refuses_is_one_line(slurm, jobs, tmp_path):
         next(line for line in result.stderr.splitlines() if line.startswith("error: --executor slurm: Slurm refuses the worker jobs:"))]
     assert "no-such-partition" in result.stderr
     assert queued(name) == []
+
+
+def test_jobs_that_cannot_be_submitted_stop_the_batch_with_one_line(slurm, jobs, tmp_path):
+    """Slurm takes the job when asked (sbatch --test-only) but refuses every submission (a stand-in sbatch, e.g. as a
+    submission limit would): the batch stops with one line instead of waiting forever for workers."""
+    path = write_experiment(tmp_path / "e.toml")
+    name, config = jobs
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "sbatch").write_text(f'#!/bin/sh\ncase "$1" in --test-only) exec {shutil.which("sbatch")} "$@";; esac\n'
+                                 'echo "sbatch: error: Batch job submission failed: Job violates accounting/QOS policy" >&2\nexit 1\n')
+    (fake / "sbatch").chmod(0o755)
+    environment = {**os.environ, "PATH": f"{fake}{os.pathsep}{os.environ['PATH']}"}
+    result = subprocess.run([sys.executable, "run.py", "batch", str(path), "--out", str(tmp_path / "out"), "--quiet", *slurm_options(config)],
+                            cwd=ROOT, env=environment, capture_output=True, text=True, timeout=WAIT)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(lines) == 1 and "cannot submit worker jobs" in lines[0] and "Job violates accounting/QOS policy" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+    assert queued(name) == []

@@ -24,7 +24,9 @@ given with ``--cluster-config``, else the defaults below.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
+import logging
 import re
 import shutil
 import signal
@@ -33,7 +35,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -212,7 +214,7 @@ class JobQueueExecutor(DaskExecutor):
         super().__init__(None, None)
         self.job = settings
         self.name = settings.system
-        self.submitted: list[str] = []  # every job id, so that none outlives the batch
+        self.submissions = Submissions()
         self.failure: str | None = None  # why no worker job can be submitted, if none can
 
     def _start(self) -> tuple[Any, Any]:
@@ -228,9 +230,10 @@ class JobQueueExecutor(DaskExecutor):
             raise UserError(f"--executor {self.name}: {submit} not found: this machine cannot submit {QUEUE_SYSTEMS[job.system][1]} jobs "
                             f"(accepted: a machine where {submit} works, such as a cluster's login node{local})")
         cluster_cls = getattr(dask_jobqueue, QUEUE_SYSTEMS[job.system][0])
+        logging.getLogger("tornado.application").addFilter(_quiet_failed_submissions)
         dashboard = importlib.util.find_spec("bokeh") is not None
         try:
-            cluster = cluster_cls(job_cls=_recording(cluster_cls.job_cls, self.submitted), **job_arguments(job),
+            cluster = cluster_cls(job_cls=_recording(cluster_cls.job_cls, self.submissions), **job_arguments(job),
                                   scheduler_options={"dashboard": dashboard, "dashboard_address": ":0"}, silence_logs="error")
         except (OSError, ValueError) as error:  # e.g. an interface this machine does not have, a log folder it cannot make
             raise UserError(f"--executor {self.name}: cannot start the Dask scheduler for the jobs: {error} (accepted: settings this machine can serve; see --cluster-config)") from None
@@ -240,11 +243,12 @@ class JobQueueExecutor(DaskExecutor):
         except BaseException:  # refused, or Ctrl-C meanwhile: no job was submitted yet
             cluster.close()
             raise
-        cluster.adapt(Adaptive=_following(lambda: len(self.inflight), self._give_up), minimum_jobs=0, maximum_jobs=job.jobs)
+        following = _following(lambda: len(self.inflight), self.submissions, job.cores_per_job, self._give_up)
+        cluster.adapt(Adaptive=following, minimum_jobs=0, maximum_jobs=job.jobs)
         return cluster, Client(cluster)
 
     def _give_up(self, error: str) -> None:
-        """Called from Dask's event loop when no job can be submitted and no worker is left: end the batch with ``error``."""
+        """Called from Dask's event loop when no job can be submitted and none of the batch's is left: end the batch with ``error``."""
         self.failure = error
         futures = list(self.inflight)
         # Cancelling wakes the run loop, which then raises; the client's calls must not come from the loop's own thread.
@@ -254,7 +258,7 @@ class JobQueueExecutor(DaskExecutor):
         for outcome in super().run(tasks):
             if self.failure is not None:
                 raise UserError(f"--executor {self.name}: {self.failure}; the runs stored so far are kept "
-                                f"(accepted: job options the cluster takes; see the jobs' logs in {self.job.log_directory})")
+                                f"(accepted: jobs within this cluster's limits and options it takes; the jobs' logs are in {self.job.log_directory})")
             yield outcome
 
     def _capacity(self) -> int:
@@ -269,7 +273,7 @@ class JobQueueExecutor(DaskExecutor):
 
     def _cancel_leftovers(self) -> None:
         """Cancel every job this batch submitted, tracked or not (cancelling a finished one is harmless)."""
-        ids, self.submitted[:] = list(self.submitted), []
+        ids, self.submissions.ids[:] = list(self.submissions.ids), []
         if ids:
             command = "scancel" if self.job.system == "slurm" else "qdel"
             try:
@@ -284,9 +288,9 @@ class JobQueueExecutor(DaskExecutor):
                 f"and {job.job_memory} for {job.walltime} each (scheduler {self.cluster.scheduler_address}{link})")
 
     def settings(self) -> dict[str, Any]:
-        chosen = asdict(self.job)
-        keep = ("jobs", "cores_per_job", "memory", "walltime", "account", "queue", "job_extra_directives", "job_name")
-        return {"executor": self.name, **{key: chosen[key] for key in keep}, "memory": self.job.job_memory, "job_extra_directives": list(self.job.job_extra_directives)}
+        job = self.job
+        return {"executor": self.name, "jobs": job.jobs, "cores_per_job": job.cores_per_job, "memory": job.job_memory, "walltime": job.walltime,
+                "account": job.account, "queue": job.queue, "job_name": job.job_name, "job_extra_directives": list(job.job_extra_directives)}
 
 
 def job_arguments(job: JobSettings) -> dict[str, Any]:
@@ -335,11 +339,20 @@ def _test_submission(script: str) -> None:
 
 
 GIVE_UP_AFTER = 3
-"""Failed submissions in a row, with no worker left, after which the batch stops instead of waiting for workers that cannot come."""
+"""Failed submissions in a row, with no job of the batch left, after which the batch stops instead of waiting for workers that cannot come."""
 
 
-def _following(runs_left: Callable[[], int], give_up: Callable[[str], None]) -> type:
-    """Adaptive scaling to one worker per run left, between none and the maximum.
+@dataclass
+class Submissions:
+    """What became of the batch's job submissions (shared by its job class and its scaling)."""
+
+    ids: list[str] = field(default_factory=list)  # every job submitted, so that none outlives the batch
+    in_a_row: int = 0  # failed submissions since the last that worked
+    error: str = ""  # why the last one failed
+
+
+def _following(runs_left: Callable[[], int], submissions: Submissions, per_job: int, give_up: Callable[[str], None]) -> type:
+    """Adaptive scaling to one worker per run left, between none and the maximum; and what to do when jobs cannot be submitted.
 
     Dask's own target estimates the work from the runs its scheduler holds,
     which are only the executor's window (two per worker): with runs of a
@@ -347,38 +360,62 @@ def _following(runs_left: Callable[[], int], give_up: Callable[[str], None]) -> 
     flight stay at the window's size while more are waiting, so this asks
     for every job until the last runs are handed out, then lets idle jobs
     go (Dask closes a worker only when it holds no run).
+
+    A job whose submission failed (sbatch refused it: a limit on jobs, an
+    account out of hours) stays in dask-jobqueue's books as if it ran, so the
+    batch would wait for it forever. It is forgotten here; with other jobs
+    of the batch submitted, the batch goes on with those (the queue takes no
+    more); with none, it tries again and stops after GIVE_UP_AFTER failures.
     """
+    from distributed.core import Status
     from distributed.deploy.adaptive import Adaptive
 
     class FollowingRuns(Adaptive):
-        failures = 0
-
         async def target(self) -> int:
             return runs_left()  # capped at the maximum by Adaptive
 
         async def adapt(self) -> None:
-            try:
+            with contextlib.suppress(RuntimeError):  # a failed sbatch can surface here too; the job class records it
                 await super().adapt()
-            except Exception as error:  # e.g. sbatch refused a job: Dask would log it and try again, forever
-                self.failures += 1
-                if self.failures >= GIVE_UP_AFTER and not self.observed:
-                    lines = [line for line in str(error).splitlines() if line.strip()]
-                    give_up(f"cannot submit worker jobs ({cut(lines[-1] if lines else type(error).__name__, 300)})")
-                    self.stop()
-            else:
-                self.failures = 0
+            failed = [name for name, job in self.cluster.workers.items() if job.job_id is None]
+            for name in failed:
+                self.cluster.workers.pop(name).status = Status.failed  # what closing the cluster expects of a job that never ran
+                self.cluster.worker_spec.pop(name, None)
+            if not failed:
+                return
+            if self.cluster.workers:
+                self.maximum = min(self.maximum, len(self.cluster.workers) * per_job)
+            elif submissions.in_a_row >= GIVE_UP_AFTER:
+                give_up(f"cannot submit worker jobs ({submissions.error})")
+                self.stop()
 
     return FollowingRuns
 
 
-def _recording(job_cls: type, submitted: list[str]) -> type:
-    """``job_cls`` noting each job id it is given in ``submitted``."""
+def _quiet_failed_submissions(record: logging.LogRecord) -> bool:
+    """Leave out the traceback Dask's event loop logs for a failed sbatch or qsub: the batch says it in one line (see _following)."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not (isinstance(error, RuntimeError) and str(error).startswith("Command exited with non-zero exit code"))
+
+
+def _recording(job_cls: type, submissions: Submissions) -> type:
+    """``job_cls`` noting each job id it is given, and each failed submission, in ``submissions``."""
 
     class Recorded(job_cls):  # type: ignore[misc, valid-type]
         def _job_id_from_submit_output(self, out: str) -> str:
             job_id = super()._job_id_from_submit_output(out)
-            submitted.append(job_id)
+            submissions.ids.append(job_id)
+            submissions.in_a_row = 0
             return job_id
+
+        async def start(self) -> None:
+            try:
+                await super().start()
+            except Exception as error:
+                lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+                submissions.in_a_row += 1
+                submissions.error = cut(next((line for line in reversed(lines) if "error" in line.lower()), lines[-1] if lines else type(error).__name__), 300)
+                raise
 
     return Recorded
 
