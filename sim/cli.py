@@ -59,12 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
 
     check = commands.add_parser(
-        "check", help="check scenario, experiment and calibration files; exit non-zero on the first bad one",
+        "check", help="check scenario, experiment, calibration and cluster config files; exit non-zero on the first bad one",
         description="Read and check each file without running it, the files it reads included (network files; an experiment's every "
         "point against every scenario), and print one 'ok:' line per file. "
         "The first mistake ends the check with one 'error:' line naming the file, the key and what would be accepted, and exit status 2.")
     check.add_argument("scenarios", nargs="+", metavar="SCENARIO",
-                       help="scenario, experiment or calibration files (TOML), e.g. scenarios/*.toml experiments/headline.toml, "
+                       help="scenario, experiment, calibration or cluster config (--cluster-config) files (TOML), e.g. scenarios/*.toml experiments/headline.toml, "
                        "or shipped scenarios' names, e.g. co_production")
     check.set_defaults(handler=_check)
 
@@ -204,6 +204,12 @@ def _checked(path: str) -> str:
 
         found = spec.load(located)
         return f"ok: {path} (calibration file: {found.experiment.name}; {len(found.experiment.factors)} parameters fitted)"
+    if data is not None and "cluster" in data and "scenarios" not in data:
+        from sim.batch import cluster
+
+        given = cluster.read_config(str(located))
+        cluster.job_settings("slurm", {}, str(located))  # the values, checked as --cluster-config checks them
+        return f"ok: {path} (cluster config file: {', '.join(key.replace('_', '-') for key in given) or 'nothing set'})"
     if data is not None and "scenarios" in data:
         loaded = experiment.load(located)
         if "sensitivity" in data and any(f.is_range and f.levels is None for f in loaded.factors):

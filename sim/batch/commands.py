@@ -90,8 +90,18 @@ def size_options(parser: argparse.ArgumentParser, seeds_default: int | None, see
 
 def execution_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--workers", type=int, metavar="N", help="worker processes (default: one per available CPU; 1 runs in this process)")
-    parser.add_argument("--executor", default="process", metavar="{process,dask}", help="process: the standard library's process pool (default); dask: Dask distributed")
+    parser.add_argument("--executor", default="process", metavar="{process,dask,slurm,pbs}",
+                        help="process: the standard library's process pool (default); dask: Dask distributed; "
+                        "slurm, pbs: Dask workers as Slurm (PBS: untested) jobs that the batch starts, scales and cancels itself")
     parser.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: an existing cluster's scheduler, e.g. tcp://HOST:8786 (default: start a LocalCluster)")
+    jobs = parser.add_argument_group("worker jobs (with --executor slurm or pbs; the default in brackets)")
+    jobs.add_argument("--jobs", type=int, metavar="N", help="at most N worker jobs at once, fewer when fewer runs are left [4]")
+    jobs.add_argument("--cores-per-job", type=int, metavar="N", help="cores of each job, one single-threaded worker per core [1]")
+    jobs.add_argument("--memory", metavar="SIZE", help="memory of each job, e.g. 4GB [2GB per core]")
+    jobs.add_argument("--walltime", metavar="TIME", help="each job's time limit, HH:MM:SS or D-HH:MM:SS; jobs that end are replaced [01:00:00]")
+    jobs.add_argument("--account", metavar="NAME", help="the account jobs are charged to (#SBATCH -A) [the cluster's default]")
+    jobs.add_argument("--queue", metavar="NAME", help="the partition or queue (#SBATCH -p) [the cluster's default]")
+    jobs.add_argument("--cluster-config", metavar="FILE", help="a TOML file whose [cluster] table sets any of these and extra #SBATCH lines (README: Parallel, and on a cluster)")
     parser.add_argument("--out", type=out_folder, metavar="DIR", help="results folder (default: a new folder under results/); an existing one of the same batch is resumed")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or progress messages")
 
@@ -305,7 +315,12 @@ def sized(spec: Any, seeds: int | None, steps: int | None, constants: dict[str, 
 def executor_for(args: argparse.Namespace) -> Any:
     from sim.batch.executors import make_executor
 
-    return make_executor(args.executor, args.workers, args.scheduler)
+    cluster = {name: getattr(args, name, None) for name in CLUSTER_OPTIONS}
+    return make_executor(args.executor, args.workers, args.scheduler, cluster, getattr(args, "cluster_config", None))
+
+
+CLUSTER_OPTIONS = ("jobs", "cores_per_job", "memory", "walltime", "account", "queue")
+"""The worker-job options of :func:`execution_options` (with ``--cluster-config``), as ``args`` names them."""
 
 
 def _run_and_report(the_plan: Any, out: Path, args: argparse.Namespace, executor: Any = None, extra: dict[str, Any] | None = None, summary: bool = True) -> int:
@@ -341,12 +356,14 @@ def files_line(folder: Path, report: str = "report") -> str:
 def _check_memory(the_plan: Any, executor: Any) -> None:
     """Refuse a batch whose workers' models would not fit in this machine's memory, before any starts (sim/size_guard.py).
 
-    With a Dask scheduler the workers run elsewhere: this machine's memory says nothing about them.
+    With a Dask scheduler or worker jobs the workers run elsewhere: this machine's memory says nothing about them.
     """
     from sim.batch import plan
+    from sim.batch.executors import JOB_QUEUES
 
     settings = executor.settings()
-    plan.check_memory(the_plan, None if settings.get("scheduler") else settings.get("workers", 1))
+    remote = settings.get("scheduler") or settings["executor"] in JOB_QUEUES
+    plan.check_memory(the_plan, None if remote else settings.get("workers", 1))
 
 
 def new_folder(stem: str) -> Path:

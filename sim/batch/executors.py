@@ -12,6 +12,8 @@ million tasks in memory.
   single-threaded worker process per core, listening on localhost only) or an
   existing cluster at ``--scheduler tcp://host:port`` (for example one
   started with dask-jobqueue on Slurm or PBS; see README.md).
+- ``slurm`` and ``pbs``: the ``dask`` executor with workers it starts and
+  stops itself as Slurm or PBS jobs, through dask-jobqueue (:mod:`sim.batch.cluster`).
 
 A worker that dies (killed, out of memory) takes its runs with it: they are
 tried again, and a run that was on a dying worker three times is reported as
@@ -39,7 +41,9 @@ from typing import Any
 from sim.batch.worker import RunResult, Task, execute
 from sim.errors import UserError
 
-EXECUTORS = ("process", "dask")
+EXECUTORS = ("process", "dask", "slurm", "pbs")
+JOB_QUEUES = ("slurm", "pbs")
+"""Executors that start Dask workers as batch jobs of their own (sim/batch/cluster.py)."""
 ALLOWED_CRASHES = 3
 """Times a run may be on a worker that dies before it is reported lost."""
 
@@ -82,15 +86,31 @@ def start_method() -> str:
     return "fork" if threading.active_count() == 1 else "forkserver"
 
 
-def make_executor(kind: str, workers: int | None, scheduler: str | None) -> Executor:
-    """The executor for ``--executor KIND --workers N [--scheduler ADDRESS]``; a UserError for a bad combination."""
+def make_executor(kind: str, workers: int | None, scheduler: str | None, cluster: dict[str, Any] | None = None, cluster_config: str | None = None) -> Executor:
+    """The executor for ``--executor KIND --workers N [--scheduler ADDRESS]``; a UserError for a bad combination.
+
+    ``cluster`` holds the job options of ``--executor slurm`` or ``pbs``
+    (``jobs``, ``cores_per_job``, ``memory``, ``walltime``, ``account``,
+    ``queue``; None where not given) and ``cluster_config`` the file of
+    ``--cluster-config``: see :mod:`sim.batch.cluster`.
+    """
     if kind not in EXECUTORS:
         raise UserError(f"--executor: {kind!r} is not accepted (accepted: {', '.join(EXECUTORS)})")
     if workers is not None and workers < 1:
         raise UserError(f"--workers: {workers} is not accepted (accepted: a whole number >= 1)")
+    given = {name: value for name, value in (cluster or {}).items() if value is not None}
+    if kind not in JOB_QUEUES and (given or cluster_config is not None):
+        option = "--" + next(iter(given)).replace("_", "-") if given else "--cluster-config"
+        raise UserError(f"{option}: only used with --executor slurm or pbs, which start their own worker jobs (accepted: e.g. --executor slurm {option} ...)")
+    if scheduler is not None and kind != "dask":
+        raise UserError("--scheduler: only used with --executor dask (accepted: --executor dask --scheduler tcp://HOST:PORT)")
+    if kind in JOB_QUEUES:
+        if workers is not None:
+            raise UserError(f"--workers: not used with --executor {kind}: its jobs are its workers (accepted: --jobs N, and --cores-per-job N for N workers per job)")
+        from sim.batch import cluster as job_queue  # imports dask only when a cluster starts
+
+        return job_queue.make(kind, cluster or {}, cluster_config)
     if scheduler is not None:
-        if kind != "dask":
-            raise UserError("--scheduler: only used with --executor dask (accepted: --executor dask --scheduler tcp://HOST:PORT)")
         if workers is not None:
             raise UserError("--workers: cannot be combined with --scheduler: the cluster's own workers run the batch (accepted: one of the two)")
         return DaskExecutor(None, scheduler)
@@ -266,23 +286,31 @@ class DaskExecutor(Executor):
         self.scheduler = scheduler
         self.client: Any = None
         self.cluster: Any = None
+        self.inflight: dict[Any, Task] = {}  # runs submitted, not yet returned (read by sim.batch.cluster's scaling)
 
     def __enter__(self) -> DaskExecutor:
+        try:
+            self.cluster, self.client = self._start()
+        except BaseException:  # Ctrl-C while starting: nothing started may outlive the batch
+            self.close(abort=True)
+            raise
+        return self
+
+    def _start(self) -> tuple[Any, Any]:
+        """(the cluster started here or None, a client of the cluster); sim.batch.cluster starts worker jobs instead."""
         try:
             from dask.distributed import Client, LocalCluster
         except ImportError:
             raise UserError("--executor dask: Dask distributed is not installed (accepted: pip install -e \".[cluster]\", or --executor process)") from None
         if self.scheduler is not None:
             try:
-                self.client = Client(self.scheduler, timeout="20s")
+                return None, Client(self.scheduler, timeout="20s")
             except (OSError, TimeoutError, ValueError) as error:
                 raise UserError(f"--scheduler: cannot connect to {self.scheduler!r}: {error} (accepted: the address of a running Dask scheduler, e.g. tcp://HOST:8786)") from None
-            return self
         # Dashboard (needs bokeh) and scheduler on localhost only: nothing is exposed to the network.
         dashboard = "127.0.0.1:0" if importlib.util.find_spec("bokeh") is not None else None
-        self.cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=dashboard)
-        self.client = Client(self.cluster)
-        return self
+        cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=dashboard)
+        return cluster, Client(cluster)
 
     def _capacity(self) -> int:
         return max(4, 2 * sum(self.client.nthreads().values()))
@@ -291,7 +319,7 @@ class DaskExecutor(Executor):
         from dask.distributed import as_completed
 
         source = iter(tasks)
-        inflight: dict[Any, Task] = {}
+        inflight = self.inflight = {}
         queue = as_completed()
         limit, checked = self._capacity(), time.monotonic()
 
