@@ -205,10 +205,10 @@ def _checked(path: str) -> str:
         found = spec.load(located)
         return f"ok: {path} (calibration file: {found.experiment.name}; {len(found.experiment.factors)} parameters fitted)"
     if data is not None and "cluster" in data and "scenarios" not in data:
-        from sim.batch import cluster
+        from sim.batch import job_settings
 
-        given = cluster.read_config(str(located))
-        cluster.job_settings("slurm", {}, str(located))  # the values, checked as --cluster-config checks them
+        given = job_settings.read_config(str(located))
+        job_settings.job_settings("slurm", {}, str(located))  # the values, checked as --cluster-config checks them
         return f"ok: {path} (cluster config file: {', '.join(key.replace('_', '-') for key in given) or 'nothing set'})"
     if data is not None and "scenarios" in data:
         loaded = experiment.load(located)

@@ -7,8 +7,9 @@ import sys
 
 import pytest
 
-from sim.batch.cluster import JobQueueExecutor, JobSettings, job_arguments, job_settings
+from sim.batch.cluster import JobQueueExecutor, job_arguments
 from sim.batch.executors import make_executor
+from sim.batch.job_settings import JobSettings, job_settings
 from sim.cli import main
 from tests.batch_runs import write_experiment
 
