@@ -79,7 +79,7 @@ img.shs-survey, img.shs-outcomes { max-width: 1050px; }
 .shs-caption { font-size: 1.1rem; font-weight: 600; }
 .shs-badge { font-size: 14px; color: #333; background: #f0f0f0; border-radius: 4px; padding: 1px 6px; margin-left: 8px; font-weight: 400; }
 /* The run bar stays at the top of the page while it scrolls, and stays when the side panel is hidden. */
-.shs-runbar { position: sticky; top: 0; z-index: 5; background: white; border-bottom: 1px solid #ddd; padding: 6px 0; }
+.shs-runbar { position: sticky; top: -12px; z-index: 5; background: white; border-bottom: 1px solid #ddd; padding: 12px 0 6px 0; margin-top: -6px; }
 .shs-busy { font-size: 15px; color: #333; }
 .shs-intro { color: #222 !important; padding: 4px 12px; }
 .shs-intro strong { font-weight: 700; }
