@@ -51,8 +51,10 @@ PANEL_LABELS: dict[str, str] = {
 SHORT: dict[str, str] = {
     "trust_landlord": "Trust in landlord",
     "trust_neighbours": "Trust in neighbours",
+    "trust_services": "Trust in services",
     "participation": "Took part (everyone)",
     "participation_most_stigmatised": "Took part (most stigmatised)",
+    "participation_least_stigmatised": "Took part (least stigmatised)",
     "upward_mobility": "Moved up",
     "stigma": "Stigma felt",
     "wellbeing": "Wellbeing",
