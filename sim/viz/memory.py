@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import threading
 
 M_ARENA_MAX = -8
@@ -29,6 +30,7 @@ QUIET_SECONDS = 1.0
 """Trim once releases have stopped for this long (closing pages come in bursts; each trim walks every heap)."""
 
 
+@functools.cache  # finding the library can run ldconfig: once is enough
 def _libc():
     """glibc, or None on another C library (musl, macOS, Windows)."""
     name = ctypes.util.find_library("c")
