@@ -9,8 +9,9 @@ import pytest
 from PIL import Image
 
 from sim.viz.colours import SCHEMES
-from sim.viz.export import SLIDE_PIXELS, slide_png, slide_title
+from sim.viz.export import SLIDE_PIXELS, slide, slide_heading, slide_png, slide_title
 from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure, png
+from sim.viz.overlaps import drawn_texts, problems
 from sim.viz.presets import load_presets
 from sim.viz.prose import to_html
 from sim.viz.reform import in_reform_order
@@ -42,7 +43,7 @@ def test_the_slide_is_a_16_by_9_png_of_the_current_view(session, tmp_path):
     picture = Image.open(path)
     picture.verify()
     assert picture.size == SLIDE_PIXELS == (2000, 1125)
-    assert "month 6" in slide_title(session) and "seed 2" in slide_title(session)
+    assert "Month 6 of 120" in slide_title(session) and "200 households" in slide_title(session) and "seed 2" in slide_title(session)
 
 
 def test_the_side_by_side_slide_names_both_policies(session):
@@ -50,6 +51,72 @@ def test_the_side_by_side_slide_names_both_policies(session):
     assert "A: Consultation" in slide_title(session) and "B: Co-production" in slide_title(session)
     pixels = image(slide_png(session, SCHEMES["stigma"]))
     assert pixels.std() > 10  # not blank
+
+
+@pytest.fixture(scope="module")
+def act_4() -> Session:
+    """The workshop's act 4 (who takes part) a year in: side by side at 1,000 households."""
+    session = Session(PRESETS, Settings("co_production_no_outreach", "co_production", residents=1000, seed=1, compare="co_production"))
+    session.step(12)
+    return session
+
+
+@pytest.fixture(scope="module")
+def one_policy() -> Session:
+    session = Session(PRESETS, Settings("scandal_and_cuts", "co_design", residents=500, seed=1))
+    session.step(30)  # past the scandal: an event marker on every chart
+    return session
+
+
+@pytest.mark.parametrize("colour", list(SCHEMES))
+@pytest.mark.parametrize("layout", ["one_policy", "act_4"])
+def test_nothing_on_the_slide_overlaps_or_is_cut_off_and_no_text_is_small(layout, colour, request):
+    """Every text, legend and chart on the slide, as drawn: no two texts overlap, no text or legend lies over a chart
+    it does not belong to, none leaves the slide, none is under 12 px (on the 2000 x 1125 slide)."""
+    session = request.getfixturevalue(layout)
+    found = problems(slide(session, SCHEMES[colour], highlight=5), min_pixels=12)
+    assert found == [], "\n".join(found)
+
+
+def test_the_slide_keeps_the_whole_title_however_long(act_4):
+    """A long scenario name and two long policy names wrap onto a second line rather than run off the slide."""
+    long = Session(PRESETS, Settings("accurate_paternalism", "co_production", residents=200, seed=12345, compare="co_production"))
+    figure = slide(long, SCHEMES["trust_landlord"])
+    assert problems(figure) == []
+    texts = {" ".join(t.get_text().split()): t for t in drawn_texts(figure)}
+    title, subtitle = (" ".join(line.split()) for line in slide_heading(long, SCHEMES["trust_landlord"]))
+    assert title in texts and subtitle in texts
+    assert "\n" in texts[title].get_text()  # wrapped, not cut
+    assert "Month 0 of" in subtitle and "200 households" in subtitle and "seed 12345" in subtitle and "coloured by trust in the landlord" in subtitle
+
+
+def _titles(figure) -> list[str]:
+    return [" ".join(ax.get_title(loc="left").split()) for ax in figure.axes]
+
+
+def test_the_slide_charts_the_outcome_the_households_are_coloured_by(act_4):
+    """Coloured by taking part, the slide shows who takes part in A and in B (the most and least stigmatised: act 4's
+    point) and what B changes for each group, beside the headline outcomes; coloured by something else, that outcome's charts."""
+    titles = _titles(slide(act_4, SCHEMES["participation"]))
+    for wanted in ("A: who takes part", "B: who takes part", "Took part (least stigmatised)", "Took part (most stigmatised)",
+                   "Took part (everyone)", "Trust in landlord", "Need met", "Cost"):  # fmt: skip
+        assert any(t.startswith(wanted) for t in titles), (wanted, titles)
+    figure = slide(act_4, SCHEMES["participation"])
+    shown = " ".join(t.get_text() for t in drawn_texts(figure))
+    a, b = act_4.frames()
+    assert f"most stigmatised fifth {100 * a['participation_most_stigmatised'].iloc[-1]:.1f}%" in shown
+    assert f"most stigmatised fifth {100 * b['participation_most_stigmatised'].iloc[-1]:.1f}%" in shown
+    expected = {"trust_landlord": "Trust in services", "stigma": "Wellbeing gap", "employment": "In work"}
+    for colour, chart in expected.items():
+        titles = _titles(slide(act_4, SCHEMES[colour]))
+        assert any(t.startswith(chart) for t in titles), (colour, titles)
+        assert not any("Took part (least" in t for t in titles)
+
+
+def test_the_one_policy_slide_charts_the_colour_outcome_too(one_policy):
+    titles = _titles(slide(one_policy, SCHEMES["participation"]))
+    assert "Who takes part" in titles and "Tenant Satisfaction Measures: share who would answer positively" in titles
+    assert "Trust" in _titles(slide(one_policy, SCHEMES["stigma"]))
 
 
 def test_the_community_picture_changes_with_steps_colours_and_selection(session):

@@ -53,10 +53,12 @@ class AppServer:
         log: file for the server's output (read it with :meth:`log`).
         port: the port (default: a free one).
         timeout: seconds to wait for the page to answer.
+        environment: variables to set for the server (over this process's), e.g. ``SOLARA_KERNEL_CULL_TIMEOUT``.
     """
 
-    def __init__(self, log: Path, port: int | None = None, timeout: float = 90.0):
+    def __init__(self, log: Path, port: int | None = None, timeout: float = 90.0, environment: dict[str, str] | None = None):
         self.log_path = Path(log)
+        self.environment = dict(environment or {})
         self.port = port or free_port()
         self.url = url("127.0.0.1", self.port)
         self.timeout = timeout
@@ -67,7 +69,7 @@ class AppServer:
         with self.log_path.open("wb") as output:
             self.process = subprocess.Popen(
                 [sys.executable, "run.py", "viz", "--host", "127.0.0.1", "--port", str(self.port)],
-                cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **self.environment},
             )  # fmt: skip
         try:
             self._wait()

@@ -57,6 +57,7 @@ PANEL_LABELS: dict[str, str] = {
 SHORT: dict[str, str] = {
     "trust_landlord": "Trust in landlord",
     "trust_neighbours": "Trust in neighbours",
+    "trust_services": "Trust in services",
     "participation": "Took part (all)",
     "participation_most_stigmatised": "Took part (most\nstigmatised)",
     "participation_least_stigmatised": "Took part (least\nstigmatised)",

@@ -17,6 +17,18 @@ from disk. The settings below make that explicit and safe:
 - ``--production``: no development-mode check that loads a page from
   solara.dev; ``--no-check-version``: no version check against PyPI.
 
+Memory: a page that closes tells the server (a "beacon"), and Solara
+closes its kernel at once; every session's models and pictures are then
+freed (:mod:`sim.viz.census` counts them, and the server prints the count),
+and the C library's free memory is handed back to the system
+(:mod:`sim.viz.memory`). A beacon can be lost (a browser that crashes or
+quits, a device that goes to sleep off the network; headless Chromium loses
+about one in three): Solara then keeps the kernel for the page to reconnect,
+by default for 24 hours. Here a page's kernel is kept for
+:data:`KERNEL_CULL_TIMEOUT` after its connection is lost (long enough for a
+break in a workshop; set ``SOLARA_KERNEL_CULL_TIMEOUT`` to change it), so
+abandoned sessions cannot pile up over a day.
+
 The app itself avoids Solara components that load extra libraries from the
 asset proxy that the bundle lacks (``solara.Markdown`` loads KaTeX for
 mathematics: the app renders its text with :func:`sim.viz.app.Prose`).
@@ -49,6 +61,9 @@ OFFLINE_ENVIRONMENT: dict[str, str] = {
 }
 """Solara settings of the server (see the module docstring); Solara reads them when first imported."""
 
+KERNEL_CULL_TIMEOUT = "15m"
+"""How long a page's session is kept after its connection is lost without the page saying it closed (Solara's default is 24h)."""
+
 QUIET = "Cookies with samesite=none require https"
 """Start of a warning Solara gives for every page served over http on 127.0.0.1: it cannot
 set cross-site cookies, which only matter when the app is embedded in another site's iframe."""
@@ -60,6 +75,7 @@ def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     """The server's environment: ``base`` (default: this process's) with :data:`OFFLINE_ENVIRONMENT`."""
     env = dict(os.environ if base is None else base)
     env.update(OFFLINE_ENVIRONMENT)
+    env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", KERNEL_CULL_TIMEOUT)
     return env
 
 
@@ -127,12 +143,28 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     check_port(host, port)
     if "solara" in sys.modules:
         raise RuntimeError("serve() must run before Solara is imported: Solara reads its settings on import")
-    os.environ.update(OFFLINE_ENVIRONMENT)
+    os.environ.update(environment())
     warnings.filterwarnings("ignore", message=QUIET, category=UserWarning)
     print(f"Social housing app: open {url(host, port)} in a browser (Ctrl-C to stop)", flush=True)
     if host not in LOOPBACK:
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app (it has no login)", file=sys.stderr, flush=True)
+    _watch_memory()
     from solara.__main__ import run
 
     run.main(args=arguments(host, port, open_browser), prog_name="solara run", standalone_mode=False)
     return 0
+
+
+def _watch_memory() -> None:
+    """Print each session opened and released, and give memory back to the system after releases (see the module docstring)."""
+    from sim.viz import census, memory
+
+    memory.limit_arenas()  # before Solara starts its threads
+    trimmer = memory.Trimmer()
+
+    def report(event: str, live: int) -> None:
+        print(f"app: a session was {event} (live sessions: {live})", flush=True)
+        if event == "released":
+            trimmer.soon()
+
+    census.listen(report)

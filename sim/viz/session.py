@@ -32,6 +32,7 @@ from sim.parameters import shown
 from sim.policies import POLICIES
 from sim.scenario import MAX_SEED
 from sim.state import COMMUNITY
+from sim.viz import census
 from sim.viz.layout import Layout, community_layout
 from sim.viz.plots import Marker
 from sim.viz.presets import Preset
@@ -195,6 +196,7 @@ class Session:
         self.layouts_computed = 0  # how often a layout was computed (once per network)
         self.generation = 0  # counts resets: pictures built for one generation are rebuilt for the next
         self.reset(settings)
+        census.track(self)
 
     # -- building ---------------------------------------------------------------
 
