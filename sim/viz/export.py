@@ -358,7 +358,7 @@ def _side_by_side(figure, top, session, scheme, highlight, frames, markers, hori
     changes = in_reform_order(frames, s.policy, s.compare)  # the reform's gains shade blue, whichever side it is on
     caption = difference_caption(*names, s.policy, s.compare)
     _differences(figure, headline, bottom, height, horizon, changes, markers)
-    figure.text(0.015, _px(bottom + height + 48), f"Headline outcomes by month. {caption} (same households, same luck: the difference is the policy's effect)",
+    figure.text(0.015, _px(bottom + height + 48), f"{caption}: headline outcomes by month",
                 fontsize=TEXT_SIZE, weight="bold", va="bottom", color=INK)  # fmt: skip
 
     bottom += height + 110
