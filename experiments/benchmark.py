@@ -1,8 +1,18 @@
 """Speed and memory benchmark: anyone can rerun it, before and after a change.
 
-    python experiments/benchmark.py                          # 1,000, 10,000 and 100,000 households
+    python experiments/benchmark.py                          # 1,000, 10,000 and 100,000 households (about half a minute)
+    python experiments/benchmark.py --sizes 1000000          # a million: about 4 to 5 minutes and 1.8 GB
     python experiments/benchmark.py --sizes 1000 10000 100000 1000000 --json results/bench.json
     python experiments/benchmark.py --sizes 10000 --repeat 7 --reference-size 0
+    python experiments/benchmark.py --sizes 1000000 --steps 10 --burn-in 12   # a quick look, not the run's cost
+
+Every size runs the same months by default: 120 of burn-in and 120 of the
+run, as a scenario does (ties still grow over the first years, so a shorter
+run understates the month and the peak memory at every size). That is about
+20 seconds at 100,000 households, so the default sizes stop there; a million
+households (about 0.9 s a month, 8 s to build) are measured only when
+``--sizes`` asks for them. ``--steps`` and ``--burn-in`` shorten every size
+for a quick look; the table in README.md's Speed section quotes full runs.
 
 For each size, a fresh process builds the model, runs the status quo's
 burn-in before month 0 (``--burn-in`` months of the default paternalistic
@@ -15,7 +25,8 @@ share their burn-in (sim/burn_in.py keeps it per process), so a batch of
 several policies over the same seeds pays it once per seed and process.
 With ``--repeat R`` each size runs in R fresh processes and the row is the
 run of median length (the spread is printed too): on a shared machine one
-run can be a fifth slower than the next.
+run can be a fifth slower than the next; the load average before and after
+is printed and kept in the JSON with the date, the machine and its cores.
 Then, at ``--reference-size`` households, it times one month of the core
 rules (treatment, trust, learning, stigma, wellbeing) in the vectorised form
 and in the plain per-agent Mesa form of ``sim/reference.py``, on the same
@@ -26,12 +37,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
 import statistics
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -39,6 +52,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 DEFAULT_BURN_IN = 120
 """sim.scenario.DEFAULT_BURN_IN, not imported here so the parent process stays light."""
+DEFAULT_STEPS = 120
+"""sim.scenario.Scenario.steps' default: ten years."""
 
 
 def measure_size(residents: int, steps: int, burn_in: int, policy: str, seed: int) -> dict:
@@ -116,8 +131,8 @@ def _in_child(kind: str, *args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000], help="numbers of households")
-    parser.add_argument("--steps", type=int, default=None, help="months per size (default: 120 up to 10,000 households, 10 above)")
-    parser.add_argument("--burn-in", type=int, default=None, help="months of the status quo before month 0 (default: the scenarios' default, 120, up to 10,000 households; 12 above)")
+    parser.add_argument("--steps", type=int, default=DEFAULT_STEPS, help=f"months run after month 0, at every size (default: {DEFAULT_STEPS}, a scenario's)")
+    parser.add_argument("--burn-in", type=int, default=DEFAULT_BURN_IN, help=f"months of the status quo before month 0, at every size (default: the scenarios' default, {DEFAULT_BURN_IN})")
     parser.add_argument("--policy", default="co_production")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes per size; the run of median length is reported (default 1)")
@@ -142,12 +157,12 @@ def main() -> None:
         parser.error("--repeat must be at least 1")
     rows: list[dict] = []
     reference = None
+    machine = _machine()
+    print(f"{machine['date']}, {machine['cpu']}, {machine['cores']} cores, load average {_load()} before", flush=True)
     try:
         print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'burn-in s':>14} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
         for size in args.sizes:
-            steps = args.steps if args.steps is not None else (120 if size <= 10000 else 10)
-            burn_in = args.burn_in if args.burn_in is not None else (DEFAULT_BURN_IN if size <= 10000 else 12)
-            runs = sorted((_in_child("size", str(size), str(steps), str(burn_in), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
+            runs = sorted((_in_child("size", str(size), str(args.steps), str(args.burn_in), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
             row = dict(runs[(len(runs) - 1) // 2], runs_s=[r["run_s"] for r in runs])
             rows.append(row)
             spread = f"   (runs {runs[0]['run_s']:.3f} to {runs[-1]['run_s']:.3f} s over {len(runs)})" if len(runs) > 1 else ""
@@ -160,16 +175,38 @@ def main() -> None:
                 f"per-agent reference {reference['per_agent_s']:.2f} s: {reference['speed_ratio']:.0f}x faster"
             )
     except ChildFailed as failure:
-        _write_json(args.json, rows, reference)  # what was measured before the failure is kept
+        _write_json(args.json, machine, rows, reference)  # what was measured before the failure is kept
         sys.exit(f"benchmark stopped: {failure}")
-    _write_json(args.json, rows, reference)
+    print(f"load average {_load()} after", flush=True)
+    _write_json(args.json, machine, rows, reference)
 
 
-def _write_json(path: Path | None, rows: list[dict], reference: dict | None) -> None:
+def _load() -> str:
+    """The 1-, 5- and 15-minute load averages (other work on a shared machine slows every measurement)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _machine() -> dict:
+    return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": _cpu(), "cores": os.cpu_count(), "load_average_before": _load()}
+
+
+def _cpu() -> str:
+    """The processor's model name (Linux's /proc/cpuinfo; platform.processor() is often empty there)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def _write_json(path: Path | None, machine: dict, rows: list[dict], reference: dict | None) -> None:
     if path is None or not (rows or reference):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(), "sizes": rows, "reference": reference}
+    payload = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(), **machine,
+               "load_average_after": _load(), "sizes": rows, "reference": reference}
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"wrote {path}")
 

@@ -12,19 +12,22 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sim import scenario as scenarios
 from sim import size_guard
 from sim.batch import commands as batch_commands
 from sim.calibration import commands as calibration_commands
 from sim.errors import UserError
-from sim.mechanisms.outcomes import OUTCOMES
 from sim.output import ensure_writable_folder, out_folder, replacing
 from sim.parameters import PATH_LIMIT, shown
-from sim.provenance import git_commit, versions
+
+if TYPE_CHECKING:
+    from sim import scenario as scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
+# Imports here are light: `python run.py --help` loads this module and the parsers only. The scenario
+# checker (numpy and every mechanism's parameters) is imported by the commands that read scenarios, and
+# the model (Mesa, pandas, scipy) only by those that run it (README: Speed).
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -108,6 +111,8 @@ class _Version(argparse.Action):
 
 
 def _run(args: argparse.Namespace) -> int:
+    from sim import scenario as scenarios
+
     overrides = dict(scenarios.parse_assignment(text) for text in args.assignments)
     config = scenarios.load(args.scenario)
     if overrides:
@@ -134,6 +139,7 @@ def simulate(config: scenarios.Scenario, seed: int) -> tuple[Any, dict[str, Any]
     (status ``interrupted``).
     """
     from sim.model import HousingModel
+    from sim.provenance import git_commit, versions
 
     started = datetime.now(UTC)
     clock = time.perf_counter()
@@ -173,6 +179,8 @@ def _write(out: Path, frame: Any, manifest: dict[str, Any]) -> None:
 
 
 def _print_summary(name: str, frame: Any, seed: int) -> None:
+    from sim.mechanisms.outcomes import OUTCOMES
+
     last = frame.iloc[-1]
     first = frame.iloc[0]
     print(f"{name} (seed {seed}): {len(frame)} months")
@@ -192,8 +200,9 @@ def _check(args: argparse.Namespace) -> int:
 
 def _checked(path: str) -> str:
     """Check one scenario, experiment or calibration file as the command that runs it would, files it reads included; its 'ok:' line."""
+    from sim import scenario as scenarios
     from sim import toml_text
-    from sim.batch import experiment, inputs, plan, sampling
+    from sim.batch import inputs
 
     located = scenarios.locate(path)
     data = None
@@ -211,6 +220,8 @@ def _checked(path: str) -> str:
         job_settings.job_settings("slurm", {}, str(located))  # the values, checked as --cluster-config checks them
         return f"ok: {path} (cluster config file: {', '.join(key.replace('_', '-') for key in given) or 'nothing set'})"
     if data is not None and "scenarios" in data:
+        from sim.batch import experiment, plan, sampling  # planned as a batch would, without the model (scipy only for a sampled design)
+
         loaded = experiment.load(located)
         if "sensitivity" in data and any(f.is_range and f.levels is None for f in loaded.factors):
             # Ranges without levels are sampled by run.py sensitivity's own design: check the scenarios at the constants.

@@ -14,14 +14,18 @@ own network from GraphML or an edge list.
 
 from __future__ import annotations
 
-import networkx as nx
-import numpy as np
-import scipy.sparse as sp
+from typing import TYPE_CHECKING
 
-from sim import tie_matrix
+import numpy as np
+
 from sim.arraytools import row_totals
 from sim.parameters import Param, Section
-from sim.tie_matrix import TieMatrix
+
+if TYPE_CHECKING:  # scipy and networkx only when a network is built or drawn: the parameter list (sim.catalogue) imports this module
+    import networkx as nx
+    import scipy.sparse as sp
+
+    from sim.tie_matrix import TieMatrix
 
 PARAMETERS = Section(
     "network",
@@ -100,10 +104,12 @@ class SocialNetwork:
     @classmethod
     def from_pairs(cls, block: np.ndarray, u: np.ndarray, v: np.ndarray, strength: np.ndarray, institutions: int) -> SocialNetwork:
         """A network from undirected resident pairs (self-pairs dropped, duplicates summed, capped at 1)."""
+        from sim import tie_matrix
+
         block = np.asarray(block, dtype=np.int64)
         n = len(block)
         (u_bond, v_bond, s_bond), (u_bridge, v_bridge, s_bridge) = _by_kind(block, u, v, strength)
-        ties = TieMatrix.stack([tie_matrix.build(n, u_bond, v_bond, s_bond), tie_matrix.build(n, u_bridge, v_bridge, s_bridge)])
+        ties = tie_matrix.TieMatrix.stack([tie_matrix.build(n, u_bond, v_bond, s_bond), tie_matrix.build(n, u_bridge, v_bridge, s_bridge)])
         # Column-major: the monthly updates and readers work an institution (a column) at a time.
         return cls(block, ties, np.zeros((n, institutions), order="F"))
 
@@ -195,6 +201,9 @@ class SocialNetwork:
 
         Edges carry ``weight`` (strength) and ``kind`` (bonding, bridging or linking).
         """
+        import networkx as nx
+        import scipy.sparse as sp
+
         graph = nx.Graph()
         for i in range(self.n):
             graph.add_node(i, kind="resident", block=int(self.block[i]), estate=int(estate[i]) if estate is not None else 0)

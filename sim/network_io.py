@@ -10,12 +10,15 @@ Edge lists are whitespace-separated ``u v [weight]`` lines; ``#`` starts a comme
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 
 from sim.errors import UserError
 from sim.parameters import PATH_LIMIT, shown
+
+if TYPE_CHECKING:  # networkx (a tenth of a second) only when a network file is read: run.py check imports this module
+    import networkx as nx
 
 DEFAULT_STRENGTH = 0.6
 EDGE_LIST_SUFFIXES = (".edgelist", ".edges", ".txt", ".csv", ".tsv")
@@ -23,6 +26,8 @@ EDGE_LIST_SUFFIXES = (".edgelist", ".edges", ".txt", ".csv", ".tsv")
 
 def read_graph(path: Path, where: str) -> nx.Graph:
     """The graph in ``path`` (GraphML by ``.graphml``/``.xml``, otherwise an edge list)."""
+    import networkx as nx
+
     try:
         found = path.is_file()
     except OSError:  # e.g. a name too long for the file system
@@ -48,6 +53,8 @@ def read_graph(path: Path, where: str) -> nx.Graph:
 
 def _read_edge_list(path: Path, delimiter: str | None, where: str) -> nx.Graph:
     """An edge list of ``u v [weight]`` lines (the weight optional on each line)."""
+    import networkx as nx
+
     graph = nx.Graph()
     with path.open(encoding="utf-8-sig") as handle:  # a byte-order mark (Windows editors) is not part of the first line
         for number, line in enumerate(handle, start=1):

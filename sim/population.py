@@ -11,8 +11,8 @@ landlord that hears only the confident hears a biased account of needs.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
+from sim.arraytools import expit
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY, EMPLOYMENT, HEALTH, INCOME_BANDS, HouseholdTraits
 

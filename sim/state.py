@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 import numpy as np
-from scipy.special import expit
+
+from sim.arraytools import expit
 
 DOMAINS: tuple[str, ...] = ("repairs", "employment", "health", "community")
 """Need domains, in the column order of every (n, 4) array and belief vector."""

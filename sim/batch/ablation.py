@@ -36,17 +36,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from sim import switches
-from sim.batch import experiment
 from sim.batch.commands import checked_sizes, execution_options, executor_for, files_line, new_folder, size_options
 from sim.errors import UserError
-from sim.mechanisms import outcomes as outcome_columns
 from sim.output import write_csv
 from sim.parameters import shown, suggest
 
-if TYPE_CHECKING:  # the plan and the results import scipy (half a second): only when a command runs
+if TYPE_CHECKING:  # pandas, the plan and the results import scipy (half a second): only when a command runs
+    import pandas as pd
+
     from sim.batch.plan import Plan
     from sim.batch.results import Results
 
@@ -113,6 +111,7 @@ def rebuild(folder: Path) -> int:
 
 def plan_for(args: argparse.Namespace) -> tuple[Plan, dict[str, Any]]:
     """The batch's plan (point 0: everything on; point k: switch k off) and the manifest's record of the switches."""
+    from sim.batch import experiment
     from sim.batch.plan import make_plan
 
     seeds, steps, constants = checked_sizes(args)  # as compare reads them
@@ -145,6 +144,8 @@ def selected_switches(only: list[str] | None) -> list[switches.Switch]:
 
 def default_outcomes() -> list[str]:
     """The headline outcomes the model reports now (one that has been renamed or removed is left out)."""
+    from sim.mechanisms import outcomes as outcome_columns  # numpy: not for run.py --help
+
     return [name for name in HEADLINE_OUTCOMES if name in outcome_columns.OUTCOMES]
 
 
@@ -152,6 +153,8 @@ def selected_outcomes(names: list[str] | None) -> list[str]:
     """The outcomes of ``--outcomes`` (each once, in the order given), or the default ones."""
     if names is None:
         return default_outcomes()
+    from sim.mechanisms import outcomes as outcome_columns
+
     known = [*outcome_columns.OUTCOMES, *outcome_columns.EXTRA]
     for name in names:
         if name not in known:
@@ -161,6 +164,8 @@ def selected_outcomes(names: list[str] | None) -> list[str]:
 
 def _different(a: str, b: str) -> None:
     """Refuse the same scenario twice: its contrast with itself is zero, and so is every contribution."""
+    from sim.batch import experiment
+
     if experiment.scenario_path(a, Path.cwd()).resolve() == experiment.scenario_path(b, Path.cwd()).resolve():
         raise UserError(f"SCENARIO_B: {b!r} is the same scenario as SCENARIO_A (accepted: two different scenarios, e.g. paternalistic co_production)")
 
@@ -197,7 +202,9 @@ class Ablation:
 
 def analyse(results: Results) -> Ablation:
     """Each switch's contribution to the contrast A - B, per outcome, from the stored runs and the manifest alone."""
-    from sim.batch import statistics  # scipy: imported only when analysing
+    import pandas as pd
+
+    from sim.batch import statistics  # pandas and scipy: imported only when analysing
 
     entry = results.manifest.get(KIND)
     if results.manifest.get("kind") != KIND or not entry:
@@ -230,6 +237,8 @@ def contrasts(finals: pd.DataFrame, a: str, b: str, outcomes: list[str]) -> pd.D
 
 def _at_point(contrast: pd.DataFrame, point: int, outcomes: list[str]) -> pd.DataFrame:
     """The rows of one point, indexed by seed (empty when none of its pairs is stored yet)."""
+    import pandas as pd
+
     if point not in contrast.index.get_level_values("point"):
         return pd.DataFrame(columns=outcomes, index=pd.Index([], name="seed"), dtype=float)
     return contrast.xs(point, level="point")

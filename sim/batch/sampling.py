@@ -13,7 +13,6 @@ import itertools
 import math
 
 import numpy as np
-from scipy.stats import qmc
 
 from sim import size_guard
 from sim.batch.experiment import Experiment, Factor
@@ -67,6 +66,8 @@ def grid(factors: tuple[Factor, ...]) -> list[Point]:
 
 def unit_sample(method: str, dimensions: int, samples: int, seed: int) -> np.ndarray:
     """``samples`` points in [0, 1)^dimensions: a Latin hypercube or a scrambled Sobol sequence."""
+    from scipy.stats import qmc  # a quarter of a second: only when a design is sampled
+
     rng = np.random.default_rng(seed)
     if method == "latin":
         return qmc.LatinHypercube(dimensions, rng=rng).random(samples)

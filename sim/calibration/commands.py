@@ -6,8 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from sim.batch.commands import execution_options, executor_for, new_folder
-from sim.batch.experiment import ROOT
+from sim.batch.commands import ROOT, execution_options, executor_for, new_folder
 
 DEFAULT_FILE = ROOT / "experiments" / "calibration.toml"
 

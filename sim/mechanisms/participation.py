@@ -24,8 +24,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit
 
+from sim.arraytools import expit
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
