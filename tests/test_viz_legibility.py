@@ -80,3 +80,24 @@ def test_the_smallest_text_counts_tick_labels_but_not_hidden_axes():
     assert smallest_text_px(figure) == pytest.approx(14 * 100 / 72)
     ax.set_title("")
     assert smallest_text_px(figure) == float("inf")
+
+
+def test_nothing_overlaps_in_the_live_charts():
+    """The charts under the pictures, drawn as the app draws them side by side at month 24: no text overlaps another
+    text or a chart it does not belong to, and none leaves the picture (sim/viz/overlaps.py, as for the export)."""
+    from sim.viz.app import PRESETS, start_from_address
+    from sim.viz.figures import DifferenceFigure, OutcomesFigure, SurveyFigure
+    from sim.viz.overlaps import problems
+    from sim.viz.reform import in_reform_order
+    from sim.viz.session import Session
+
+    session = Session(PRESETS, start_from_address("preset=paternalistic&compare=co_production&residents=200").settings)
+    session.step(24)
+    frames = session.frames()
+    difference = DifferenceFigure(session.planned_months)
+    difference.render(*in_reform_order(frames, "paternalistic", "co_production"))
+    outcomes, survey = OutcomesFigure(session.planned_months), SurveyFigure(session.planned_months)
+    outcomes.render(frames[0])
+    survey.render(frames[0])
+    for figure in (difference, outcomes, survey):
+        assert problems(figure.figure, min_pixels=0) == [], type(figure).__name__  # sizes as shown are checked above

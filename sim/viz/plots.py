@@ -108,6 +108,17 @@ DIFFERENCE_COLUMNS = 5
 """Panels per row of the difference plot."""
 
 
+PANEL_TITLE_CHARACTERS = 17
+"""Longest line of a difference panel's title when panels stand five to a row (a longer name wraps: it would run into the next panel)."""
+
+
+def _wrap(title: str, width: int) -> str:
+    """``title`` broken between words into lines of at most ``width`` characters (one word longer than that stays whole)."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(title, width)) or title
+
+
 def scale_of(column: str) -> str:
     """Which shared scale a difference panel uses: ``points`` (survey shares), ``cost`` (GBP), else ``index`` (0-1 shares and indices)."""
     if column.startswith("tsm_"):
@@ -350,7 +361,7 @@ class DifferencePlot:
         for i, (ax, column) in enumerate(zip(axes, columns, strict=True)):
             _style(ax, text, bins=3)
             better = "lower is better" if column in LOWER_IS_BETTER else "higher is better"
-            ax.set_title(f"{SHORT[column]}\n{better}", fontsize=text.title, loc="left")
+            ax.set_title(f"{_wrap(SHORT[column], PANEL_TITLE_CHARACTERS if per_row > 3 else 40)}\n{better}", fontsize=text.title, loc="left")
             ax.axhline(0.0, color="#333333", linewidth=0.8)
             good, bad = PolyCollection([], facecolors=GOOD, alpha=0.3, linewidths=0, animated=True), PolyCollection([], facecolors=BAD, alpha=0.3, edgecolors=BAD, hatch=BAD_HATCH, linewidths=0, animated=True)
             for fill in (good, bad):
@@ -367,6 +378,7 @@ class DifferencePlot:
                 ax.tick_params(labelleft=False)  # the panel to the left shows this scale's numbers
             elif previous is not None:  # a new scale within a row: its numbers on the right, clear of the panel before
                 ax.yaxis.tick_right()
+                ax.yaxis.set_tick_params(pad=9)  # clear of the last month's label, which reaches past the corner
                 ax.spines[["right"]].set_visible(True)
                 ax.spines[["left"]].set_visible(False)
         for ax in axes[-per_row:]:
@@ -398,7 +410,7 @@ class DifferencePlot:
                 largest[scale] = max(largest.get(scale, 0.0), float(np.abs(diff).max()))
         for scale, value in largest.items():
             if value > self.scales[scale]:  # widen with room to grow, so a growing difference redraws the axes only now and then
-                self.scales[scale] = _nice_top(HEADROOM * value, minimum=self.scales[scale])
+                self.scales[scale] = min(_nice_top(HEADROOM * value, minimum=self.scales[scale]), CEILING.get(scale, np.inf))
                 changed = True
         for ax, column in zip(self.axes, self.columns, strict=True):
             span = self.scales[scale_of(column)]
@@ -411,6 +423,9 @@ class DifferencePlot:
 
 HEADROOM = 1.5
 """When a difference leaves its scale, the scale widens to a round number above this many times the difference."""
+
+CEILING = {"index": 1.0, "points": 100.0}
+"""The widest a scale can need: two shares or indices in [0, 1] differ by at most 1, two survey shares by 100 points."""
 
 
 def legend_of_shading() -> list[Patch]:
