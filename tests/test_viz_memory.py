@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import re
+import threading
 import time
 from collections.abc import Iterator
 
@@ -52,6 +53,38 @@ def test_the_trimmer_trims_once_a_burst_of_releases_is_over():
     wait_for(lambda: trimmer.trims >= 1, "a trim", timeout=30)
     assert trimmer.trims == 1  # one trim for the burst
     assert isinstance(memory.trim(), bool)
+
+
+def test_the_trimmer_runs_its_before_step_then_trims():
+    dropped: list[int] = []
+    trimmer = memory.Trimmer(quiet=0.05, before=lambda: dropped.append(trimmer.trims))
+    trimmer.soon()
+    wait_for(lambda: trimmer.trims >= 1, "a trim", timeout=30)
+    assert dropped == [0]  # before the trim
+
+
+def test_fonts_cached_for_finished_drawing_threads_are_dropped():
+    """matplotlib caches a font per drawing thread (its _get_font): Solara draws each page in threads of its own."""
+    from matplotlib import font_manager
+
+    from sim.viz.figures import forget_fonts
+    from sim.viz.server import warm_up
+
+    forget_fonts()
+    thread = threading.Thread(target=warm_up)  # draws each picture of a small session once
+    thread.start()
+    thread.join()
+    assert font_manager._get_font.cache_info().currsize >= 1  # the finished thread's fonts are still cached
+    assert forget_fonts() >= 1
+    assert font_manager._get_font.cache_info().currsize == 0
+
+
+def test_warm_up_leaves_no_session_live():
+    from sim.viz.server import warm_up
+
+    before = census.live()
+    assert warm_up() > 0
+    assert census.live() == before
 
 
 @pytest.fixture(scope="module")

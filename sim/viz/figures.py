@@ -85,6 +85,33 @@ AGGREGATE_FROM = 1000
 at 1,000 a household's dot is smaller than the ties drawn over it."""
 
 
+def forget_fonts() -> int:
+    """Drop matplotlib's cached fonts (see below); the number dropped.
+
+    matplotlib keeps the fonts it draws text with (``FT2Font``: a FreeType
+    face with its glyph cache, and an open file) in a cache keyed by the
+    drawing thread (``matplotlib.font_manager._get_font``, an
+    ``lru_cache(64)`` keyed by ``threading.get_ident()``, so that no two
+    threads share one). Solara draws each page in threads of its own, so
+    every session added fonts that outlived it, up to 64: found with
+    ``experiments/viz_memory.py --trace 8,18`` (tracemalloc, see
+    :data:`sim.viz.memory.TRACE_VARIABLE`), where they were the largest
+    growth between session 8 and 18, and the server held two more open font
+    files per few sessions. The server calls this after sessions are released
+    (:mod:`sim.viz.server`); a page that draws afterwards reopens its fonts
+    (a few milliseconds). Held under :data:`DRAWING`, so no figure is drawing.
+    """
+    from matplotlib import font_manager
+
+    cached = getattr(font_manager, "_get_font", None)
+    if cached is None or not hasattr(cached, "cache_clear"):  # another matplotlib: nothing to drop
+        return 0
+    with DRAWING:
+        dropped = cached.cache_info().currsize
+        cached.cache_clear()
+    return dropped
+
+
 def shows_blocks(households: int) -> bool:
     """Whether the community picture of ``households`` households shows blocks (True) or households (False)."""
     return households >= AGGREGATE_FROM

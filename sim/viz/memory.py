@@ -20,6 +20,7 @@ import ctypes
 import ctypes.util
 import functools
 import threading
+from collections.abc import Callable
 
 M_ARENA_MAX = -8
 """glibc's ``mallopt`` parameter for the number of heaps (malloc.h)."""
@@ -60,8 +61,9 @@ def trim() -> bool:
 class Trimmer:
     """A background thread that trims the heaps (:func:`trim`) after a burst of :meth:`soon` calls has ended."""
 
-    def __init__(self, quiet: float = QUIET_SECONDS):
+    def __init__(self, quiet: float = QUIET_SECONDS, before: Callable[[], object] | None = None):
         self.quiet = quiet
+        self.before = before  # run before each trim: e.g. to drop caches of what the released sessions used
         self.trims = 0
         self._wanted = threading.Event()
         self._thread = threading.Thread(target=self._run, name="memory-trimmer", daemon=True)
@@ -77,5 +79,72 @@ class Trimmer:
             self._wanted.clear()
             while self._wanted.wait(self.quiet):  # more releases within the quiet time: wait for the burst to end
                 self._wanted.clear()
+            if self.before is not None:
+                self.before()
             trim()
             self.trims += 1
+
+
+
+TRACE_VARIABLE = "SHS_MEMORY_TRACE"
+"""Debugging aid: with ``SHS_MEMORY_TRACE=1`` the server traces Python's allocations (:mod:`tracemalloc`) and,
+on each ``SIGUSR1``, takes a snapshot and prints to its log how it differs from the previous one: the biggest
+differences by traceback, and the kinds of object that grew in number. ``experiments/viz_memory.py --trace``
+sends the signals. Slow and memory-hungry (every allocation is recorded): for finding leaks, never for use."""
+
+
+class Tracer:
+    """Snapshots of Python's allocations on request (see :data:`TRACE_VARIABLE`)."""
+
+    def __init__(self, frames: int = 12, top: int = 20):
+        import tracemalloc
+
+        self.top = top
+        self.snapshots: list = []
+        self.counts: list[dict[str, int]] = []
+        self._wanted = threading.Event()
+        tracemalloc.start(frames)
+        threading.Thread(target=self._run, name="memory-tracer", daemon=True).start()
+
+    @classmethod
+    def from_environment(cls, environ) -> Tracer | None:
+        """A tracer listening for ``SIGUSR1`` if :data:`TRACE_VARIABLE` is set, else None."""
+        if not environ.get(TRACE_VARIABLE):
+            return None
+        import signal
+
+        tracer = cls()
+        signal.signal(signal.SIGUSR1, lambda *_: tracer._wanted.set())
+        return tracer
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            self._wanted.clear()
+            self.snapshot()
+
+    def snapshot(self) -> None:
+        """Take a snapshot now and print how it differs from the previous one."""
+        import gc
+        import tracemalloc
+
+        gc.collect()
+        snapshot = tracemalloc.take_snapshot().filter_traces((tracemalloc.Filter(False, tracemalloc.__file__),))
+        counts: dict[str, int] = {}
+        for thing in gc.get_objects():
+            name = f"{type(thing).__module__}.{type(thing).__qualname__}"
+            counts[name] = counts.get(name, 0) + 1
+        self.snapshots.append(snapshot)
+        self.counts.append(counts)
+        traced = sum(s.size for s in snapshot.statistics("filename")) / 1e6
+        print(f"memory trace: snapshot {len(self.snapshots)} ({traced:.1f} MB traced)", flush=True)
+        if len(self.snapshots) < 2:
+            return
+        before, after = self.counts[-2:]
+        grown = sorted(((after.get(n, 0) - before.get(n, 0), n) for n in set(before) | set(after)), reverse=True)
+        print("memory trace: objects that grew in number: " + ", ".join(f"{n} {d:+d}" for d, n in grown[:40] if d > 0), flush=True)
+        for stat in self.snapshots[-1].compare_to(self.snapshots[-2], "traceback")[: self.top]:
+            print(f"memory trace: {stat.size_diff / 1e3:+.1f} kB, {stat.count_diff:+d} blocks", flush=True)
+            for line in stat.traceback.format(most_recent_first=True):
+                print(f"memory trace:   {line}", flush=True)
+        print(f"memory trace: end of snapshot {len(self.snapshots)}", flush=True)

@@ -21,13 +21,24 @@ Memory: a page that closes tells the server (a "beacon"), and Solara
 closes its kernel at once; every session's models and pictures are then
 freed (:mod:`sim.viz.census` counts them, and the server prints the count),
 and the C library's free memory is handed back to the system
-(:mod:`sim.viz.memory`). A beacon can be lost (a browser that crashes or
+(:mod:`sim.viz.memory`), after matplotlib's fonts cached for the threads
+that drew them are dropped (:func:`sim.viz.figures.forget_fonts`). A beacon can be lost (a browser that crashes or
 quits, a device that goes to sleep off the network; headless Chromium loses
 about one in three): Solara then keeps the kernel for the page to reconnect,
 by default for 24 hours. Here a page's kernel is kept for
 :data:`KERNEL_CULL_TIMEOUT` after its connection is lost (long enough for a
 break in a workshop; set ``SOLARA_KERNEL_CULL_TIMEOUT`` to change it), so
 abandoned sessions cannot pile up over a day.
+
+Warm-up: before it answers its first request, the server imports what a
+page needs (the model, pandas, matplotlib, the app's figures) and builds one
+small session side by side (50 households, one month) and draws each of its
+pictures once, then frees it (:func:`warm_up`). This loads the modules,
+matplotlib's font cache and the text and PNG machinery once, at start,
+rather than while the first visitor waits; the server's memory at start
+therefore includes them (about 30 MB; ``experiments/viz_memory.py`` measures
+memory from a started, warmed server, and the first page's load time).
+``SHS_WARM_UP=0`` turns it off (to measure the difference).
 
 The app itself avoids Solara components that load extra libraries from the
 asset proxy that the bundle lacks (``solara.Markdown`` loads KaTeX for
@@ -148,6 +159,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     print(f"Social housing app: open {url(host, port)} in a browser (Ctrl-C to stop)", flush=True)
     if host not in LOOPBACK:
         print(f"warning: serving on {host}: anyone who can reach this machine can use the app (it has no login)", file=sys.stderr, flush=True)
+    if os.environ.get(WARM_UP_VARIABLE, "1") != "0":
+        warm_up()
     _watch_memory()
     from solara.__main__ import run
 
@@ -155,12 +168,50 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
     return 0
 
 
+WARM_UP_VARIABLE = "SHS_WARM_UP"
+"""Set to 0 to start the server without :func:`warm_up`."""
+
+
+def warm_up() -> float:
+    """Import, build and draw once what the first page needs, then free it (see the module docstring); seconds taken.
+
+    The session is built before the server counts sessions (:func:`_watch_memory`), so it is never reported.
+    """
+    import gc
+    import time
+
+    began = time.perf_counter()
+    from sim.policies import POLICIES
+    from sim.viz.colours import DEFAULT_SCHEME, SCHEMES
+    from sim.viz.figures import CommunityFigure, DifferenceFigure, OutcomesFigure, SurveyFigure
+    from sim.viz.presets import load_presets
+    from sim.viz.reform import in_reform_order
+    from sim.viz.session import Session, Settings
+
+    presets = load_presets()
+    preset = next(iter(presets.values()))
+    other = next(p for p in sorted(POLICIES) if p != preset.policy)
+    session = Session(presets, Settings(preset.key, preset.policy, residents=50, compare=other))
+    session.step(1)
+    frames, markers = session.frames(), session.markers()
+    community = CommunityFigure(session.layout)
+    for model in session.models:
+        community.render(model, SCHEMES[DEFAULT_SCHEME])
+    SurveyFigure(session.planned_months).render(frames[0], markers)
+    OutcomesFigure(session.planned_months).render(frames[0], markers)
+    DifferenceFigure(session.planned_months).render(*in_reform_order(frames, session.settings.policy, other), markers)
+    del session, community, frames, markers
+    gc.collect()
+    return time.perf_counter() - began
+
+
 def _watch_memory() -> None:
     """Print each session opened and released, and give memory back to the system after releases (see the module docstring)."""
     from sim.viz import census, memory
+    from sim.viz.figures import forget_fonts
 
     memory.limit_arenas()  # before Solara starts its threads
-    trimmer = memory.Trimmer()
+    trimmer = memory.Trimmer(before=forget_fonts)  # matplotlib's fonts are cached per drawing thread: see forget_fonts
 
     def report(event: str, live: int) -> None:
         print(f"app: a session was {event} (live sessions: {live})", flush=True)
@@ -168,3 +219,4 @@ def _watch_memory() -> None:
             trimmer.soon()
 
     census.listen(report)
+    memory.Tracer.from_environment(os.environ)
