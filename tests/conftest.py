@@ -34,3 +34,16 @@ def browser() -> Iterator:
             pytest.fail(str(error), pytrace=False)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory) -> Iterator:
+    """``python run.py viz`` on a free localhost port for a module of browser tests; afterwards its log must show no
+    traceback and no page asset fetched from outside (everything is bundled locally)."""
+    from sim.viz.browser import ASSET_FETCH_FAILED, AppServer
+
+    with AppServer(tmp_path_factory.mktemp("viz") / "server.log") as server:
+        yield server
+        log = server.log()
+    assert ASSET_FETCH_FAILED not in log, f"the server tried to fetch a page asset from outside (it must be bundled locally):\n{log}"
+    assert "Traceback" not in log, log

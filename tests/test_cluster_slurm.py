@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ import pandas as pd
 import pytest
 
 from sim.batch import storage
+from tests import waiting
 from tests.batch_runs import ROOT, cli, comparable, physical_run_ids, write_experiment
 from tests.test_batch_resume import AS_IN_A_TERMINAL
 
@@ -109,12 +109,7 @@ def stored(folder: Path) -> int:
 
 def wait_until(condition: Callable[[], bool], what: str, process: subprocess.Popen | None = None) -> None:
     """Poll until ``condition`` holds; fail after WAIT seconds, or at once if ``process`` (the batch) ends first."""
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        if process is not None and process.poll() is not None:
-            pytest.fail(f"the batch ended (status {process.returncode}) before {what}: {process.communicate()[1]}")
-        assert time.monotonic() < deadline, f"gave up after {WAIT} s waiting for {what}"
-        time.sleep(0.2)
+    waiting.wait_until(condition, what, WAIT, process)
 
 
 def start(path: Path, out: Path, config: Path) -> subprocess.Popen:

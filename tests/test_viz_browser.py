@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from sim.viz.browser import ASSET_FETCH_FAILED, AppServer, block_internet
+from sim.viz.browser import block_internet
 from sim.viz.export import SLIDE_PIXELS
 from sim.viz.figures import CommunityFigure
 from sim.viz.presets import load_presets
@@ -31,13 +31,6 @@ except ImportError:  # pragma: no cover - a broken install, not a reason to skip
 TIMEOUT = 30_000  # ms
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[AppServer]:
-    with AppServer(tmp_path_factory.mktemp("viz") / "server.log") as server:
-        yield server
-        log = server.log()
-    assert ASSET_FETCH_FAILED not in log, f"the server tried to fetch a page asset from outside (it must be bundled locally):\n{log}"
-    assert "Traceback" not in log, log
 
 
 @pytest.fixture

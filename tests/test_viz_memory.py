@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import re
 import threading
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -22,6 +21,7 @@ from sim.viz import census, memory
 from sim.viz.browser import AppServer, block_internet
 from sim.viz.presets import load_presets
 from sim.viz.session import Session, Settings
+from tests import waiting
 
 SESSIONS = 8
 WAIT = 300.0  # seconds: an upper bound on a loaded machine, never a pause (the tests poll for the state)
@@ -29,11 +29,7 @@ LIVE = re.compile(r"a session was (opened|released) \(live sessions: (\d+)\)")
 
 
 def wait_for(condition, what: str, timeout: float = WAIT) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"still waiting after {timeout:.0f} s for {what}")
-        time.sleep(0.2)
+    waiting.wait_until(condition, what, timeout)
 
 
 def test_a_session_is_counted_until_it_is_freed():

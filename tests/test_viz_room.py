@@ -11,11 +11,10 @@ the colours, each side's calibration label, and B's own intensity.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
 import pytest
 
-from sim.viz.browser import ASSET_FETCH_FAILED, AppServer, block_internet
+from sim.viz.browser import AppServer, block_internet
 
 try:
     from playwright.sync_api import Page, expect
@@ -60,13 +59,6 @@ TEXT_SIZES = """
 """
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[AppServer]:
-    with AppServer(tmp_path_factory.mktemp("viz") / "server.log") as server:
-        yield server
-        log = server.log()
-    assert ASSET_FETCH_FAILED not in log, log
-    assert "Traceback" not in log, log
 
 
 def open_page(browser, app: AppServer, query: str, width: int = 1280, height: int = 720) -> Page:

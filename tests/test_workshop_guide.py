@@ -15,14 +15,13 @@ a number no test looks at.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from sim import outcome_table
-from sim.viz.browser import AppServer, block_internet
+from sim.viz.browser import block_internet
 from sim.viz.session import EVENT_BUTTONS
 
 try:
@@ -120,11 +119,6 @@ def shown(page: Page, what: str, side: str) -> str:
     return page.locator(f".shs-live-{name} .shs-live-{side}").inner_text()
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory) -> Iterator[AppServer]:
-    with AppServer(tmp_path_factory.mktemp("viz") / "server.log") as server:
-        yield server
-        assert "Traceback" not in server.log(), server.log()
 
 
 def go_to(page: Page, now: int, month: int) -> int:

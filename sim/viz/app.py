@@ -427,7 +427,7 @@ def Page():
 
     def play(cancel: threading.Event) -> None:
         generation = session.generation  # a Reset or a new preset ends the play
-        pace.current = Pace(playing=True)
+        pace.current = Pace()
         last = time.perf_counter()
         while playing.value and not cancel.is_set():
             interval = PLAY_SPEEDS[speed.value][1]  # read each month, so a new speed applies at once
@@ -586,7 +586,6 @@ def months_due(elapsed: float, interval: float, left: int) -> int:
 class Pace:
     """How Play is keeping up: months run per second, and how many months the last picture covered."""
 
-    playing: bool = False
     months_per_second: float = 0.0
     months_per_picture: int = 1
 
@@ -594,7 +593,7 @@ class Pace:
         """This pace updated after ``months`` more months in ``seconds`` (a running average over a few pictures)."""
         now = months / max(seconds, 1e-6)
         rate = now if self.months_per_second == 0 else 0.6 * self.months_per_second + 0.4 * now
-        return Pace(True, rate, months)
+        return Pace(rate, months)
 
 
 def side_caption(settings: Settings) -> tuple[str, str]:
