@@ -20,6 +20,7 @@ from sim.calibration import commands as calibration_commands
 from sim.errors import UserError
 from sim.output import ensure_writable_folder, out_folder, replacing
 from sim.parameters import PATH_LIMIT, shown
+from sim.workshop import serve as workshop_commands
 
 if TYPE_CHECKING:
     from sim import scenario as scenarios
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
 
     batch_commands.add_commands(commands)  # compare, batch, report, sensitivity (sim/batch/commands.py)
     calibration_commands.add_command(commands)  # calibrate (sim/calibration/commands.py)
+    workshop_commands.add_command(commands)  # workshop (sim/workshop/serve.py)
     return parser
 
 

@@ -40,6 +40,7 @@ from sim.mechanisms import (
     voice,
     wellbeing,
 )
+from sim.mechanisms.human_choices import HouseholdChoice
 from sim.network import SocialNetwork, generate, seed_linking
 from sim.parameters import as_namespace
 from sim.policies import make_policy
@@ -114,6 +115,8 @@ class HousingModel(mesa.Model):
         self.month = SimpleNamespace()
         self.outcomes: dict[str, float] = {}
         self.external_stigma = float(self.params.stigma.external)
+        self.human_choices: dict[int, HouseholdChoice] = {}
+        """This month's choices of people playing households (sim/mechanisms/human_choices.py); emptied after each month."""
 
         block, estate, self.network = self._build_network()
         traits = draw_households(self.streams["population"], len(block), self.params.population, newcomers=False)
@@ -178,6 +181,7 @@ class HousingModel(mesa.Model):
         for _, phase in PHASES:
             if measure or phase is not outcomes.measure:
                 phase(self)
+        self.human_choices = {}
 
     def step(self) -> None:
         """One month: every phase in order, then the outcomes are collected."""

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import human_choices
 from sim.parameters import Param, Section
 from sim.state import NEVER_COMPLAINED, REPAIRS
 
@@ -60,7 +61,10 @@ def update(model: HousingModel) -> None:
     draw = model.streams["complaints"].random(s.n)
     open_before = s.complaint_open
     unresolved = s.unmet_repairs >= p.trigger
-    new = ~open_before & unresolved & (draw < s.efficacy)
+    willing = draw < s.efficacy
+    people, complain = human_choices.chosen(model, "complain")  # a person playing a household decides for it
+    willing[people] = complain
+    new = ~open_before & unresolved & willing
 
     # Only complainants judge: the few households with a new or open complaint.
     judging = np.flatnonzero(new | open_before)

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.arraytools import expit
+from sim.mechanisms import human_choices
 from sim.parameters import Param, Section
 
 if TYPE_CHECKING:
@@ -95,6 +96,8 @@ def take_part(model: HousingModel) -> None:
     contacted = u_contact < policy.outreach
     invited = policy.invitation(contacted)
     probability = invited * propensity(s.efficacy, s.trust_landlord, s.voice_expectation, s.stigma, s.time_available, contacted, s.fatigue, p)
+    people, take_part = human_choices.chosen(model, "take_part")  # a person playing a household decides for it, if invited
+    probability[people] = invited[people] * take_part
     capacity = int(np.floor(policy.capacity * n))
     s.contacted[:] = contacted
     s.participated[:] = choose(probability, capacity, u_choice, u_priority)

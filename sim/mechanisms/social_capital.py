@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.community import Groups
+from sim.mechanisms import human_choices
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY
 
@@ -104,7 +105,11 @@ def update_ties(model: HousingModel) -> None:
     for place, groups, chance in (("block", model.blocks, p.neighbour_meeting), ("estate", model.estates, p.estate_meeting)):
         u_meet = streams[f"{place}_meeting"].random(n)
         u_partner = streams[f"{place}_partner"].random(n)
-        meets = np.flatnonzero(u_meet < chance)
+        meet = u_meet < chance
+        if place == "block":  # a person playing a household decides whether it calls on a neighbour
+            people, calls = human_choices.chosen(model, "call_on_neighbour")
+            meet[people] = calls
+        meets = np.flatnonzero(meet)
         firsts.append(meets)
         seconds.append(groups.random_member(meets, u_partner[meets]))
     for activity, members in (("workshop_groups", s.participated), ("hub_groups", model.month.hub_attendees)):

@@ -66,6 +66,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim.mechanisms import human_choices
 from sim.parameters import Param, Section
 from sim.state import DOMAINS, NO_DOMAIN
 
@@ -184,6 +185,11 @@ def hear(model: HousingModel) -> None:
 
         need = s.need[took]
         raised = raised_domains(need, u_raise[took])
+        people, domain = human_choices.chosen(model, "raise_domain")  # what a person playing a participant raises
+        at = np.searchsorted(took, people)
+        present = at < len(took)
+        present[present] = took[at[present]] == people[present]
+        raised[at[present]] = domain[present]
         weights = say(s.efficacy[took], p.dominance)
         chance = policy.chance_acted_on(support(raised, weights, domains, p.disagreement)[raised], landlord.humility)
         fund = landlord.flexible_budget(model.month.diverted) * n

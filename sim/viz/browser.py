@@ -47,16 +47,19 @@ ASSET_FETCH_FAILED = "Could not load URL"
 
 
 class AppServer:
-    """``python run.py viz`` on a free localhost port, for the length of a ``with`` block.
+    """``python run.py viz`` (or another app command) on a free localhost port, for the length of a ``with`` block.
 
     Args:
         log: file for the server's output (read it with :meth:`log`).
         port: the port (default: a free one).
         timeout: seconds to wait for the page to answer.
         environment: variables to set for the server (over this process's), e.g. ``SOLARA_KERNEL_CULL_TIMEOUT``.
+        command: the ``run.py`` command and its options (default: ``viz``; the live workshop: ``workshop`` and its options).
     """
 
-    def __init__(self, log: Path, port: int | None = None, timeout: float = 90.0, environment: dict[str, str] | None = None):
+    def __init__(self, log: Path, port: int | None = None, timeout: float = 90.0, environment: dict[str, str] | None = None,
+                 command: tuple[str, ...] = ("viz",)):
+        self.command = tuple(command)
         self.log_path = Path(log)
         self.environment = dict(environment or {})
         self.port = port or free_port()
@@ -68,7 +71,7 @@ class AppServer:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("wb") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "run.py", "viz", "--host", "127.0.0.1", "--port", str(self.port)],
+                [sys.executable, "run.py", *self.command, "--host", "127.0.0.1", "--port", str(self.port)],
                 cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True, env={**os.environ, **self.environment},
             )  # fmt: skip
         try:

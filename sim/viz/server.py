@@ -52,7 +52,7 @@ import os
 import socket
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 
@@ -90,10 +90,10 @@ def environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def arguments(host: str, port: int, open_browser: bool = False) -> list[str]:
-    """The ``solara run`` arguments for the app."""
+def arguments(host: str, port: int, open_browser: bool = False, module: str = APP_MODULE) -> list[str]:
+    """The ``solara run`` arguments for the app (``module``: the app's module)."""
     return [
-        APP_MODULE, "--host", host, "--port", str(port),
+        module, "--host", host, "--port", str(port),
         "--production", "--no-check-version", "--open" if open_browser else "--no-open",
     ]  # fmt: skip
 
@@ -146,8 +146,13 @@ def _probe(host: str, port: int, reuse: bool) -> int:
         raise UserError(f"--port: cannot serve on {host}:{port}: {error.strerror or error} (accepted: a free port, e.g. --port {port + 1}, or --port 0)") from None
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False) -> int:
-    """Start the app in this process and serve until stopped (Ctrl-C or a terminate signal); returns 0."""
+def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False, *, module: str = APP_MODULE,
+          prepare: Callable[[str, int], None] | None = None) -> int:
+    """Start the app in this process and serve until stopped (Ctrl-C or a terminate signal); returns 0.
+
+    ``module`` is the app's module; ``prepare(host, port)``, if given, runs once the port is known and
+    before Solara starts, and says what to open (the live workshop builds its room there).
+    """
     check_assets()
     if port == 0:
         port = free_port(host)
@@ -156,15 +161,18 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False)
         raise RuntimeError("serve() must run before Solara is imported: Solara reads its settings on import")
     os.environ.update(environment())
     warnings.filterwarnings("ignore", message=QUIET, category=UserWarning)
-    print(f"Social housing app: open {url(host, port)} in a browser (Ctrl-C to stop)", flush=True)
-    if host not in LOOPBACK:
-        print(f"warning: serving on {host}: anyone who can reach this machine can use the app (it has no login)", file=sys.stderr, flush=True)
+    if prepare is None:
+        print(f"Social housing app: open {url(host, port)} in a browser (Ctrl-C to stop)", flush=True)
+        if host not in LOOPBACK:
+            print(f"warning: serving on {host}: anyone who can reach this machine can use the app (it has no login)", file=sys.stderr, flush=True)
+    else:
+        prepare(host, port)
     if os.environ.get(WARM_UP_VARIABLE, "1") != "0":
         warm_up()
     _watch_memory()
     from solara.__main__ import run
 
-    run.main(args=arguments(host, port, open_browser), prog_name="solara run", standalone_mode=False)
+    run.main(args=arguments(host, port, open_browser, module), prog_name="solara run", standalone_mode=False)
     return 0
 
 

@@ -1,0 +1,157 @@
+"""What a household knows, and what happened to it this month, in plain words.
+
+A participant sees only what their household would know: its own
+circumstances and feelings, its neighbours as it knows them, and what the
+landlord offers residents as residents are told it. Never the levers, other
+households, or the model's internal numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.state import DOMAINS, REPAIRS
+
+NEEDS: dict[str, str] = {
+    "repairs": "repairs and safety in your home",
+    "employment": "finding or keeping work",
+    "health": "health and wellbeing",
+    "community": "things to do and places to meet nearby",
+}
+"""Each need domain, as a household would name it."""
+
+RAISE_OPTIONS: dict[str, str] = {str(d): NEEDS[name].capitalize() for d, name in enumerate(DOMAINS)}
+"""The choice of what to raise: domain index (as text) to words."""
+
+OFFERS: dict[str, str] = {
+    "paternalistic": "Your landlord does not ask residents what they think: its staff decide what to provide.",
+    "consultation": "Your landlord asks residents for their views at meetings and in surveys.",
+    "co_design": "Your landlord invites residents to design services with its staff in workshops.",
+    "co_production": "Your landlord shares decisions and the running of services with residents, and its staff knock on doors to invite people.",
+}
+"""What the landlord offers residents, as residents are told it (by policy name)."""
+
+NOBODY_ASKED = "paternalistic"
+
+
+def level(value: float, words: tuple[str, str, str, str]) -> str:
+    """One of four words for a value in [0, 1] (quarters)."""
+    return words[min(3, max(0, int(float(value) * 4)))]
+
+
+def change(before: float, after: float, what: str) -> str:
+    """How ``what`` moved, in words ("went up a little")."""
+    delta = float(after) - float(before)
+    if abs(delta) < 0.01:
+        return f"{what} stayed about the same."
+    size = "a lot" if abs(delta) >= 0.05 else "a little"
+    return f"{what} went {'up' if delta > 0 else 'down'} {size}."
+
+
+@dataclass(frozen=True)
+class HouseholdFacts:
+    """One household's numbers that its person may see (read from the model by :func:`facts`)."""
+
+    employed: bool
+    working_age: bool
+    carer: bool
+    income_band: int
+    tenure_months: float
+    need: tuple[float, ...]
+    unmet_repairs: float
+    complaint_open: bool
+    stigma: float
+    trust_landlord: float
+    trust_neighbours: float
+    wellbeing: float
+    neighbours_known: int
+    participated: bool
+    contacted: bool
+    raised: int
+    delivered: bool
+    reversed: bool
+
+
+def facts(model, household: int) -> HouseholdFacts:
+    """What household ``household`` knows of itself now."""
+    s = model.state
+    row = model.network.bonding[[household], :] if s.n else None
+    known = int(np.count_nonzero(row.data)) if row is not None else 0
+    return HouseholdFacts(
+        employed=bool(s.employed[household]), working_age=bool(s.working_age[household]), carer=bool(s.carer[household]),
+        income_band=int(s.income_band[household]), tenure_months=float(s.tenure_months[household]),
+        need=tuple(float(x) for x in s.need[household]), unmet_repairs=float(s.unmet_repairs[household]),
+        complaint_open=bool(s.complaint_open[household]), stigma=float(s.stigma[household]),
+        trust_landlord=float(s.trust_landlord[household]), trust_neighbours=float(s.trust_neighbours[household]),
+        wellbeing=float(s.wellbeing[household]), neighbours_known=known,
+        participated=bool(s.participated[household]), contacted=bool(s.contacted[household]), raised=int(s.raised[household]),
+        delivered=bool(s.delivered[household]), reversed=bool(s.reversed[household]),
+    )
+
+
+def household_lines(f: HouseholdFacts, policy: str) -> list[str]:
+    """The household's circumstances, in plain words (a list of sentences)."""
+    years = f.tenure_months / 12.0
+    lived = f"{years:.0f} years" if years >= 2 else f"{f.tenure_months:.0f} months"
+    if f.employed:
+        work = "You are in work."
+    elif f.working_age:
+        work = "You are not in work at the moment."
+    else:
+        work = "You are past working age."
+    money = ("Money is very tight.", "Money is tight.", "You get by.", "You are comfortable.", "You are comfortable.")[f.income_band]
+    lines = [f"You have lived here {lived}. {work} {money}" + (" You care for someone at home, so your free time is short." if f.carer else "")]
+    order = np.argsort(f.need)[::-1]
+    held = [NEEDS[DOMAINS[d]] for d in order if f.need[d] >= 0.05]
+    if held:
+        lines.append(f"What you need most now: {held[0]}." + (f" Also: {', '.join(held[1:])}." if len(held) > 1 else ""))
+    else:
+        lines.append("You have nothing pressing to ask for at the moment.")
+    if f.unmet_repairs > 0.0:
+        lines.append("A repair in your home is still waiting to be done." + (" You have a complaint open about it." if f.complaint_open else ""))
+    lines.append(level(f.stigma, (
+        "You rarely feel looked down on for living here.", "Sometimes you feel looked down on for living here.",
+        "You often feel looked down on for living here.", "Most of the time you feel looked down on for living here.")))
+    lines.append(level(f.trust_landlord, (
+        "You do not trust your landlord.", "You trust your landlord a little.", "You mostly trust your landlord.", "You trust your landlord.")))
+    known = f.neighbours_known
+    lines.append(f"You know {'no' if known == 0 else known} neighbour{'' if known == 1 else 's'} in your block to say hello to or ask a favour." + " " + level(f.trust_neighbours, (
+        "You do not trust the people round here.", "You trust the people round here a little.", "You mostly trust the people round here.", "You trust the people round here.")))
+    lines.append(OFFERS.get(policy, ""))
+    return [line for line in lines if line]
+
+
+def month_lines(before: HouseholdFacts, after: HouseholdFacts, chose: dict | None, moved: bool, policy: str) -> list[str]:
+    """What happened to the household this month, in plain words."""
+    if moved:
+        return ["Your household moved away this month. A new household has moved into your home: you play them from now on."]
+    lines = []
+    if chose is None:
+        lines.append("You did not choose in time: your household did what it would usually do.")
+    if after.contacted:
+        lines.append("Someone from the landlord knocked on your door to invite you.")
+    if after.participated:
+        lines.append(f"You took part and raised {NEEDS[DOMAINS[after.raised]]}." if after.raised >= 0 else "You took part.")
+        lines.append("What you raised was acted on: it has been done." if after.delivered else "What you raised was not acted on this month.")
+    elif policy != NOBODY_ASKED and chose is not None and chose.get("take_part"):
+        lines.append("You wanted to take part, but you were not invited this month, or the meeting was full.")
+    if after.reversed:
+        lines.append("A change you had won earlier was taken back.")
+    if before.unmet_repairs > 0.0 or before.need[REPAIRS] > 0.05:
+        lines.append("Your repairs were done." if after.unmet_repairs <= 0.0 else "A repair is still waiting to be done.")
+    if after.complaint_open and not before.complaint_open:
+        lines.append("You made a complaint about the repair.")
+    elif before.complaint_open and not after.complaint_open:
+        lines.append("Your complaint is closed: the repair was done.")
+    if chose is not None and chose.get("call_on_neighbour"):
+        lines.append("You called on a neighbour.")
+    if after.employed and not before.employed:
+        lines.append("Good news: you found work.")
+    elif before.employed and not after.employed:
+        lines.append("You lost your job this month.")
+    lines.append(change(before.trust_landlord, after.trust_landlord, "Your trust in your landlord"))
+    lines.append(change(before.trust_neighbours, after.trust_neighbours, "Your trust in the people round here"))
+    lines.append(change(-before.stigma, -after.stigma, "How good you feel about where you live"))
+    return lines
