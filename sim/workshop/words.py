@@ -155,3 +155,16 @@ def month_lines(before: HouseholdFacts, after: HouseholdFacts, chose: dict | Non
     lines.append(change(before.trust_neighbours, after.trust_neighbours, "Your trust in the people round here"))
     lines.append(change(-before.stigma, -after.stigma, "How good you feel about where you live"))
     return lines
+
+
+def choice_words(choice) -> str:
+    """A month's choice, said back to the person who made it."""
+    parts = []
+    if choice.take_part is not None:
+        parts.append(f"take part and raise {NEEDS[DOMAINS[choice.raise_domain]]}" if choice.take_part and choice.raise_domain is not None
+                     else "take part" if choice.take_part else "not take part")
+    if choice.complain is not None:
+        parts.append("complain if the repair is not done" if choice.complain else "not complain")
+    if choice.call_on_neighbour is not None:
+        parts.append("call on a neighbour" if choice.call_on_neighbour else "not call on a neighbour")
+    return "You chose to " + ", ".join(parts) + "." if parts else "You left it to your household's usual ways."
