@@ -173,3 +173,32 @@ def test_without_answers_the_two_worlds_are_the_same(tmp_path):
         room.run_now(TOKEN)
     for row in room.debrief():
         assert row["everyone difference"] == 0.0 and row["room difference"] == 0.0
+
+
+@pytest.mark.parametrize("options, key", [
+    (["--residents", "5"], "--residents"), (["--countdown", "soon"], "--countdown"), (["--seed", "-1"], "--seed"),
+    (["--scenario", "no_such_scenario"], "no_such_scenario"),
+])
+def test_bad_workshop_options_get_one_line_and_status_2(tmp_path, options, key):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "run.py", "workshop", "--record", str(tmp_path / "r"), *options], cwd=root,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and key in lines[0] and "accepted" in lines[0], done.stderr
+    assert "Traceback" not in done.stderr and not (tmp_path / "r").exists()
+
+
+def test_a_record_folder_that_holds_files_is_refused(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    (tmp_path / "earlier.parquet").write_text("kept")
+    root = Path(__file__).resolve().parents[1]
+    done = subprocess.run([sys.executable, "run.py", "workshop", "--record", str(tmp_path)], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "--record" in done.stderr and (tmp_path / "earlier.parquet").read_text() == "kept"
