@@ -40,7 +40,7 @@ from sim.mechanisms import (
     voice,
     wellbeing,
 )
-from sim.mechanisms.human_choices import HouseholdChoice
+from sim.mechanisms.human_choices import HouseholdChoice, LandlordChoice
 from sim.network import SocialNetwork, generate, seed_linking
 from sim.parameters import as_namespace
 from sim.policies import make_policy
@@ -117,6 +117,8 @@ class HousingModel(mesa.Model):
         self.external_stigma = float(self.params.stigma.external)
         self.human_choices: dict[int, HouseholdChoice] = {}
         """This month's choices of people playing households (sim/mechanisms/human_choices.py); emptied after each month."""
+        self.landlord_choice: LandlordChoice | None = None
+        """This month's choice of people playing the landlord (sim/mechanisms/human_choices.py); emptied after each month."""
 
         block, estate, self.network = self._build_network()
         traits = draw_households(self.streams["population"], len(block), self.params.population, newcomers=False)
@@ -182,6 +184,7 @@ class HousingModel(mesa.Model):
             if measure or phase is not outcomes.measure:
                 phase(self)
         self.human_choices = {}
+        self.landlord_choice = None
 
     def step(self) -> None:
         """One month: every phase in order, then the outcomes are collected."""

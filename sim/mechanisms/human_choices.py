@@ -15,6 +15,13 @@ decides for it by its own rule, and nothing else:
   month (help out, have a chat; replaces the chance meeting,
   sim/mechanisms/social_capital.py; which neighbour is the model's draw).
 
+A team may play the landlord (:class:`LandlordChoice`): which kinds of
+request (by need domain) it acts on this month, on its share of the
+decisions, in place of the policy's commitment and its humility
+(``Policy.chance_acted_on``). Residents' share of power, the room's backing,
+the budget (only what the flexible budget can pay for is funded) and
+everything else stay the model's.
+
 A choice left as None falls back to the model's rule. Every random number
 the model draws is drawn as before, one per household, whatever a person
 chose: a run with people's choices and the same run without them (the same
@@ -22,8 +29,9 @@ seed) differ only through what the people chose (common random numbers), so
 the difference is what the people changed.
 
 The choices of a month are set in ``model.human_choices`` (household index
-to :class:`HouseholdChoice`) before the month and apply to that month only:
-the model empties it after the month (:meth:`sim.model.HousingModel.step`).
+to :class:`HouseholdChoice`) and ``model.landlord_choice`` before the month
+and apply to that month only: the model empties them after the month
+(:meth:`sim.model.HousingModel.step`).
 """
 
 from __future__ import annotations
@@ -75,6 +83,31 @@ class HouseholdChoice:
             else:
                 values[f.name] = bool(value)
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class LandlordChoice:
+    """Which kinds of request (one flag per need domain, in ``DOMAINS`` order) people playing the landlord act on this month."""
+
+    act_on: tuple[bool, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.act_on) != len(DOMAINS) or not all(isinstance(a, bool | np.bool_) for a in self.act_on):
+            raise UserError(f"landlord choice act_on: {self.act_on!r} is not accepted (accepted: {len(DOMAINS)} true or false, for {', '.join(DOMAINS)})")
+
+    def chance_acted_on(self, policy, support: np.ndarray, raised: np.ndarray) -> np.ndarray:
+        """Chance each participant's request is acted on, before funding: the room decides residents' share, the team the rest."""
+        chosen = np.asarray(self.act_on, dtype=float)[raised]
+        return policy.power_share * support + (1.0 - policy.power_share) * chosen
+
+    def as_record(self) -> dict[str, Any]:
+        """One ``act_on_<domain>`` field per domain."""
+        return {f"act_on_{d}": bool(a) for d, a in zip(DOMAINS, self.act_on, strict=True)}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> LandlordChoice:
+        """A choice from :meth:`as_record`'s dict."""
+        return cls(tuple(bool(record[f"act_on_{d}"]) for d in DOMAINS))
 
 
 def chosen(model: HousingModel, name: str) -> tuple[np.ndarray, np.ndarray]:

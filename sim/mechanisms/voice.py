@@ -191,7 +191,11 @@ def hear(model: HousingModel) -> None:
         present[present] = took[at[present]] == people[present]
         raised[at[present]] = domain[present]
         weights = say(s.efficacy[took], p.dominance)
-        chance = policy.chance_acted_on(support(raised, weights, domains, p.disagreement)[raised], landlord.humility)
+        backing = support(raised, weights, domains, p.disagreement)[raised]
+        if model.landlord_choice is None:
+            chance = policy.chance_acted_on(backing, landlord.humility)
+        else:  # people playing the landlord decide which kinds of request it acts on, on its share of the decisions
+            chance = model.landlord_choice.chance_acted_on(policy, backing, raised)
         fund = landlord.flexible_budget(model.month.diverted) * n
         funded = funded_share(chance, p.request_cost, fund)
         delivered = u_acted[took] < chance * funded

@@ -4,6 +4,8 @@
 - ``/play?p=TOKEN``: a participant's page, phone-sized: their household in plain words, this month's
   choices with the countdown, and what happened last month. The token is the participant's secret: a
   reload, or a lost connection, comes back to the same household;
+- ``/landlord?token=TOKEN`` (optional): a team plays the landlord's board: which kinds of request the
+  landlord acts on each month, within its budget; once its page has opened, each month waits for it too;
 - ``/facilitator?token=TOKEN``: the facilitator's screen: the join address, its QR code and the room
   code; who has joined and who has chosen; the clock (open a month, the countdown, pause, run now);
   the landlord's policy and events between months; the community; and the debrief.
@@ -24,15 +26,16 @@ from urllib.parse import parse_qs, quote
 import segno
 import solara
 
-from sim.mechanisms.human_choices import HouseholdChoice
+from sim.mechanisms.human_choices import HouseholdChoice, LandlordChoice
 from sim.model import INSTITUTIONS
 from sim.policies import POLICIES, ladder_order
+from sim.state import DOMAINS
 from sim.viz.colours import SCHEMES
 from sim.viz.figures import CommunityFigure
 from sim.viz.layout import community_layout
 from sim.workshop import room as rooms
 from sim.workshop.room import EVENTS, OPEN, PAUSED, WAITING, Room, RoomError
-from sim.workshop.words import RAISE_OPTIONS, choice_words
+from sim.workshop.words import NEEDS, RAISE_OPTIONS, choice_words
 
 CSS = """
 .shs-workshop { font-size: 18px; line-height: 1.45; padding: 8px 16px; }
@@ -215,6 +218,60 @@ def Question(text: str, answer: solara.Reactive[str], css_class: str):
             solara.v.Radio(label=label, value=key, class_=f"{css_class}-{key}")
 
 
+# -- the landlord team ---------------------------------------------------------------
+
+
+@solara.component
+def LandlordTeam():
+    """The landlord team's page (needs the team's token): which kinds of request the landlord acts on this month."""
+    room, router = rooms.current(), solara.use_router()
+    token = query(router.search).get("token", "")
+    allowed = room.is_landlord_team(token)
+    version = use_room_version(room, lambda: (room.month, room.phase, room.policy, room.landlord_answer is not None))
+    act_on = solara.use_reactive([True] * len(DOMAINS))
+    problem = solara.use_reactive("")
+    solara.use_effect(lambda: room.claim_landlord(token) if allowed else None, [allowed])
+    with solara.Column(classes=["shs-phone"]):
+        if not allowed:
+            solara.HTML(tag="h1", unsafe_innerHTML="The landlord team's page")
+            solara.Text("This page needs the landlord team's link, printed where the workshop was started.", classes=["shs-problem"])
+            return
+        solara.HTML(tag="h1", unsafe_innerHTML=f"The landlord's board <span class='shs-month'>· month {room.month}</span>")
+        if room.phase == WAITING:
+            solara.Text("Wait for the facilitator to open the next month.", classes=["shs-status", "shs-waiting"])
+        elif room.landlord_answer is not None:
+            Countdown(seconds=room.seconds_left(), stamp=version, paused=room.phase == PAUSED, css_class="shs-landlord-countdown")
+            solara.Text(f"Your decision for month {room.month + 1} is in. Waiting for the residents.", classes=["shs-status", "shs-chosen"])
+        else:
+            Countdown(seconds=room.seconds_left(), stamp=version, paused=room.phase == PAUSED, css_class="shs-landlord-countdown")
+            solara.HTML(tag="h2", unsafe_innerHTML=f"Month {room.month + 1}: which requests will you act on?")
+
+            def toggle(d: int, value: bool) -> None:
+                flags = list(act_on.value)
+                flags[d] = bool(value)
+                act_on.set(flags)
+
+            for d, name in enumerate(DOMAINS):
+                solara.Checkbox(label=f"Requests about {NEEDS[name]}", value=act_on.value[d], on_value=lambda v, d=d: toggle(d, v),
+                                classes=[f"shs-act-on-{name}"])
+
+            def send() -> None:
+                try:
+                    room.submit_landlord(token, LandlordChoice(tuple(act_on.value)))
+                except RoomError as refused:
+                    problem.set(str(refused))
+
+            solara.Button("Send the board's decision", on_click=send, color="primary", classes=["shs-send-landlord"])
+            if problem.value:
+                solara.Text(problem.value, classes=["shs-problem"])
+        if room.landlord_reports:
+            month, lines = room.landlord_reports[-1]
+            solara.HTML(tag="h2", unsafe_innerHTML=f"What happened in month {month}")
+            Lines(lines, "shs-landlord-happened")
+        solara.HTML(tag="h2", unsafe_innerHTML="What the board knows")
+        Lines(room.landlord_lines(), "shs-landlord-knows")
+
+
 # -- the facilitator -------------------------------------------------------------------
 
 
@@ -293,7 +350,12 @@ def Joined(room: Room, version: int):
     people = sorted(room.participants.values(), key=lambda p: p.id)
     chosen = set(room.answers)
     solara.HTML(tag="h2", unsafe_innerHTML=f"{len(people)} joined" + (f", {len(chosen)} chosen" if room.phase != WAITING else ""))
-    chips = "".join(f"<span class='shs-chip{' shs-chosen' if p.token in chosen else ''}'>{p.id}{' ✓' if p.token in chosen else ''}</span>" for p in people)
+    if room.landlord_team:
+        chosen_landlord = room.landlord_answer is not None
+        people_chips = f"<span class='shs-chip shs-landlord-chip{' shs-chosen' if chosen_landlord else ''}'>landlord team{' ✓' if chosen_landlord else ''}</span>"
+    else:
+        people_chips = ""
+    chips = people_chips + "".join(f"<span class='shs-chip{' shs-chosen' if p.token in chosen else ''}'>{p.id}{' ✓' if p.token in chosen else ''}</span>" for p in people)
     solara.HTML(tag="div", unsafe_innerHTML=chips, classes=["shs-joined"])
 
 
@@ -336,4 +398,5 @@ routes = [
     solara.Route(path="/", component=Join, label="Join", layout=Layout),
     solara.Route(path="play", component=Play, label="Play", layout=Layout),
     solara.Route(path="facilitator", component=Facilitator, label="Facilitator", layout=Layout),
+    solara.Route(path="landlord", component=LandlordTeam, label="Landlord team", layout=Layout),
 ]

@@ -18,7 +18,11 @@ otherwise) holds:
   session; ``without people``: the same seed without their choices): every
   outcome column of the model;
 - ``households.parquet``: one row per month, world and played household:
-  the household's state after the month.
+  the household's state after the month;
+- ``landlord.parquet`` (when a team plays the landlord): one row per month
+  since the team joined: whether it chose in time, how fast, and which kinds
+  of request it acted on (``act_on_repairs``, ...). Its rows are also in
+  ``choices.parquet`` as participant ``landlord team`` (household -1).
 
 Every file is rewritten whole after each month, through a temporary file
 renamed into place, so a session stopped at any moment leaves a complete
@@ -57,6 +61,10 @@ class SessionRecord:
     def session(self, about: dict[str, Any]) -> None:
         """Write ``session.json``."""
         _write_text(self.folder / "session.json", json.dumps(about, indent=2, sort_keys=True) + "\n")
+
+    def landlord(self, rows: list[dict[str, Any]]) -> None:
+        """Rewrite ``landlord.parquet``: the landlord team's choices, one row per month since it joined."""
+        _write_table(self.folder / "landlord.parquet", pd.DataFrame(rows))
 
     def month(self, choices: list[dict[str, Any]], outcomes: list[dict[str, Any]], households: list[dict[str, Any]]) -> None:
         """Add a month's rows and rewrite the tables."""

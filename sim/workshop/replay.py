@@ -4,7 +4,8 @@
 file as it was read, the community size and the seed), fires the
 facilitator's policy changes and events in the months they took effect,
 and gives each month the choices the participants made (only those who
-answered: the others kept the model's rule). Its outcomes equal the
+answered: the others kept the model's rule), and the landlord team's, if a
+team played the landlord. Its outcomes equal the
 session's ``with people`` world month by month, so the app adds nothing but
 the people (``tests/test_workshop_room.py``); with ``with_choices=False``
 it is the ``without people`` world.
@@ -19,7 +20,7 @@ import pandas as pd
 
 from sim import scenario as scenarios
 from sim.events import fire_now
-from sim.mechanisms.human_choices import HouseholdChoice
+from sim.mechanisms.human_choices import HouseholdChoice, LandlordChoice
 from sim.model import HousingModel
 
 
@@ -29,6 +30,8 @@ def replay(folder: Path, *, with_choices: bool = True) -> pd.DataFrame:
     about = json.loads((folder / "session.json").read_text(encoding="utf-8"))
     model = HousingModel(scenarios.load(folder / about["scenario_file"]), rng=int(about["seed"]), residents=int(about["residents"]))
     choices = pd.read_parquet(folder / "choices.parquet") if (folder / "choices.parquet").exists() else pd.DataFrame()
+    landlord = pd.read_parquet(folder / "landlord.parquet") if (folder / "landlord.parquet").exists() else pd.DataFrame()
+    landlord_by_month = {int(r["month"]): LandlordChoice.from_record(r) for r in landlord.to_dict("records") if r["answered"]}
     months = int(choices["month"].max()) if len(choices) else 0
     rows = []
     for month in range(1, months + 1):
@@ -36,7 +39,8 @@ def replay(folder: Path, *, with_choices: bool = True) -> pd.DataFrame:
             if change["month"] == month:
                 fire_now(model, change["type"], **change["values"])
         if with_choices:
-            made = choices[(choices["month"] == month) & choices["answered"]]
+            made = choices[(choices["month"] == month) & choices["answered"] & (choices["household"] >= 0)]
+            model.landlord_choice = landlord_by_month.get(month)
             model.human_choices = {int(r["household"]): HouseholdChoice.from_record(_plain(r)) for r in made.to_dict("records")}
         model.step()
         rows.append({"month": month, **{k: float(v) for k, v in model.outcomes.items()}})

@@ -39,7 +39,7 @@ import numpy as np
 
 from sim.events import fire_now
 from sim.mechanisms import outcomes
-from sim.mechanisms.human_choices import HouseholdChoice
+from sim.mechanisms.human_choices import HouseholdChoice, LandlordChoice
 from sim.mechanisms.social_capital import bonding_capital
 from sim.model import HousingModel
 from sim.policies import POLICIES
@@ -109,15 +109,19 @@ class Room:
         countdown: seconds participants have to choose each month.
         folder: where the research record goes.
         policy_levers: a function giving the levers of a policy by name, for the facilitator's changes.
-        code, facilitator_token: set for tests; fresh random ones otherwise.
+        code, facilitator_token, landlord_token: set for tests; fresh random ones otherwise.
     """
 
     def __init__(self, scenario: Scenario, scenario_text: str, *, residents: int, seed: int, countdown: float, folder: Path,
                  policy_levers: Callable[[str], dict[str, float]], code: str | None = None, facilitator_token: str | None = None,
-                 clock: Callable[[], float] = time.monotonic):
+                 landlord_token: str | None = None, clock: Callable[[], float] = time.monotonic):
         self.code = code or new_code()
         self.join_url = ""  # the join page's address as participants' phones reach it (set by the server)
         self.facilitator_token = facilitator_token or secrets.token_urlsafe(16)
+        self.landlord_token = secrets.token_urlsafe(16) if landlord_token is None else landlord_token
+        self.landlord_team = False  # whether a team plays the landlord (its page has been opened)
+        self.landlord_answer: Answer | None = None
+        self.landlord_reports: list[tuple[int, list[str]]] = []
         self.countdown = float(countdown)
         self.clock = clock
         self.scenario_name = scenario.name
@@ -141,6 +145,7 @@ class Room:
         self._changed = threading.Condition(self.lock)
         self._timer: threading.Timer | None = None
         self._pending: list[tuple[list, list, list]] = []  # months run whose rows are not yet written
+        self._landlord_rows: list[dict[str, Any]] = []  # the landlord team's choices, one row per month since it joined
         self.record = SessionRecord(folder, scenario_text)
         self._record_lock = threading.Lock()
         self._write_session()
@@ -211,6 +216,44 @@ class Room:
         self._write_session()
         return participant
 
+    # -- the landlord team ---------------------------------------------------------
+
+    def is_landlord_team(self, token: str | None) -> bool:
+        """Whether ``token`` is the landlord team's."""
+        return bool(token) and hmac.compare_digest(str(token).encode(), self.landlord_token.encode())
+
+    def claim_landlord(self, token: str) -> None:
+        """The landlord team's page opened: from now on, each month waits for the team's choice too."""
+        if not self.is_landlord_team(token):
+            raise RoomError("Only the landlord team's page can do that.")
+        with self.lock:
+            if not self.landlord_team:
+                self.landlord_team = True
+                self._bump()
+        self._write_session()
+
+    def submit_landlord(self, token: str, choice: LandlordChoice) -> None:
+        """The landlord team's choice for the open month: which kinds of request it acts on."""
+        if not self.is_landlord_team(token):
+            raise RoomError("Only the landlord team's page can do that.")
+        with self.lock:
+            if self.phase not in (OPEN, PAUSED):
+                raise RoomError("No month is open for choices just now: wait for the facilitator.")
+            self.landlord_team = True
+            self.landlord_answer = Answer(choice, self.clock() - self.opened_at)
+            everyone = self._everyone_chose()
+            if everyone and self.phase == OPEN:
+                self._run_month()
+            else:
+                self._bump()
+        if everyone:
+            self._write_month()
+
+    def landlord_lines(self) -> list[str]:
+        """What the landlord's board knows before choosing: last month's requests, the budget, residents' share of decisions."""
+        with self.lock:
+            return words.landlord_lines(self.with_people)
+
     # -- the month -----------------------------------------------------------------
 
     def open_month(self, token: str, seconds: float | None = None) -> None:
@@ -220,6 +263,7 @@ class Room:
             if self.phase != WAITING:
                 raise RoomError("A month is already open.")
             self.answers = {}
+            self.landlord_answer = None
             self.opened_at = self.clock()
             self._start_countdown(self.countdown if seconds is None else float(seconds))
             self._bump()
@@ -233,7 +277,7 @@ class Room:
             if self.phase not in (OPEN, PAUSED):
                 raise RoomError("No month is open for choices just now: wait for the facilitator.")
             self.answers[participant.token] = Answer(choice, self.clock() - self.opened_at)
-            everyone = len(self.answers) >= len(self.participants)
+            everyone = self._everyone_chose()
             if everyone and self.phase == OPEN:
                 self._run_month()
             else:
@@ -267,7 +311,7 @@ class Room:
             if self.phase != PAUSED:
                 return
             self._start_countdown(self.remaining)
-            everyone = len(self.answers) >= len(self.participants) > 0
+            everyone = self._everyone_chose() and (self.participants or self.landlord_team)
             if everyone:
                 self._run_month()
             else:
@@ -338,6 +382,9 @@ class Room:
         if not self.is_facilitator(token):
             raise RoomError("Only the facilitator's page can do that.")
 
+    def _everyone_chose(self) -> bool:
+        return len(self.answers) >= len(self.participants) and (not self.landlord_team or self.landlord_answer is not None)
+
     def _between_months(self) -> None:
         if self.phase != WAITING:
             raise RoomError("Wait until this month has run: changes apply between months.")
@@ -374,6 +421,9 @@ class Room:
         tenure = {h: float(self.with_people.state.tenure_months[h]) for h in played}
         choices = {played_by.household: self.answers[token].choice for token, played_by in self.participants.items() if token in self.answers}
         self.with_people.human_choices = dict(choices)
+        landlord = self.landlord_answer.choice if self.landlord_answer else None
+        self.with_people.landlord_choice = landlord
+        trust_before = float(self.with_people.state.trust_landlord.mean())
         self.with_people.step()
         self.without_people.step()
         for world, model in zip(WORLDS, (self.with_people, self.without_people), strict=True):
@@ -385,8 +435,11 @@ class Room:
             answer = self.answers.get(participant.token)
             chose = answer.choice.as_record() if answer else None
             participant.reports.append((month, words.month_lines(before[household], after, chose, moved, self.policy)))
+        if self.landlord_team:
+            self.landlord_reports.append((month, words.landlord_month_lines(self.with_people, landlord, trust_before)))
         self._pending.append(self._month_rows(month, played))
         self.answers = {}
+        self.landlord_answer = None
         self.phase = WAITING
         self.remaining = 0.0
         self._bump()
@@ -399,6 +452,13 @@ class Room:
                    "answered": answer is not None, "seconds": answer.seconds if answer else float("nan")}
             row.update(answer.choice.as_record() if answer else dict.fromkeys(("take_part", "raise_domain", "complain", "call_on_neighbour")))
             choices.append(row)
+        if self.landlord_team:
+            answer = self.landlord_answer
+            row = {"month": month, "participant": "landlord team", "household": -1, "answered": answer is not None,
+                   "seconds": answer.seconds if answer else float("nan")}
+            choices.append(row)
+            self._landlord_rows.append({"month": month, "answered": answer is not None, "seconds": row["seconds"],
+                                        **(answer.choice.as_record() if answer else {})})
         outcome_rows, household_rows = [], []
         households = np.array(sorted(played), dtype=np.int64)
         for world, model in zip(WORLDS, (self.with_people, self.without_people), strict=True):
@@ -418,13 +478,15 @@ class Room:
                 pending, self._pending = self._pending, []
             for rows in pending:
                 self.record.month(*rows)
+            if pending and self._landlord_rows:
+                self.record.landlord(list(self._landlord_rows))
         self._write_session()
 
     def _write_session(self) -> None:
         with self.lock:
             about = {
                 "scenario": self.scenario_name, "scenario_file": "scenario.toml", "residents": self.residents, "seed": self.seed,
-                "countdown_seconds": self.countdown, "months_run": self.month, "outcome_columns": list(outcomes.OUTCOMES),
+                "countdown_seconds": self.countdown, "months_run": self.month, "landlord_team": self.landlord_team, "outcome_columns": list(outcomes.OUTCOMES),
                 "changes": list(self.changes),
                 "participants": [{"id": p.id, "household": p.household, "joined_month": p.joined_month}
                                  for p in sorted(self.participants.values(), key=lambda p: p.id)],

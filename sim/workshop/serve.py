@@ -61,6 +61,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"Live workshop: {config.name}, {residents} households, seed {seed} (Ctrl-C to stop)", flush=True)
         print(f"Participants join at: {room.join_url}?room={room.code} (room code {room.code})", flush=True)
         print(f"Facilitator's screen: http://{local}:{port}/facilitator?token={room.facilitator_token} (keep this link to yourself)", flush=True)
+        print(f"Landlord team's screen (optional): http://{local}:{port}/landlord?token={room.landlord_token}", flush=True)
         print(f"Research record: {folder}", flush=True)
         if host in ("127.0.0.1", "localhost", "::1"):
             print("note: served on this machine only; phones can join with --host 0.0.0.0", flush=True)

@@ -168,3 +168,42 @@ def choice_words(choice) -> str:
     if choice.call_on_neighbour is not None:
         parts.append("call on a neighbour" if choice.call_on_neighbour else "not call on a neighbour")
     return "You chose to " + ", ".join(parts) + "." if parts else "You left it to your household's usual ways."
+
+
+def landlord_lines(model) -> list[str]:
+    """What the landlord's board knows before choosing: last month's requests, its budget, residents' share of decisions."""
+    s, policy, p = model.state, model.landlord.policy, model.params.voice
+    raised = np.bincount(s.raised[s.participated & (s.raised >= 0)], minlength=len(DOMAINS))
+    diverted = getattr(model.month, "diverted", 0.0)
+    fund = model.landlord.flexible_budget(diverted) * s.n
+    lines = []
+    if policy.reach <= 0.0 and policy.capacity <= 0.0:
+        lines.append("Under this policy residents are not invited to have a say: there are no requests to act on.")
+    elif raised.sum():
+        asked = ", ".join(f"{NEEDS[d]}: {k}" for d, k in zip(DOMAINS, raised, strict=True) if k)
+        lines.append(f"Last month {int(raised.sum())} residents took part and raised: {asked}.")
+    else:
+        lines.append("Last month nobody raised anything.")
+    lines.append(f"Your flexible budget is about £{fund:,.0f} a month; acting on one request costs £{p.request_cost:,.0f}. "
+                 "What you decide to act on beyond that budget is only partly funded.")
+    if policy.power_share > 0:
+        lines.append(f"Residents decide {policy.power_share:.0%} of what is done with requests themselves; you decide the rest.")
+    return lines
+
+
+def landlord_month_lines(model, choice, trust_before: float) -> list[str]:
+    """What came of the month for the landlord's board."""
+    s, room = model.state, model.month.room
+    if choice is None:
+        lines = ["You did not decide in time: the landlord acted as its policy says."]
+    else:
+        kinds = [NEEDS[d] for d, a in zip(DOMAINS, choice.act_on, strict=True) if a]
+        lines = ["You acted on requests about " + (", ".join(kinds) if kinds else "nothing") + "."]
+    if room.participants:
+        delivered = int(np.count_nonzero(s.delivered))
+        lines.append(f"{room.participants} residents took part; {delivered} of their requests were delivered"
+                     + (f" (the budget paid for {room.funded:.0%} of what was taken up)." if room.funded < 1 else "."))
+    else:
+        lines.append("Nobody took part this month.")
+    lines.append(change(trust_before, float(s.trust_landlord.mean()), "Residents' trust in the landlord"))
+    return lines
