@@ -9,7 +9,8 @@ screen, and compares it with the guide at the guide's own precision (the
 guide's "27%" matches 27.3% or 26.5% on the screen, its "5.5%" only 5.5%). It also
 checks that every figure the guide's text quotes (a share in percent or an
 index such as 0.42) is one of the checked figures, so the text cannot quote
-a number no test looks at.
+a number no test looks at. It reads the guide's first plan only: the second
+(the live workshop) is tests/test_workshop_live_guide.py's.
 """
 
 from __future__ import annotations
