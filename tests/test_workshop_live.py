@@ -11,6 +11,7 @@ the facilitator's page without its token.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pandas as pd
@@ -18,6 +19,7 @@ import pytest
 
 from sim.workshop.crowd import PHONE, Crowd, WorkshopServer, scripted_choice
 from sim.workshop.replay import replay
+from tests.waiting import wait_until
 
 try:
     from playwright.sync_api import expect
@@ -72,8 +74,11 @@ def test_thirty_participants_play_three_months_and_the_record_replays(browser, w
             expect(seat.page.get_by_text(f"What happened in month {month}", exact=True)).to_be_visible()
         expect(facilitator.locator("h1")).to_contain_text(f"month {month}")
 
+    # The record is written just after the pages are told: wait for the last month's rows.
+    wait_until(lambda: (record / "choices.parquet").exists() and len(pd.read_parquet(record / "choices.parquet")) == PARTICIPANTS * MONTHS,
+               "the record of every choice", 60)
     choices = pd.read_parquet(record / "choices.parquet")
-    assert len(choices) == PARTICIPANTS * MONTHS and choices["answered"].all()
+    assert choices["answered"].all()
     by_id = {f"p{i + 1:02d}": i for i in range(PARTICIPANTS)}
     for row in choices.to_dict("records"):
         expected = scripted_choice(by_id[row["participant"]], row["month"])
@@ -124,4 +129,42 @@ def test_the_facilitators_controls_need_its_link(browser, workshop, address):
     expect(page.get_by_text("This page needs the facilitator's link")).to_be_visible()
     for control in (".shs-open", ".shs-run-now", ".shs-policy-co_production", ".shs-event-funding_cut", ".shs-debrief-button"):
         expect(page.locator(control)).to_have_count(0)
+    context.close()
+
+
+def test_a_team_plays_the_landlord_and_the_record_replays(browser, workshop, facilitator):
+    """Runs after the thirty have played: the landlord team's page joins, acts on all but requests about work, and the month replays."""
+    server, record = workshop
+    assert server.landlord_url
+    context = browser.new_context(viewport=PHONE)
+    refused = context.new_page()
+    refused.goto(server.landlord_url.split("?")[0] + "?token=guess")
+    expect(refused.get_by_text("This page needs the landlord team's link")).to_be_visible()
+    expect(refused.locator(".shs-send-landlord")).to_have_count(0)
+    board = context.new_page()
+    board.goto(server.landlord_url)
+    expect(board.get_by_text("What the board knows")).to_be_visible()
+    expect(facilitator.locator(".shs-landlord-chip")).to_be_visible()  # the facilitator sees the team has joined
+
+    month = int(re.search(r"month (\d+)", facilitator.locator("h1").inner_text()).group(1)) + 1
+    facilitator.locator(".shs-open").click()
+    expect(board.get_by_text(f"Month {month}: which requests will you act on?")).to_be_visible()
+    board.locator(".shs-act-on-employment label").click()  # as a person taps it
+    expect(board.locator(".shs-act-on-employment input")).not_to_be_checked()
+    board.locator(".shs-send-landlord").click()
+    expect(board.get_by_text(f"Your decision for month {month} is in")).to_be_visible()
+    facilitator.locator(".shs-run-now").click()
+    expect(board.get_by_text(f"What happened in month {month}", exact=True)).to_be_visible()
+    expect(board.locator(".shs-landlord-happened")).to_contain_text("You acted on requests about repairs and safety in your home, health")
+
+    def written() -> bool:
+        path = record / "landlord.parquet"
+        return path.exists() and month in set(pd.read_parquet(path)["month"])
+
+    wait_until(written, "the landlord team's month in the record", 60)
+    row = pd.read_parquet(record / "landlord.parquet").set_index("month").loc[month]
+    assert row["answered"] and not row["act_on_employment"] and row["act_on_repairs"] and row["act_on_community"]
+    outcomes = pd.read_parquet(record / "outcomes.parquet")
+    session = outcomes[outcomes["world"] == "with people"].drop(columns="world").reset_index(drop=True)
+    pd.testing.assert_frame_equal(replay(record)[session.columns], session, check_exact=True)
     context.close()

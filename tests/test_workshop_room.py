@@ -202,3 +202,43 @@ def test_a_record_folder_that_holds_files_is_refused(tmp_path):
     root = Path(__file__).resolve().parents[1]
     done = subprocess.run([sys.executable, "run.py", "workshop", "--record", str(tmp_path)], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2 and "--record" in done.stderr and (tmp_path / "earlier.parquet").read_text() == "kept"
+
+
+def test_a_landlord_team_is_waited_for_once_it_has_joined_and_replays(tmp_path):
+    from sim.mechanisms.human_choices import LandlordChoice
+
+    room = Room(PRESET.scenario, PRESET.path.read_text(), residents=300, seed=3, countdown=600, folder=tmp_path,
+                policy_levers=lambda name: policy_levers(PRESET, name, 1.0), code=CODE, facilitator_token=TOKEN, landlord_token="board")
+    person = room.join(CODE)
+    with pytest.raises(RoomError, match="landlord team"):
+        room.claim_landlord("guess")
+    with pytest.raises(RoomError, match="landlord team"):
+        room.claim_landlord(person.token)
+    room.claim_landlord("board")
+    room.set_policy(TOKEN, "co_design")  # requests to act on: the landlord decides most of them
+    for month in (1, 2):
+        room.open_month(TOKEN)
+        room.submit(person.token, HouseholdChoice(take_part=True, raise_domain=0))
+        assert room.phase == OPEN  # the landlord team has not chosen yet
+        room.submit_landlord("board", LandlordChoice((month == 1, True, True, True)))
+        assert room.phase == WAITING and room.month == month
+    assert room.landlord_reports[-1][0] == 2 and room.landlord_reports[0][1][0].startswith("You acted on requests about")
+    landlord = pd.read_parquet(tmp_path / "landlord.parquet")
+    assert list(landlord["act_on_repairs"]) == [True, False] and landlord["answered"].all()
+    recorded = pd.read_parquet(tmp_path / "outcomes.parquet")
+    session = recorded[recorded["world"] == WORLDS[0]].drop(columns="world").reset_index(drop=True)
+    pd.testing.assert_frame_equal(replay(tmp_path)[session.columns], session, check_exact=True)
+
+
+def test_acting_on_no_request_delivers_none_on_the_landlords_share():
+    from sim.mechanisms.human_choices import LandlordChoice
+    from sim.model import HousingModel
+
+    base = {"policy.reach": 1.0, "policy.capacity": 1.0}
+    ignored, heard = HousingModel("consultation", rng=5, residents=300, **base), HousingModel("consultation", rng=5, residents=300, **base)
+    ignored.landlord_choice = LandlordChoice((False,) * 4)  # consultation shares no power: nothing is acted on
+    heard.landlord_choice = LandlordChoice((True,) * 4)
+    ignored.step()
+    heard.step()
+    assert ignored.state.participated.any() and not ignored.state.delivered.any()
+    assert heard.state.delivered.sum() > 0

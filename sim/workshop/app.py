@@ -152,7 +152,7 @@ def Play():
             solara.Text("This page is not a participant of this room. Join with the room code.", classes=["shs-problem"])
             solara.Button("Go to the join page", on_click=lambda: router.push("/"))
             return
-        solara.HTML(tag="h1", unsafe_innerHTML=f"Your household <span class='shs-month'>· month {room.month}</span>")
+        solara.HTML(tag="h1", unsafe_innerHTML="Your household" + (f" <span class='shs-month'>· {room.month} month{'' if room.month == 1 else 's'} played</span>" if room.month else ""))
         solara.Text(f"You are {participant.id} in room {room.code}.", classes=["shs-who"])
         ChoiceForm(room, participant, version)
         if participant.reports:
@@ -252,8 +252,8 @@ def LandlordTeam():
                 act_on.set(flags)
 
             for d, name in enumerate(DOMAINS):
-                solara.Checkbox(label=f"Requests about {NEEDS[name]}", value=act_on.value[d], on_value=lambda v, d=d: toggle(d, v),
-                                classes=[f"shs-act-on-{name}"])
+                solara.v.Checkbox(label=f"Requests about {NEEDS[name]}", v_model=act_on.value[d], on_v_model=lambda v, d=d: toggle(d, v),
+                                  class_=f"shs-act-on-{name}", hide_details=True)
 
             def send() -> None:
                 try:
@@ -303,8 +303,9 @@ def Facilitator():
             JoinPanel(room)
             Joined(room, version)
         with solara.Column():
-            solara.HTML(tag="h1", unsafe_innerHTML=f"{_escape(room.scenario_name)} <span class='shs-month'>· month {room.month}</span>")
+            solara.HTML(tag="h1", unsafe_innerHTML=f"{POLICY_NAMES.get(room.policy, room.policy)} <span class='shs-month'>· month {room.month}</span>")
             solara.Text(f"Landlord's policy: {POLICY_NAMES.get(room.policy, room.policy)}", classes=["shs-policy"])
+            solara.Text(f"Scenario: {room.scenario_name}, {room.residents} households, seed {room.seed}", classes=["shs-scenario"])
             with solara.Row():
                 if room.phase == WAITING:
                     solara.Button(f"Open month {room.month + 1}", on_click=act(lambda: room.open_month(token)), color="primary", classes=["shs-open"])
@@ -385,7 +386,7 @@ def Debrief(room: Room, version: int):
         + "".join(f"<td>{r[f'{who} with people']:.3f}</td><td>{r[f'{who} without people']:.3f}</td><td>{r[f'{who} difference']:+.3f}</td>"
                   for who in ("room", "everyone"))
         + "</tr>" for r in rows)
-    solara.HTML(tag="h2", unsafe_innerHTML=f"What the people changed, after {room.month} months")
+    solara.HTML(tag="h2", unsafe_innerHTML=f"What the people changed, after {room.month} month{'' if room.month == 1 else 's'}")
     solara.Text("Without people: the same community, seed and landlord, with every household left to the model's own rules.")
     solara.HTML(tag="table", unsafe_innerHTML=head + body, classes=["shs-debrief"])
 

@@ -27,17 +27,19 @@ PHONE = {"width": 390, "height": 844}
 
 class WorkshopServer(AppServer):
     """``python run.py workshop`` with ``options`` on a free localhost port; once started, ``join_url`` (the join page, without
-    the room code), ``code`` and ``facilitator_url``."""
+    the room code), ``code``, ``facilitator_url`` and ``landlord_url``."""
 
     def __init__(self, log: Path, options: tuple[str, ...], **kwargs: Any):
         super().__init__(log, command=("workshop", *options), **kwargs)
-        self.join_url = self.facilitator_url = self.code = ""
+        self.join_url = self.facilitator_url = self.landlord_url = self.code = ""
 
     def __enter__(self) -> WorkshopServer:
         super().__enter__()
         text = self.log()
         join = re.search(r"Participants join at: (\S+) \(room code (\w+)\)", text)
         facilitator = re.search(r"Facilitator's screen: (\S+)", text)
+        landlord = re.search(r"Landlord team's screen \(optional\): (\S+)", text)
+        self.landlord_url = landlord.group(1) if landlord else ""
         if not join or not facilitator:
             self.stop()
             raise RuntimeError(f"the workshop server did not print its addresses:\n{text}")

@@ -71,10 +71,11 @@ class SessionRecord:
         self.choices.extend(choices)
         self.outcomes.extend(outcomes)
         self.households.extend(households)
-        _write_table(self.folder / "choices.parquet", pd.DataFrame(self.choices, columns=list(CHOICE_COLUMNS)).astype(
-            {"take_part": "boolean", "raise_domain": "Int64", "complain": "boolean", "call_on_neighbour": "boolean"}))
         _write_table(self.folder / "outcomes.parquet", pd.DataFrame(self.outcomes))
         _write_table(self.folder / "households.parquet", pd.DataFrame(self.households))
+        # Last, so that a reader who sees a month's choices finds its outcomes too.
+        _write_table(self.folder / "choices.parquet", pd.DataFrame(self.choices, columns=list(CHOICE_COLUMNS)).astype(
+            {"take_part": "boolean", "raise_domain": "Int64", "complain": "boolean", "call_on_neighbour": "boolean"}))
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -134,7 +134,7 @@ def month_lines(before: HouseholdFacts, after: HouseholdFacts, chose: dict | Non
         lines.append("Someone from the landlord knocked on your door to invite you.")
     if after.participated:
         lines.append(f"You took part and raised {NEEDS[DOMAINS[after.raised]]}." if after.raised >= 0 else "You took part.")
-        lines.append("What you raised was acted on: it has been done." if after.delivered else "What you raised was not acted on this month.")
+        lines.append("What you raised was acted on." if after.delivered else "What you raised was not acted on this month.")
     elif policy != NOBODY_ASKED and chose is not None and chose.get("take_part"):
         lines.append("You wanted to take part, but you were not invited this month, or the meeting was full.")
     if after.reversed:
@@ -144,7 +144,8 @@ def month_lines(before: HouseholdFacts, after: HouseholdFacts, chose: dict | Non
     if after.complaint_open and not before.complaint_open:
         lines.append("You made a complaint about the repair.")
     elif before.complaint_open and not after.complaint_open:
-        lines.append("Your complaint is closed: the repair was done.")
+        lines.append("Your complaint is closed: the repair was done." if after.unmet_repairs <= 0.0
+                     else "Your complaint is closed: most of the repair was done.")
     if chose is not None and chose.get("call_on_neighbour"):
         lines.append("You called on a neighbour.")
     if after.employed and not before.employed:
