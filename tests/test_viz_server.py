@@ -72,3 +72,19 @@ def test_a_host_that_is_not_this_machines_is_blamed_not_the_port(argv):
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     with pytest.raises(UserError, match="--host"):
         server.free_port(argv[1])
+
+
+def test_ctrl_c_stops_the_server_without_a_traceback(tmp_path):
+    """Ctrl-C is how the README and the workshop guide say to stop the app: it must end quietly, with status 0."""
+    import os
+    import signal
+
+    from sim.viz.browser import AppServer
+
+    with AppServer(tmp_path / "server.log", environment={"SHS_WARM_UP": "0"}) as server:
+        process = server.process
+        os.killpg(process.pid, signal.SIGINT)  # what a terminal sends its foreground process group
+        status = process.wait(timeout=60)
+        log = server.log()
+    assert status == 0, log
+    assert "Traceback" not in log and "Stopped." in log, log

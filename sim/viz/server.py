@@ -170,9 +170,13 @@ def serve(host: str = "127.0.0.1", port: int = 8765, open_browser: bool = False,
     if os.environ.get(WARM_UP_VARIABLE, "1") != "0":
         warm_up()
     _watch_memory()
+    from click.exceptions import Abort
     from solara.__main__ import run
 
-    run.main(args=arguments(host, port, open_browser, module), prog_name="solara run", standalone_mode=False)
+    try:
+        run.main(args=arguments(host, port, open_browser, module), prog_name="solara run", standalone_mode=False)
+    except (Abort, KeyboardInterrupt):  # Ctrl-C reaching the server while it starts or serves: a normal stop
+        print("Stopped.", flush=True)
     return 0
 
 

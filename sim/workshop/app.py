@@ -30,6 +30,7 @@ from sim.mechanisms.human_choices import HouseholdChoice, LandlordChoice
 from sim.model import INSTITUTIONS
 from sim.policies import POLICIES, ladder_order
 from sim.state import DOMAINS
+from sim.viz import legend
 from sim.viz.colours import SCHEMES
 from sim.viz.figures import CommunityFigure
 from sim.viz.layout import community_layout
@@ -100,7 +101,7 @@ def use_room_version(room: Room, view: Callable[[], object] | None = None) -> in
 @solara.component
 def Layout(children: list = []):  # noqa: B006 (Solara's signature for an app's layout)
     """No navigation bar: each page stands alone (a participant never sees a link to the facilitator's)."""
-    solara.Style(CSS)
+    solara.Style(CSS + legend.CSS)
     solara.Column(children=children, classes=["shs-workshop"])
 
 
@@ -236,7 +237,7 @@ def LandlordTeam():
             solara.HTML(tag="h1", unsafe_innerHTML="The landlord team's page")
             solara.Text("This page needs the landlord team's link, printed where the workshop was started.", classes=["shs-problem"])
             return
-        solara.HTML(tag="h1", unsafe_innerHTML=f"The landlord's board <span class='shs-month'>· month {room.month}</span>")
+        solara.HTML(tag="h1", unsafe_innerHTML="The landlord's board" + (f" <span class='shs-month'>· {room.month} month{'' if room.month == 1 else 's'} played</span>" if room.month else ""))
         if room.phase == WAITING:
             solara.Text("Wait for the facilitator to open the next month.", classes=["shs-status", "shs-waiting"])
         elif room.landlord_answer is not None:
@@ -369,10 +370,11 @@ def Community(room: Room, version: int):
         with room.lock:
             return figure.render(room.with_people, SCHEMES["trust_landlord"])
 
-    png = solara.use_memo(render, [room.month, room.policy])
+    png = solara.use_memo(render, [room.month, room.policy, figure.blocks])
     solara.HTML(tag="img", attributes={"src": "data:image/png;base64," + base64.b64encode(png).decode("ascii"), "width": "100%",
                                        "alt": f"The community at month {room.month}: each dot a household coloured by trust in the landlord; lines are ties."},
                 classes=["shs-community"])
+    solara.HTML(tag="div", unsafe_innerHTML=legend.colour_key(SCHEMES["trust_landlord"], figure.blocks) + legend.tie_key(figure.blocks), classes=["shs-key"])
 
 
 @solara.component
