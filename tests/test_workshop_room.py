@@ -242,3 +242,16 @@ def test_acting_on_no_request_delivers_none_on_the_landlords_share():
     heard.step()
     assert ignored.state.participated.any() and not ignored.state.delivered.any()
     assert heard.state.delivered.sum() > 0
+
+
+def test_the_record_keeps_every_households_state_with_the_played_ones_marked(tmp_path):
+    room = make_room(tmp_path, residents=150)
+    people = [room.join(CODE) for _ in range(3)]
+    room.open_month(TOKEN)
+    room.run_now(TOKEN)
+    households = pd.read_parquet(tmp_path / "households.parquet")
+    assert len(households) == 2 * 150 and set(households["world"]) == set(WORLDS)
+    played = households[households["played"] & (households["world"] == WORLDS[0])]
+    assert sorted(played["household"]) == sorted(p.household for p in people)
+    row = households[(households["world"] == WORLDS[0]) & (households["household"] == people[0].household)].iloc[0]
+    assert row["trust_landlord"] == room.with_people.state.trust_landlord[people[0].household]

@@ -17,8 +17,10 @@ otherwise) holds:
 - ``outcomes.parquet``: one row per month and world (``with people``: the
   session; ``without people``: the same seed without their choices): every
   outcome column of the model;
-- ``households.parquet``: one row per month, world and played household:
-  the household's state after the month;
+- ``households.parquet``: one row per month, world and household (every
+  household, with ``played`` marking those people played): its state
+  after the month, so that what spread from the played households to
+  their neighbours can be studied;
 - ``landlord.parquet`` (when a team plays the landlord): one row per month
   since the team joined: whether it chose in time, how fast, and which kinds
   of request it acted on (``act_on_repairs``, ...). Its rows are also in
@@ -44,7 +46,7 @@ HOUSEHOLD_COLUMNS = (
     "trust_landlord", "trust_neighbours", "stigma", "wellbeing", "employed", "participated", "raised", "delivered",
     "complaint_open", "unmet_repairs", "bonding",
 )
-"""What ``households.parquet`` keeps of each played household after each month."""
+"""What ``households.parquet`` keeps of each household after each month."""
 
 
 class SessionRecord:
@@ -56,7 +58,7 @@ class SessionRecord:
         _write_text(self.folder / "scenario.toml", scenario_text)
         self.choices: list[dict[str, Any]] = []
         self.outcomes: list[dict[str, Any]] = []
-        self.households: list[dict[str, Any]] = []
+        self.households: list[pd.DataFrame] = []
 
     def session(self, about: dict[str, Any]) -> None:
         """Write ``session.json``."""
@@ -66,13 +68,13 @@ class SessionRecord:
         """Rewrite ``landlord.parquet``: the landlord team's choices, one row per month since it joined."""
         _write_table(self.folder / "landlord.parquet", pd.DataFrame(rows))
 
-    def month(self, choices: list[dict[str, Any]], outcomes: list[dict[str, Any]], households: list[dict[str, Any]]) -> None:
+    def month(self, choices: list[dict[str, Any]], outcomes: list[dict[str, Any]], households: pd.DataFrame) -> None:
         """Add a month's rows and rewrite the tables."""
         self.choices.extend(choices)
         self.outcomes.extend(outcomes)
-        self.households.extend(households)
+        self.households.append(households)
         _write_table(self.folder / "outcomes.parquet", pd.DataFrame(self.outcomes))
-        _write_table(self.folder / "households.parquet", pd.DataFrame(self.households))
+        _write_table(self.folder / "households.parquet", pd.concat(self.households, ignore_index=True))
         # Last, so that a reader who sees a month's choices finds its outcomes too.
         _write_table(self.folder / "choices.parquet", pd.DataFrame(self.choices, columns=list(CHOICE_COLUMNS)).astype(
             {"take_part": "boolean", "raise_domain": "Int64", "complain": "boolean", "call_on_neighbour": "boolean"}))

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.events import fire_now
 from sim.mechanisms import outcomes
@@ -144,7 +145,7 @@ class Room:
         self.lock = threading.RLock()
         self._changed = threading.Condition(self.lock)
         self._timer: threading.Timer | None = None
-        self._pending: list[tuple[list, list, list]] = []  # months run whose rows are not yet written
+        self._pending: list[tuple[list, list, pd.DataFrame]] = []  # months run whose rows are not yet written
         self._landlord_rows: list[dict[str, Any]] = []  # the landlord team's choices, one row per month since it joined
         self.record = SessionRecord(folder, scenario_text)
         self._record_lock = threading.Lock()
@@ -444,7 +445,7 @@ class Room:
         self.remaining = 0.0
         self._bump()
 
-    def _month_rows(self, month: int, played: dict[int, Participant]) -> tuple[list, list, list]:
+    def _month_rows(self, month: int, played: dict[int, Participant]) -> tuple[list, list, pd.DataFrame]:
         choices = []
         for participant in sorted(self.participants.values(), key=lambda p: p.id):
             answer = self.answers.get(participant.token)
@@ -459,18 +460,15 @@ class Room:
             choices.append(row)
             self._landlord_rows.append({"month": month, "answered": answer is not None, "seconds": row["seconds"],
                                         **(answer.choice.as_record() if answer else {})})
-        outcome_rows, household_rows = [], []
-        households = np.array(sorted(played), dtype=np.int64)
+        outcome_rows, household_tables = [], []
+        played_mask = np.zeros(self.with_people.state.n, dtype=bool)
+        played_mask[sorted(played)] = True
         for world, model in zip(WORLDS, (self.with_people, self.without_people), strict=True):
             outcome_rows.append({"month": month, "world": world, **{k: float(v) for k, v in model.outcomes.items()}})
-            bonding = bonding_capital(model)
-            for h in households:
-                row = {"month": month, "world": world, "household": int(h)}
-                for column in HOUSEHOLD_COLUMNS:
-                    value = bonding[h] if column == "bonding" else getattr(model.state, column)[h]
-                    row[column] = value.item() if hasattr(value, "item") else value
-                household_rows.append(row)
-        return choices, outcome_rows, household_rows
+            columns = {column: (bonding_capital(model) if column == "bonding" else getattr(model.state, column).copy()) for column in HOUSEHOLD_COLUMNS}
+            household_tables.append(pd.DataFrame({"month": month, "world": world, "household": np.arange(model.state.n),
+                                                  "played": played_mask, **columns}))
+        return choices, outcome_rows, pd.concat(household_tables, ignore_index=True)
 
     def _write_month(self) -> None:
         with self._record_lock:
