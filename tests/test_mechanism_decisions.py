@@ -266,6 +266,25 @@ def test_spending_on_requests_leaves_less_room_to_change_provision():
     assert sum(service.capacity for service in model.services) == pytest.approx(9900 / 150)
 
 
+def test_ring_fenced_sets_the_repairs_share_and_keeps_the_others_proportions():
+    np.testing.assert_allclose(decisions.ring_fenced(np.array([0.4, 0.3, 0.2, 0.1]), 0.7), [0.7, 0.15, 0.1, 0.05])
+    allocation = np.array([0.4, 0.3, 0.2, 0.1])
+    assert decisions.ring_fenced(allocation, 0.0) is allocation  # off: the one budget, untouched
+    np.testing.assert_allclose(decisions.ring_fenced(np.array([1.0, 0.0, 0.0, 0.0]), 0.4), [0.4, 0.2, 0.2, 0.2])
+
+
+def test_a_ring_fenced_repairs_budget_is_beyond_belief_agenda_and_requests():
+    model = _model(landlord__repairs_budget_share=0.6)
+    _room(model, [1.0, 0.0, 0.0, 0.0], 0.9, request_spend=1100.0)  # a room that wants repairs; every flexible pound spent on requests
+    decisions.decide(model)
+    # Provision on repairs is the ring-fence; the others keep their (uniform) proportions of the rest.
+    np.testing.assert_allclose(model.landlord.provision, [0.6, 0.4 / 3, 0.4 / 3, 0.4 / 3])
+    # Repairs keeps 0.6 * 11000 / 150 = 44 units; the requests' 1100 come out of the rest: (11000 - 1100) / 150 - 44 units.
+    capacities = [service.capacity for service in model.services]
+    assert capacities[0] == pytest.approx(0.6 * 11000 / 150)
+    np.testing.assert_allclose(capacities[1:], (9900 / 150 - 44.0) / 3)
+
+
 def test_co_delivery_adds_capacity_in_the_domains_raised():
     # co_delivery 1: every participant co-delivers (a uniform draw is always below 1).
     model = _model(policy="co_production", policy__co_delivery=1.0)

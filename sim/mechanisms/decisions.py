@@ -38,6 +38,16 @@ the service budget (less what participation takes out of it) as contracts
 come up for renewal (``recommissioning``), so after a cut the flexible part
 recovers only slowly. Residents who co-deliver add
 capacity in the domain they raised. Nothing here looks at outcomes.
+
+A repairs budget of its own (``repairs_budget_share``, off at 0): English
+landlords account for maintenance and major repairs apart from management
+and their other services. Switched on, that share of the service budget goes
+to repairs, committed like contracts: the landlord's belief and residents'
+agenda move only how the rest is split across the other domains (provision
+on repairs is the ring-fence itself), and requests acted on are paid from the
+rest, so they displace the other domains' provision, never the repairs
+budget (a request raised on repairs still adds repairs service for whoever
+raised it). At 0 there is one budget, split by belief and agenda, as before.
 """
 
 from __future__ import annotations
@@ -48,6 +58,7 @@ import numpy as np
 
 from sim.arraytools import column_totals
 from sim.parameters import Param, Section
+from sim.state import REPAIRS
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
@@ -61,6 +72,7 @@ LANDLORD = Section(
         Param("prior_belief", (0.55, 0.1, 0.1, 0.25), "shares of need by domain (repairs, employment, health, community)", "assumption", "What professionals assume needs are, before any evidence.", 0.0, 1.0),
         Param("humility", 0.8, "share [0, 1]", "assumption", "How far the landlord lets residents' input change its mind.", 0.0, 1.0, plausible=(0.3, 1.0)),
         Param("learning_rate", 0.1, "share per month", "assumption", "Most the belief, or residents' agenda, can move towards what the room says in a month.", 0.0, 1.0, plausible=(0.03, 0.3)),
+        Param("repairs_budget_share", 0.0, "share of the service budget", "assumption (the Regulator of Social Housing's Global Accounts report maintenance and major repairs as cost lines of their own, apart from management and other social housing costs; the share is not taken from them); 0 switches the ring-fence off", "Share of the service budget ring-fenced for repairs, committed like contracts: belief, residents' agenda and the cost of requests move only the rest (0: one budget, split by belief).", 0.0, 0.9, plausible=(0.3, 0.8)),
         Param("participation_funding", 0.5, "share [0, 1]", "assumption (landlords fund engagement partly from budgets that also pay for services)", "Share of the cost of running participation (facilitation, outreach) paid out of the service budget rather than on top of it.", 0.0, 1.0, plausible=(0.0, 1.0)),
         Param("respect", 0.75, "index [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How respectfully staff treat residents, as the organisation's culture sets it.", 0.0, 1.0, plausible=(0.5, 1.0)),
         Param("staff_bias", 0.3, "share [0, 1]", "assumption (Link and Phelan 2001: status loss and discrimination; G15 2024: landlords the most common source); fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How much less respect the least advantaged residents receive.", 0.0, 1.0, plausible=(0.0, 0.6)),
@@ -113,6 +125,22 @@ def reprovide(provision: np.ndarray, intended: np.ndarray, room_to_change: float
     return provision + (room_to_change / change) * gap
 
 
+def ring_fenced(allocation: np.ndarray, share: float) -> np.ndarray:
+    """``allocation`` with ``share`` of the budget on repairs and the rest across the other domains in its proportions (``share`` 0: unchanged)."""
+    if share <= 0:
+        return allocation
+    rest = allocation.copy()
+    rest[REPAIRS] = 0.0
+    total = rest.sum()
+    if total <= 0:
+        rest[:] = 1.0
+        rest[REPAIRS] = 0.0
+        total = rest.sum()
+    rest *= (1.0 - share) / total
+    rest[REPAIRS] = share
+    return rest
+
+
 def decide(model: HousingModel) -> None:
     """Phase: the room moves belief, agenda and design; turnover erodes them; the budget is allocated; capacities are set."""
     s, landlord = model.state, model.landlord
@@ -136,11 +164,18 @@ def decide(model: HousingModel) -> None:
     co_units = np.bincount(s.raised[co_delivers], minlength=len(model.services)) * sp.co_delivery_hours * sp.co_delivery_productivity
     services_budget = max(0.0, (landlord.budget - model.month.diverted) * s.n)
     flexible_left = landlord.flexible_budget(model.month.diverted) * s.n - room.request_spend
-    landlord.provision = reprovide(landlord.provision, landlord.intended_allocation(), max(0.0, flexible_left) / services_budget if services_budget > 0 else 0.0)
+    ring = lp.repairs_budget_share  # 0: one budget; above 0, repairs has its own and only the rest moves
+    landlord.provision = reprovide(ring_fenced(landlord.provision, ring), ring_fenced(landlord.intended_allocation(), ring),
+                                   max(0.0, flexible_left) / services_budget if services_budget > 0 else 0.0)
     # Contracts and posts coming up for renewal follow the budget.
     landlord.committed += lp.recommissioning * ((1.0 - model.params.voice.flexible_share) * (landlord.budget - model.month.diverted) - landlord.committed)
     budget_units = max(0.0, services_budget - room.request_spend) / sp.unit_cost
+    units = budget_units * landlord.provision
+    if ring > 0:  # the repairs budget is kept whole: requests were paid from the rest
+        kept = min(ring * services_budget / sp.unit_cost, budget_units)
+        units = (budget_units - kept) / (1.0 - ring) * landlord.provision
+        units[REPAIRS] = kept
     for service in model.services:
         d = service.domain
         service.co_delivered = float(co_units[d])
-        service.capacity = budget_units * landlord.provision[d] + service.co_delivered + service.fixed_capacity * s.n
+        service.capacity = units[d] + service.co_delivered + service.fixed_capacity * s.n
