@@ -114,6 +114,7 @@ def test_the_job_script_carries_the_options(tmp_path, system):
         for line in ("#PBS -N sweep", "#PBS -A proj", "#PBS -q standard", "#PBS -l walltime=04:00:00", "#PBS -l place=scatter", "ncpus=2"):
             assert line in script, script
     assert "module load python/3.12" in script
+    assert "export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False" in script  # no profiler slowing each run
     assert f"{sys.executable} -m distributed.cli.dask_worker tcp://127.0.0.1:1" in script
     assert "--nworkers 2" in script and "--nthreads 1" in script  # one single-threaded worker per core
     assert "--lifetime 14100s" in script  # retire 5 minutes before the wall time

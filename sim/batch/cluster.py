@@ -132,6 +132,11 @@ class JobQueueExecutor(DaskExecutor):
                 "account": job.account, "queue": job.queue, "job_name": job.job_name, "job_extra_directives": list(job.job_extra_directives)}
 
 
+NO_PROFILER = "export DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False"
+"""Job-script line that turns off Dask's statistical profiler in the workers, as for a LocalCluster (sim/batch/executors.py):
+it samples the running run's stack every 10 ms and made each run 12-15% slower. After the user's prologue, so it holds."""
+
+
 def job_arguments(job: JobSettings) -> dict[str, Any]:
     """dask-jobqueue's arguments for each worker job (its ``Job`` class's, which its cluster classes pass on)."""
     wall = seconds(job.walltime)
@@ -139,7 +144,7 @@ def job_arguments(job: JobSettings) -> dict[str, Any]:
     return {
         "cores": job.cores_per_job, "processes": job.cores_per_job,  # one single-threaded worker per core: runs hold the GIL
         "memory": job.job_memory, "walltime": job.walltime, "account": job.account, "queue": job.queue,
-        "job_extra_directives": list(job.job_extra_directives), "job_script_prologue": list(job.job_script_prologue),
+        "job_extra_directives": list(job.job_extra_directives), "job_script_prologue": [*job.job_script_prologue, NO_PROFILER],
         "interface": job.interface, "job_name": job.job_name, "log_directory": job.log_directory, "python": job.python,
         "death_timeout": DEATH_TIMEOUT, "worker_extra_args": retire,
     }
