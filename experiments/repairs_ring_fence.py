@@ -43,7 +43,7 @@ from sim.calibration.simulator import final_figures
 from sim.calibration.smc_distance import ToleranceDistance
 
 CALIBRATION = Path(__file__).resolve().parent / "calibration.toml"
-RING = (0.3, 0.8)  # the prior of landlord.repairs_budget_share in the "free" arm (its plausible range)
+RING = (0.3, 0.8)  # the prior of landlord.repairs_budget_share in the "free" arm (the range the study draws from; the parameter has no plausible range of its own)
 RING_NAME = "landlord.repairs_budget_share"
 SEED = 20261201
 CHECK = 10
