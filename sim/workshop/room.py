@@ -325,25 +325,23 @@ class Room:
         self._facilitator(token)
         if name not in POLICIES:
             raise RoomError(f"{name!r} is not a policy (accepted: {', '.join(sorted(POLICIES))}).")
-        with self.lock:
-            self._between_months()
-            values = {"policy": name, **self._policy_levers(name)}
-            for model in (self.with_people, self.without_people):
-                fire_now(model, "switch_policy", **values)
-            self.changes.append({"month": self.month + 1, "type": "switch_policy", "values": values})
-            self.policy = name
-            self._bump()
-        self._write_session()
+        self._change("switch_policy", {"policy": name, **self._policy_levers(name)})
 
     def fire(self, token: str, event: str) -> None:
         """Fire an event, taking effect in the next month (both runs)."""
         self._facilitator(token)
         if event not in EVENTS:
             raise RoomError(f"{event!r} cannot be fired here (accepted: {', '.join(EVENTS)}).")
+        self._change(event, {})
+
+    def _change(self, kind: str, values: dict[str, Any]) -> None:
+        """Fire ``kind`` in both runs between months, and log it by the month it takes effect in (as replay fires it)."""
         with self.lock:
             self._between_months()
-            fired = [fire_now(model, event) for model in (self.with_people, self.without_people)]
-            self.changes.append({"month": fired[0].step, "type": event, "values": dict(fired[0].values)})
+            fired = [fire_now(model, kind, **values) for model in (self.with_people, self.without_people)]
+            self.changes.append({"month": fired[0].step, "type": kind, "values": dict(fired[0].values)})
+            if kind == "switch_policy":
+                self.policy = values["policy"]
             self._bump()
         self._write_session()
 

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from sim.errors import UserError
+from sim.output import ensure_writable_folder
 
 COUNTDOWN_RANGE = (5.0, 900.0)
 RESIDENTS_RANGE = (20, 2000)
@@ -44,8 +45,9 @@ def main(args: argparse.Namespace) -> int:
     seed = _whole("--seed", args.seed, 0, 2**63 - 1)
     countdown = _number("--countdown", args.countdown, *COUNTDOWN_RANGE)
     folder = args.record or Path("results") / f"workshop-{datetime.datetime.now():%Y%m%d-%H%M%S}"
-    if folder.exists() and any(folder.iterdir()):
-        raise UserError(f"--record: {folder} already holds files (accepted: a new or empty folder, so no record is overwritten)")
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UserError(f"--record: {folder} already holds files or is a file (accepted: a new or empty folder, so no record is overwritten)")
+    ensure_writable_folder(folder, "--record")
 
     def prepare(host: str, port: int) -> None:
         from sim.viz.presets import Preset
