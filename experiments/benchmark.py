@@ -5,6 +5,7 @@
     python experiments/benchmark.py --sizes 1000 10000 100000 1000000 --json results/bench.json
     python experiments/benchmark.py --sizes 10000 --repeat 7 --reference-size 0
     python experiments/benchmark.py --sizes 1000000 --steps 10 --burn-in 12   # a quick look, not the run's cost
+    python experiments/benchmark.py --sizes 10000 100000 --repeat 3 --peer starsim --peer-python /work/venvs/starsim/bin/python
 
 Every size runs the same months by default: 120 of burn-in and 120 of the
 run, as a scenario does (ties still grow over the first years, so a shorter
@@ -31,6 +32,31 @@ Then, at ``--reference-size`` households, it times one month of the core
 rules (treatment, trust, learning, stigma, wellbeing) in the vectorised form
 and in the plain per-agent Mesa form of ``sim/reference.py``, on the same
 state, and reports the ratio. One core: the model is single-threaded.
+
+``--peer starsim`` measures a peer beside each size: Starsim's SIS disease
+(``ss.SIS``, its default parameters) on ``ss.RandomNet(n_contacts=10)``, no
+demographics, with as many agents as households and as many steps as
+``--steps`` (start 0, stop steps - 1, dt 1: the unit does not matter, the
+number of steps does), each in a fresh process, after a small warm-up sim so
+that numba's compiling or cache loading counts no more than our imports do.
+It reports the build (``ss.Sim(...)`` and ``sim.init()``), the run (the steps
+one by one with ``sim.run_one_step()``, each timed; the median is printed),
+peak memory and microseconds per agent-step, then the per-step ratio: ours
+per household-month over Starsim's per agent-step (our burn-in is not in
+it). With ``--repeat R`` ours and the peer's processes alternate (ours, the
+peer, ours, the peer...), so a busy spell on a shared machine slows both, and
+the ratio is the median of the R pairs' ratios (each pair's is kept in the
+JSON with Starsim's version). Starsim is not a dependency of the project and
+is best kept out of its environment (it brings numba, sciris and its own
+pandas): install it in a virtual environment of its own and name that
+interpreter with ``--peer-python``::
+
+    python -m venv /work/venvs/starsim && /work/venvs/starsim/bin/pip install starsim==3.7.2
+
+The peer's process imports starsim and the standard library only, never the
+project's ``sim`` package. If the interpreter has no starsim, the benchmark
+says so in one line and exits with status 2 before measuring anything (a
+comparison was asked for: measuring ours alone for minutes would not give it).
 """
 
 from __future__ import annotations
@@ -44,7 +70,6 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -116,13 +141,69 @@ def measure_reference(residents: int, warmup: int, policy: str, seed: int) -> di
     return {"residents": residents, "core_rules": list(core), "vectorised_s": round(fast, 5), "per_agent_s": round(slow, 4), "speed_ratio": round(slow / fast, 1)}
 
 
+PEER_VERSION = "3.7.2"
+"""The Starsim release the speed issue compares with (any installed version is measured; another is named in the output)."""
+PEER_CONTACTS = 10
+"""Contacts per agent in the peer's network (ss.RandomNet's n_contacts; Starsim's default too)."""
+
+
+def measure_starsim(agents: int, steps: int, seed: int) -> dict:
+    """Build and run Starsim's SIS on a random 10-contact network in this process; timings in seconds.
+
+    Imports starsim only, never the project's ``sim`` package, so it runs in an interpreter (a virtual
+    environment of its own) that has starsim and not the project. No demographics: the population is fixed.
+    """
+    import numpy as np
+    import starsim as ss
+
+    def make(n: int, stop: int):
+        # stop is inclusive: start=0, stop=steps-1 and dt=1 make exactly `steps` steps (npts).
+        return ss.Sim(n_agents=n, networks=ss.RandomNet(n_contacts=PEER_CONTACTS), diseases=ss.SIS(), start=0, stop=stop, dt=1, rand_seed=seed, verbose=0)
+
+    # Numba compiles Starsim's kernels on first use (or loads them from its cache): a small sim first, so
+    # that, like our imports, it is not counted in the build or the run.
+    clock = time.perf_counter()
+    warm = make(100, 1)
+    warm.run()
+    warmup = time.perf_counter() - clock
+    del warm
+    clock = time.perf_counter()
+    sim = make(agents, steps - 1)
+    sim.init()
+    build = time.perf_counter() - clock
+    if sim.t.npts != steps:
+        raise RuntimeError(f"starsim {ss.__version__} made {sim.t.npts} steps of start=0, stop={steps - 1}, dt=1, not {steps}")
+    times = []
+    for _ in range(steps):
+        start = time.perf_counter()
+        sim.run_one_step()  # one whole time step (every module's functions for it), as sim.run() runs them
+        times.append(time.perf_counter() - start)
+    total = sum(times)
+    return {
+        "agents": agents,
+        "steps": steps,
+        "model": f"ss.SIS on ss.RandomNet(n_contacts={PEER_CONTACTS}), no demographics, dt=1",
+        "starsim": ss.__version__,
+        "python": platform.python_version(),
+        "warmup_s": round(warmup, 4),
+        "build_s": round(build, 4),
+        "run_s": round(total, 4),
+        "first_step_s": round(times[0], 5),
+        "median_step_s": round(statistics.median(times), 5),
+        "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "us_per_agent_step": round(total / steps / agents * 1e6, 4),
+        "edges": len(sim.networks[0].edges.p1),
+        "prevalence_end": round(float(np.asarray(sim.diseases[0].results.prevalence)[-1]), 4),
+    }
+
+
 class ChildFailed(Exception):
     """A measurement's process stopped with an error (its message, or its traceback if a bug)."""
 
 
-def _in_child(kind: str, *args: str) -> dict:
-    """Run one measurement in a fresh Python process, so peak memory is its own."""
-    output = subprocess.run([sys.executable, __file__, "--child", kind, *args], capture_output=True, text=True, cwd=ROOT)
+def _in_child(kind: str, *args: str, python: str = sys.executable) -> dict:
+    """Run one measurement in a fresh Python process (``python``: the peer's may be another), so peak memory is its own."""
+    output = subprocess.run([python, __file__, "--child", kind, *args], capture_output=True, text=True, cwd=ROOT)
     if output.returncode != 0:
         raise ChildFailed(output.stderr.strip())
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -137,14 +218,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--repeat", type=int, default=1, help="fresh processes per size; the run of median length is reported (default 1)")
     parser.add_argument("--reference-size", type=int, default=10000, help="households for the per-agent reference comparison (0 to skip)")
+    parser.add_argument("--peer", choices=["starsim"], help=f"also measure Starsim's SIS ({PEER_CONTACTS} contacts per agent) with as many agents and steps, alternating with ours")
+    parser.add_argument("--peer-python", default=sys.executable, metavar="PATH", help="the interpreter that has starsim and runs the peer (default: this one); e.g. a virtual environment's bin/python")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     if args.child:
+        kind, *values = args.child
+        if kind == "starsim":  # before anything of the project: the peer's interpreter need not have it
+            print(json.dumps(measure_starsim(int(values[0]), int(values[1]), args.seed)))
+            return
         from sim.errors import UserError
 
-        kind, *values = args.child
         numbers = [int(v) for v in values[:-1]]
         try:
             result = measure_size(*numbers, values[-1], args.seed) if kind == "size" else measure_reference(*numbers, values[-1], args.seed)
@@ -155,19 +241,36 @@ def main() -> None:
 
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
+    if args.steps < 1:
+        parser.error("--steps must be at least 1")
+    peer = _peer(args.peer_python) if args.peer else None  # exits before measuring anything if starsim is not there
     rows: list[dict] = []
     reference = None
     machine = _machine()
     print(f"{machine['date']}, {machine['cpu']}, {machine['cores']} cores, load average {_load()} before", flush=True)
+    if peer:
+        other = "" if peer["version"] == PEER_VERSION else f" (not {PEER_VERSION}, the version the speed issue quotes)"
+        print(f"peer: starsim {peer['version']}{other}, Python {peer['python_version']} at {peer['python']}: SIS on a random network of "
+              f"{PEER_CONTACTS} contacts per agent, as many agents and steps, in fresh processes alternating with ours", flush=True)
     try:
         print(f"{'residents':>10} {'steps':>6} {'build s':>9} {'burn-in s':>14} {'run s':>9} {'median step s':>14} {'peak MB':>9} {'us/resident-step':>17}", flush=True)
         for size in args.sizes:
-            runs = sorted((_in_child("size", str(size), str(args.steps), str(args.burn_in), args.policy) for _ in range(args.repeat)), key=lambda r: r["run_s"])
-            row = dict(runs[(len(runs) - 1) // 2], runs_s=[r["run_s"] for r in runs])
+            ours, theirs = [], []
+            for _ in range(args.repeat):  # paired: ours then the peer's, so a busy period slows both
+                ours.append(_in_child("size", str(size), str(args.steps), str(args.burn_in), args.policy))
+                if peer:
+                    theirs.append(_in_child("starsim", str(size), str(args.steps), python=peer["python"]))
+            row = _median_run(ours)
             rows.append(row)
-            spread = f"   (runs {runs[0]['run_s']:.3f} to {runs[-1]['run_s']:.3f} s over {len(runs)})" if len(runs) > 1 else ""
             burn = f"{row['burn_in_s']:.3f} ({row['burn_in_months']})"
-            print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {burn:>14} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{spread}", flush=True)
+            print(f"{row['residents']:>10} {row['steps']:>6} {row['build_s']:>9.3f} {burn:>14} {row['run_s']:>9.3f} {row['median_step_s']:>14.4f} {row['peak_memory_mb']:>9.0f} {row['us_per_resident_step']:>17.3f}{_spread(ours)}", flush=True)
+            if peer:
+                pairs = [mine["us_per_resident_step"] / other["us_per_agent_step"] for mine, other in zip(ours, theirs, strict=True)]
+                row["peer"] = dict(_median_run(theirs), pair_ratios=[round(r, 2) for r in pairs], ratio=round(statistics.median(pairs), 2))
+                them = row["peer"]
+                print(f"{'starsim':>10} {them['steps']:>6} {them['build_s']:>9.3f} {'-':>14} {them['run_s']:>9.3f} {them['median_step_s']:>14.4f} {them['peak_memory_mb']:>9.0f} {them['us_per_agent_step']:>17.3f}{_spread(theirs)}", flush=True)
+                paired = f" (median of {len(pairs)} pairs: {', '.join(f'{r:.2f}' for r in pairs)})" if len(pairs) > 1 else ""
+                print(f"{'':>10} ours per household-month / starsim's per agent-step: {row['peer']['ratio']:.2f}x{paired}", flush=True)
         if args.reference_size:
             reference = _in_child("reference", str(args.reference_size), "12", args.policy)
             print(
@@ -175,10 +278,41 @@ def main() -> None:
                 f"per-agent reference {reference['per_agent_s']:.2f} s: {reference['speed_ratio']:.0f}x faster"
             )
     except ChildFailed as failure:
-        _write_json(args.json, machine, rows, reference)  # what was measured before the failure is kept
+        _write_json(args.json, machine, rows, reference, peer)  # what was measured before the failure is kept
         sys.exit(f"benchmark stopped: {failure}")
     print(f"load average {_load()} after", flush=True)
-    _write_json(args.json, machine, rows, reference)
+    _write_json(args.json, machine, rows, reference, peer)
+
+
+def _median_run(runs: list[dict]) -> dict:
+    """The run of median length (the lower middle one of an even number), with every run's length."""
+    ordered = sorted(runs, key=lambda r: r["run_s"])
+    return dict(ordered[(len(ordered) - 1) // 2], runs_s=[r["run_s"] for r in ordered])
+
+
+def _spread(runs: list[dict]) -> str:
+    lengths = sorted(r["run_s"] for r in runs)
+    return f"   (runs {lengths[0]:.3f} to {lengths[-1]:.3f} s over {len(runs)})" if len(runs) > 1 else ""
+
+
+def _peer(python: str) -> dict:
+    """Starsim's version in the interpreter ``python``, or one line and exit status 2 if it has none."""
+    if os.sep in python:
+        python = str(Path(python).expanduser().absolute())  # not resolve(): a virtual environment's python is a symlink
+    probe = "import platform, starsim; print(starsim.__version__, platform.python_version())"
+    try:
+        output = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    except OSError as error:  # no such file, or not a program
+        print(f"--peer-python {python}: cannot run it ({error.strerror})", file=sys.stderr)
+        sys.exit(2)
+    words = output.stdout.split()
+    version, python_version = words[-2:] if output.returncode == 0 and len(words) >= 2 else ("", "")
+    if not version:
+        print(f"--peer starsim: starsim is not installed for {python} (pip install starsim=={PEER_VERSION}, e.g. in its own virtual environment, "
+              "then --peer-python that environment's bin/python)", file=sys.stderr)
+        sys.exit(2)
+    return {"name": "starsim", "version": version, "python": python, "python_version": python_version,
+            "model": f"ss.SIS on ss.RandomNet(n_contacts={PEER_CONTACTS}), no demographics"}
 
 
 def _load() -> str:
@@ -187,6 +321,8 @@ def _load() -> str:
 
 
 def _machine() -> dict:
+    from datetime import UTC, datetime
+
     return {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), "cpu": _cpu(), "cores": os.cpu_count(), "load_average_before": _load()}
 
 
@@ -201,12 +337,12 @@ def _cpu() -> str:
     return platform.processor()
 
 
-def _write_json(path: Path | None, machine: dict, rows: list[dict], reference: dict | None) -> None:
+def _write_json(path: Path | None, machine: dict, rows: list[dict], reference: dict | None, peer: dict | None = None) -> None:
     if path is None or not (rows or reference):
         return
     path.parent.mkdir(parents=True, exist_ok=True)
     payload = {"python": platform.python_version(), "machine": platform.machine(), "processor": platform.processor(), **machine,
-               "load_average_after": _load(), "sizes": rows, "reference": reference}
+               "load_average_after": _load(), "sizes": rows, "reference": reference, "peer": peer}
     path.write_text(json.dumps(payload, indent=2) + "\n")
     print(f"wrote {path}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,3 +62,76 @@ def test_an_unknown_policy_stops_the_phase_profile_with_one_sentence():
     result = run("experiments/phase_profile.py", "--sizes", "100", "--rounds", "1", "--policy", "nonsense")
     assert result.returncode == 1
     assert "unknown policy 'nonsense'" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_peer_needs_an_interpreter_with_starsim_and_says_so_in_one_line_before_measuring(tmp_path):
+    # A bare virtual environment's interpreter has no starsim, whatever this one has.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(tmp_path / "venv")], check=True)
+    bare = tmp_path / "venv" / "bin" / "python"
+    out = tmp_path / "bench.json"
+    result = run("experiments/benchmark.py", "--sizes", "200", "--steps", "2", "--peer", "starsim", "--peer-python", str(bare), "--json", str(out))
+    assert result.returncode == 2 and result.stdout == "" and not out.exists()
+    assert result.stderr.strip() == (
+        f"--peer starsim: starsim is not installed for {bare} (pip install starsim==3.7.2, e.g. in its own virtual environment, "
+        "then --peer-python that environment's bin/python)"
+    )
+    missing = run("experiments/benchmark.py", "--peer", "starsim", "--peer-python", str(tmp_path / "nothing"))
+    assert missing.returncode == 2 and missing.stderr.strip() == f"--peer-python {tmp_path / 'nothing'}: cannot run it (No such file or directory)"
+
+
+FAKE_STARSIM = '''
+"""A stand-in with the few names experiments/benchmark.py uses of Starsim (the real one is measured, not tested)."""
+import sys
+
+assert "sim" not in sys.modules, "the peer's process imported the project"
+__version__ = "0.0-fake"
+
+
+class RandomNet:
+    def __init__(self, n_contacts):
+        self.n_contacts = n_contacts
+
+
+class SIS:
+    pass
+
+
+class _Time:
+    ti = 0
+
+
+class Sim:
+    def __init__(self, n_agents, networks, diseases, start, stop, dt, rand_seed, verbose):
+        self.n, self.t = n_agents, _Time()
+        self.t.npts = int((stop - start) / dt) + 1
+        self.networks = [type("Net", (), {"edges": type("Edges", (), {"p1": [0] * (n_agents * networks.n_contacts // 2)})})()]
+        self.diseases = [type("Disease", (), {"results": type("Results", (), {"prevalence": [0.01, 0.25]})})()]
+
+    def init(self):
+        return self
+
+    def run_one_step(self):
+        self.t.ti += 1
+        return self
+
+    def run(self):
+        return self.init()
+'''
+
+
+def test_the_peer_alternates_with_ours_in_a_process_without_the_project_and_reports_the_ratio(tmp_path):
+    (tmp_path / "starsim.py").write_text(FAKE_STARSIM)
+    out = tmp_path / "bench.json"
+    args = ["experiments/benchmark.py", "--sizes", "200", "--steps", "3", "--burn-in", "2", "--repeat", "3", "--reference-size", "0", "--peer", "starsim", "--json", str(out)]
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    result = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(out.read_text())
+    assert payload["peer"]["version"] == "0.0-fake" and payload["peer"]["python"] == sys.executable
+    row = payload["sizes"][0]
+    peer = row["peer"]
+    assert peer["agents"] == 200 and peer["steps"] == 3 and peer["edges"] == 1000 and len(peer["runs_s"]) == 3
+    assert len(peer["pair_ratios"]) == 3 and peer["ratio"] > 0
+    assert peer["run_s"] == sorted(peer["runs_s"])[1]
+    assert "starsim 0.0-fake (not 3.7.2" in result.stdout and "over 3" in result.stdout
+    assert "ours per household-month / starsim's per agent-step" in result.stdout
