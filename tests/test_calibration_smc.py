@@ -233,6 +233,8 @@ def test_a_folder_with_other_settings_is_refused(reference, tmp_path):
     moved = smc.Problem(TWO.simulator, TWO.priors, {"a": (1.3, 0.5), "b": (0.3, 0.1)}, key=TWO.key)
     with pytest.raises(UserError, match="targets differ"):
         smc.run(moved, tmp_path, **SMALL)
+    with pytest.raises(UserError, match="kernel differ"):
+        smc.run(TWO, tmp_path, **SMALL, kernel_scale=2.0)
 
 
 def test_progress_is_a_line_per_generation(tmp_path, capsys):

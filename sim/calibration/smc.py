@@ -110,12 +110,12 @@ class _Simulate:
 
 def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int, generations: int | None = None,
         min_epsilon: float | None = None, max_simulations: int | None = None, workers: int = 1, batch_size: int | None = None,
-        quiet: bool = False) -> Posterior:
+        quiet: bool = False, kernel_scale: float = 1.0) -> Posterior:
     """Run (or resume) ABC-SMC in ``folder``; write and return the posterior (see the module docstring)."""
-    _check(problem, population_size, generations, min_epsilon)
+    _check(problem, population_size, generations, min_epsilon, kernel_scale)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    settings = _settings(problem, population_size, seed)
+    settings = _settings(problem, population_size, seed, kernel_scale)
     _claim(folder, settings)
     if "ABC_LOG_LEVEL" not in os.environ:
         logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc logs every generation at INFO; the progress lines say it once
@@ -128,7 +128,8 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
         say(f"resuming after generation {len(stored)} in {folder}")
     try:
         while (last := _stop_at(stored, generations, min_epsilon, max_simulations)) is None:
-            _one_generation(problem, population_size, sampler, db, first=0 if stored is None else len(stored), fresh=stored is None)
+            _one_generation(problem, population_size, sampler, db, first=0 if stored is None else len(stored), fresh=stored is None,
+                            kernel_scale=kernel_scale)
             stored = _completed(db)
             assert stored is not None
             say(progress(stored, population_size, generations, min_epsilon, max_simulations, effective_size(db, len(stored) - 1)))
@@ -159,7 +160,7 @@ def _quiet_out_of_prior_warning() -> None:
         logger.addFilter(_OutOfPrior())
 
 
-def _check(problem: Problem, population_size: int, generations: int | None, min_epsilon: float | None) -> None:
+def _check(problem: Problem, population_size: int, generations: int | None, min_epsilon: float | None, kernel_scale: float = 1.0) -> None:
     """Mistakes in how the engine is called (the calibration file's own checks come before)."""
     if not problem.priors or not problem.targets:
         raise ValueError("ABC-SMC needs at least one parameter and one target")
@@ -175,9 +176,11 @@ def _check(problem: Problem, population_size: int, generations: int | None, min_
         raise ValueError("give generations, min_epsilon or both, so that the run stops")
     if generations is not None and generations < 1:
         raise ValueError(f"generations must be at least 1, not {generations}")
+    if not (math.isfinite(kernel_scale) and kernel_scale > 0):
+        raise ValueError(f"kernel_scale must be a positive number, not {kernel_scale}")
 
 
-def _settings(problem: Problem, population_size: int, seed: int) -> dict[str, Any]:
+def _settings(problem: Problem, population_size: int, seed: int, kernel_scale: float = 1.0) -> dict[str, Any]:
     """Everything stored generations depend on besides the simulator's code, as JSON would read it back."""
     settings = {
         "parameters": [[name, low, high] for name, (low, high) in problem.priors.items()],
@@ -185,7 +188,7 @@ def _settings(problem: Problem, population_size: int, seed: int) -> dict[str, An
         "population_size": population_size,
         "seed": seed,
         "pyabc_version": pyabc.__version__,
-        "kernel": "multivariate normal, weighted covariance",
+        "kernel": kernel_name(kernel_scale),
         "key": problem.key,
     }
     return json.loads(json.dumps(settings))
@@ -243,7 +246,8 @@ def _stop_at(stored: pd.DataFrame | None, generations: int | None, min_epsilon: 
     return None
 
 
-def _one_generation(problem: Problem, population_size: int, sampler: SeededSampler, db: str, first: int, fresh: bool) -> None:
+def _one_generation(problem: Problem, population_size: int, sampler: SeededSampler, db: str, first: int, fresh: bool,
+                    kernel_scale: float = 1.0) -> None:
     """Run generation ``first`` with a fresh ABCSMC object, loaded from the database unless ``fresh``."""
     names = list(problem.priors)
     observed = {name: value for name, (value, _) in problem.targets.items()}
@@ -252,7 +256,7 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
         parameter_priors=pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in problem.priors.items()}),
         distance_function=ToleranceDistance({name: tolerance for name, (_, tolerance) in problem.targets.items()}),
         population_size=population_size,
-        transitions=kernel(),
+        transitions=kernel(kernel_scale),
         eps=epsilon_for(first),
         sampler=sampler,
     )
@@ -264,8 +268,8 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
     abc.run(max_nr_populations=1)
 
 
-def kernel() -> pyabc.MultivariateNormalTransition:
-    """The perturbation kernel: a normal with the weighted covariance of the last generation, unshrunk.
+def kernel(scale: float = 1.0) -> pyabc.MultivariateNormalTransition:
+    """The perturbation kernel: a normal whose covariance is ``scale`` times the last generation's weighted covariance.
 
     pyabc's default shrinks the covariance by Silverman's bandwidth factor
     (about 0.7 squared for 200 particles in 15 dimensions) and shrinks it
@@ -273,14 +277,20 @@ def kernel() -> pyabc.MultivariateNormalTransition:
     feeds on itself: a narrow kernel makes the importance weights uneven, the
     effective sample size falls, and the next kernel is narrower still. The
     first ABC-SMC calibration (15 parameters) fell to an effective sample
-    size of 2 to 8 of 200 from its third generation. Beaumont et al. (2009)
-    use twice the covariance; on a 15-parameter toy problem that kept the
-    effective sample size highest but cost a third more simulations a
-    generation, and with the calibration's budget it left the posterior
-    close to the prior; the covariance itself is the middle course
-    (docs/VALIDATION.md, section 4).
+    size of 2 to 8 of 200 from its third generation. The covariance itself
+    (``scale`` 1) slowed that but did not stop it: the weighted covariance
+    of a population whose weights are uneven is itself narrow, and over 13
+    generations the calibration's effective sample size fell from 77 to 4.
+    Twice the covariance (Beaumont et al. 2009) keeps the proposal wide
+    enough for the weights to stay even (docs/VALIDATION.md, section 4).
+    The calibration file chooses (``kernel_scale``).
     """
-    return pyabc.MultivariateNormalTransition(scaling=1.0, bandwidth_selector=_no_bandwidth_factor)
+    return pyabc.MultivariateNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
+
+
+def kernel_name(scale: float) -> str:
+    """How the settings file names the kernel (the covariance itself keeps its first name, so older runs still resume)."""
+    return "multivariate normal, weighted covariance" if scale == 1.0 else f"multivariate normal, {scale:g} x weighted covariance"
 
 
 def _no_bandwidth_factor(effective_sample_size: float, dimension: int) -> float:
