@@ -62,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyabc
 
@@ -256,7 +257,7 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
         parameter_priors=pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in problem.priors.items()}),
         distance_function=ToleranceDistance({name: tolerance for name, (_, tolerance) in problem.targets.items()}),
         population_size=population_size,
-        transitions=kernel(kernel_scale),
+        transitions=kernel(kernel_scale, problem.priors),
         eps=epsilon_for(first),
         sampler=sampler,
     )
@@ -268,7 +269,7 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
     abc.run(max_nr_populations=1)
 
 
-def kernel(scale: float = 1.0) -> pyabc.MultivariateNormalTransition:
+def kernel(scale: float = 1.0, box: dict[str, tuple[float, float]] | None = None) -> pyabc.MultivariateNormalTransition:
     """The perturbation kernel: a normal whose covariance is ``scale`` times the last generation's weighted covariance.
 
     pyabc's default shrinks the covariance by Silverman's bandwidth factor
@@ -284,8 +285,50 @@ def kernel(scale: float = 1.0) -> pyabc.MultivariateNormalTransition:
     Twice the covariance (Beaumont et al. 2009) keeps the proposal wide
     enough for the weights to stay even (docs/VALIDATION.md, section 4).
     The calibration file chooses (``kernel_scale``).
+
+    With ``box`` (the uniform priors' bounds) the kernel draws again until
+    its proposal is inside them, as pyabc would, only faster (:class:`_BoxKernel`).
     """
-    return pyabc.MultivariateNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
+    if box is None:
+        return pyabc.MultivariateNormalTransition(scaling=scale, bandwidth_selector=_no_bandwidth_factor)
+    return _BoxKernel(box, scaling=scale, bandwidth_selector=_no_bandwidth_factor)
+
+
+class _BoxKernel(pyabc.MultivariateNormalTransition):
+    """pyabc's multivariate normal kernel, drawing again until the proposal is inside the uniform priors' box.
+
+    pyabc draws a proposal from the kernel and, if its prior density is zero,
+    draws again (``generate_valid_proposal``). Fifteen dimensions and a wide
+    kernel put most proposals outside: at generation 10 of the calibration
+    it took 73 draws for one inside, each a pandas Series, a ``Parameter``
+    and fifteen scipy pdfs (0.67 ms), 49 ms a candidate, a fifth of a
+    simulation. This loop makes the same draws from numpy's global state
+    (``np.random.choice``, then ``np.random.multivariate_normal``, as pyabc's
+    ``rvs_single``) and tests the box as scipy's uniform pdf does (zero
+    unless ``0 <= (x - low) / (high - low) <= 1``), so it returns the same
+    proposal, bit for bit, and pyabc's own test then passes at the first
+    draw. The density (``pdf``, in the importance weights) is unchanged: the
+    untruncated normal, as before.
+    """
+
+    def __init__(self, box: dict[str, tuple[float, float]], **kwargs: Any):
+        super().__init__(**kwargs)
+        self.box = box
+
+    def fit(self, X: pd.DataFrame, w: Any) -> None:
+        super().fit(X, w)
+        self._names = list(X.columns)
+        self._low = np.array([self.box[name][0] for name in self._names])
+        self._scale = np.array([self.box[name][1] - self.box[name][0] for name in self._names])  # as pyabc.RV("uniform", low, high - low)
+        self._zeros = np.zeros(len(self._names))
+
+    def rvs_single(self) -> pyabc.Parameter:
+        while True:
+            index = np.random.choice(self._range, p=self.w, replace=True)
+            perturbed = self._X_arr[index] + np.random.multivariate_normal(self._zeros, self.cov)
+            standard = (perturbed - self._low) / self._scale
+            if np.all((standard >= 0) & (standard <= 1)):  # NaN is outside, as for scipy
+                return pyabc.Parameter(dict(zip(self._names, perturbed.tolist(), strict=True)))  # Python floats, as from pyabc's Series
 
 
 def kernel_name(scale: float) -> str:
