@@ -122,7 +122,7 @@ def test_distance_is_the_rms_miss_in_tolerances_and_a_failed_run_is_never_accept
 
 
 def test_same_seed_same_posterior_file_on_one_or_two_workers(reference, tmp_path):
-    post = smc.run(TWO, tmp_path, workers=2, batch_size=8, **SMALL)
+    post = smc.run(TWO, tmp_path, workers=2, ahead=3, **SMALL)
     assert same_files(reference, tmp_path)
     assert post.generations == 4 and len(post.weights) == 50
 

@@ -110,7 +110,7 @@ class _Simulate:
 
 
 def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int, generations: int | None = None,
-        min_epsilon: float | None = None, max_simulations: int | None = None, workers: int = 1, batch_size: int | None = None,
+        min_epsilon: float | None = None, max_simulations: int | None = None, workers: int = 1, ahead: int | None = None,
         quiet: bool = False, kernel_scale: float = 1.0) -> Posterior:
     """Run (or resume) ABC-SMC in ``folder``; write and return the posterior (see the module docstring)."""
     _check(problem, population_size, generations, min_epsilon, kernel_scale)
@@ -122,7 +122,7 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
         logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc logs every generation at INFO; the progress lines say it once
         _quiet_out_of_prior_warning()
     db = f"sqlite:///{(folder / DATABASE).resolve()}"
-    sampler = SeededSampler(seed, workers, batch_size)
+    sampler = SeededSampler(seed, workers, ahead)
     say = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
     stored = _completed(db)
     if stored is not None and len(stored) and _stop_at(stored, generations, min_epsilon, max_simulations) is None:
