@@ -155,6 +155,9 @@ def _quiet_out_of_prior_warning() -> None:
     (:func:`kernel`), a perturbed parameter set often leaves the box in one of
     fifteen dimensions and is drawn again; that costs no simulation, and the
     warning, repeated many times a generation, would bury the progress lines.
+    (The run's kernel, :class:`_BoxKernel`, now draws again before pyabc sees
+    such a proposal, so pyabc has no reason to warn; the filter stays for a
+    kernel without the box.)
     """
     logger = logging.getLogger("ABC")  # pyabc's inference_util logs it there
     if not any(isinstance(f, _OutOfPrior) for f in logger.filters):
