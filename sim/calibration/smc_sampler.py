@@ -53,7 +53,7 @@ AHEAD_PER_WORKER = 4
 Each candidate is its own task, and a new one is given as the oldest
 finishes, so a worker never waits for another's slower simulation, as it did
 when candidates went in batches of four that all had to finish (on 2 workers
-at the calibration's generation 10, 2 to 8% of the workers' time was spent
+at the calibration's generation 10, 5 to 10% of the workers' time was spent
 waiting; now 1%). Four per worker keep both busy while one simulation takes
 a few times another's, and waste at most eight simulations a generation.
 """
