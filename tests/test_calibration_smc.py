@@ -18,7 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyabc
 import pytest
+from pyabc.inference_util import generate_valid_proposal
 from scipy import stats
 
 from sim.calibration import posterior as posterior_file
@@ -122,11 +125,37 @@ def test_distance_is_the_rms_miss_in_tolerances_and_a_failed_run_is_never_accept
         distance({"a": 1.2}, observed)
 
 
+def test_the_box_kernel_proposes_what_pyabc_would_bit_for_bit():
+    # pyabc's kernel redrawn by pyabc until inside the uniform priors, against the kernel that redraws itself
+    # (smc._BoxKernel): the same proposals and the same random state after, from a population crowded into a
+    # corner of the box so that most draws fall outside.
+    rng = np.random.default_rng(5)
+    box = {f"p{i}": (-1.0 + i, 1.0 + 2 * i) for i in range(6)}
+    names = sorted(box)
+    population = pd.DataFrame([[box[n][0] + 0.3 * rng.uniform() * (box[n][1] - box[n][0]) for n in names] for _ in range(40)], columns=names)
+    weights = rng.uniform(size=40)
+    prior = pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in box.items()})
+    kernels = [smc.kernel(2.0), smc.kernel(2.0, box)]
+    for kernel in kernels:
+        kernel.fit(population, weights / weights.sum())
+    draws = []
+    kernels[0].rvs_single = lambda: draws.append(1) or type(kernels[0]).rvs_single(kernels[0])  # count pyabc's draws
+    for seed in range(60):
+        proposals = []
+        for kernel in kernels:
+            np.random.seed(seed)
+            _, theta = generate_valid_proposal(1, np.array([0]), np.array([1.0]), pyabc.RV("randint", 0, 1), [prior], None, [kernel])
+            state = np.random.get_state()
+            proposals.append(([(name, type(value), value) for name, value in theta.items()], state[1].tobytes(), state[2:]))
+        assert proposals[0] == proposals[1]
+    assert len(draws) > 2 * 60  # most draws fell outside the box
+
+
 # --- reproducible -------------------------------------------------------------------------------
 
 
 def test_same_seed_same_posterior_file_on_one_or_two_workers(reference, tmp_path):
-    post = smc.run(TWO, tmp_path, workers=2, batch_size=8, **SMALL)
+    post = smc.run(TWO, tmp_path, workers=2, ahead=3, **SMALL)
     assert same_files(reference, tmp_path)
     assert post.generations == 4 and len(post.weights) == 50
 
