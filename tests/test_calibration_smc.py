@@ -279,6 +279,14 @@ def test_progress_is_a_line_per_generation(tmp_path, capsys):
     assert "left" in lines[1] and "left" not in lines[2]
 
 
+def test_progress_says_no_time_is_left_once_the_simulation_budget_is_spent():
+    # The calibration's own case: 30 generations allowed, epsilon far from its stop, but the last generation spent the budget.
+    stored = pd.DataFrame({"t": [0, 1, 2], "epsilon": [float("inf"), 15.0, 12.0], "samples": [200, 400, 500], "wall_time": [30.0, 60.0, 75.0]})
+    spent = smc.progress(stored, 200, 30, 1.0, max_simulations=1000)
+    assert "1,100 of at most 1,000 simulations" in spent and "left" not in spent
+    assert "left" in smc.progress(stored, 200, 30, 1.0, max_simulations=5000)
+
+
 # --- the posterior file -------------------------------------------------------------------------
 
 

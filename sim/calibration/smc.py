@@ -403,8 +403,11 @@ def progress(stored: pd.DataFrame, population_size: int, generations: int | None
     budget = ""
     if max_simulations is not None:
         budget = f", {spent:,} of at most {max_simulations:,} simulations"
-        # The budget caps the time left: at most the simulations left at this generation's pace, and one more generation.
-        if spent < max_simulations and seconds is not None:
+        # The budget caps the time left: at most the simulations left at this generation's pace, and one more generation;
+        # once it is spent the run stops here, with nothing left.
+        if spent >= max_simulations:
+            seconds = None
+        elif seconds is not None:
             seconds = min(seconds, max(float(row["wall_time"]), (max_simulations - spent) * float(row["wall_time"]) / samples))
     eta = "" if not seconds else f", about {_duration(seconds)} left"
     worth = "" if effective is None else f" (worth {effective:.0f} equally weighted)"
