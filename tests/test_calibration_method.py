@@ -59,7 +59,8 @@ def test_the_shipped_calibration_file_is_valid():
     (('measure = "tsm_tp06_listens_and_acts"', 'measure = "tp06"'), r"calibration.targets.tsm_listens.measure: 'tp06' is not in .*uk_targets.csv"),
     (('value = 0.52, ', ''), r"employment_rate.value: the figure for working_age_in_work is 'just over half', not a number"),
     (("population = 200 ", "population = 2 "), r"calibration.population: 2 is not accepted \(accepted: a whole number from 10 to 100000\)"),
-    (("max_simulations = 7000 ", "max_simulations = 50 "), r"calibration.max_simulations: 50 is not accepted \(accepted: a whole number from the population \(200\) up\)"),
+    (("max_simulations = 8000 ", "max_simulations = 50 "), r"calibration.max_simulations: 50 is not accepted \(accepted: a whole number from the population \(200\) up\)"),
+    (("kernel_scale = 2.0 ", "kernel_scale = 0 "), r"calibration.kernel_scale: 0 is not accepted \(accepted: a number from 0.1 to 10"),
     (("population = 200 ", "accept = 0.1 "), r"calibration.accept: no longer used: the calibration is ABC-SMC"),
     (("[calibration]\n", '[sampling]\nmethod = "latin"\nsamples = 8\n\n[calibration]\n'), r"sampling: not used in a calibration file"),
 ])

@@ -92,7 +92,8 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
     """Run the calibration in ``cal`` into ``folder`` (see the module docstring)."""
     try:
         posterior = smc.run(problem(cal), folder / "smc", population_size=cal.population, seed=cal.seed, generations=cal.generations,
-                            min_epsilon=cal.min_epsilon, max_simulations=cal.max_simulations, workers=workers, quiet=quiet)
+                            min_epsilon=cal.min_epsilon, max_simulations=cal.max_simulations, workers=workers, quiet=quiet,
+                            kernel_scale=cal.kernel_scale)
     except smc.Interrupted as stopped:
         raise Interrupted(stopped.folder) from None
     names = list(posterior.names)

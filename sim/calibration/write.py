@@ -117,8 +117,9 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         + ("one run" if len(spec.seeds) == 1 else f"the mean of {len(spec.seeds)} runs")
         + f" of {spec.steps} months after the status quo's burn-in (each run its own community and seed). "
         "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last; "
-        "each generation perturbs the last with a normal kernel of its weighted covariance. "
-        f"The last generation's weights are worth {post.effective_size:.0f} of its {post.population_size} parameter sets "
+        "each generation perturbs the last with a normal kernel of "
+        + ("its weighted covariance. " if cal.kernel_scale == 1.0 else f"{cal.kernel_scale:g} times its weighted covariance. ")
+        + f"The last generation's weights are worth {post.effective_size:.0f} of its {post.population_size} parameter sets "
         "(Kish's effective sample size). "
         f"Seed {cal.seed}: the same file gives the same posterior on any number of workers. "
         f"{int(outcome.counts.sum())} posterior draws ({len(outcome.counts)} distinct) were run again on {len(cal.check_seeds)} fresh seeds "
