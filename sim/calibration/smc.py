@@ -120,7 +120,6 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
     _claim(folder, settings)
     if "ABC_LOG_LEVEL" not in os.environ:
         logging.getLogger("ABC").setLevel(logging.WARNING)  # pyabc logs every generation at INFO; the progress lines say it once
-        _quiet_out_of_prior_warning()
     db = f"sqlite:///{(folder / DATABASE).resolve()}"
     sampler = SeededSampler(seed, workers, ahead)
     say = (lambda text: None) if quiet else (lambda text: print(text, flush=True))
@@ -141,27 +140,6 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
     result = _posterior(problem, settings, db, stored.iloc[: last + 1])
     posterior_file.write(result, folder)
     return result
-
-
-class _OutOfPrior(logging.Filter):
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "prior density zero" not in record.getMessage()
-
-
-def _quiet_out_of_prior_warning() -> None:
-    """Drop pyabc's warning that many proposals fell outside the prior.
-
-    With uniform priors (a box) and a kernel of twice the covariance
-    (:func:`kernel`), a perturbed parameter set often leaves the box in one of
-    fifteen dimensions and is drawn again; that costs no simulation, and the
-    warning, repeated many times a generation, would bury the progress lines.
-    (The run's kernel, :class:`_BoxKernel`, now draws again before pyabc sees
-    such a proposal, so pyabc has no reason to warn; the filter stays for a
-    kernel without the box.)
-    """
-    logger = logging.getLogger("ABC")  # pyabc's inference_util logs it there
-    if not any(isinstance(f, _OutOfPrior) for f in logger.filters):
-        logger.addFilter(_OutOfPrior())
 
 
 def _check(problem: Problem, population_size: int, generations: int | None, min_epsilon: float | None, kernel_scale: float = 1.0) -> None:
@@ -310,7 +288,7 @@ class _BoxKernel(pyabc.MultivariateNormalTransition):
     ``rvs_single``) and tests the box as scipy's uniform pdf does (zero
     unless ``0 <= (x - low) / (high - low) <= 1``), so it returns the same
     proposal, bit for bit, and pyabc's own test then passes at the first
-    draw. The density (``pdf``, in the importance weights) is unchanged: the
+    draw (so pyabc never has out-of-prior proposals to warn about). The density (``pdf``, in the importance weights) is unchanged: the
     untruncated normal, as before.
 
     ``np.random.multivariate_normal`` factors the covariance (an SVD) at
