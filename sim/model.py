@@ -10,6 +10,7 @@ luck.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
@@ -93,11 +94,14 @@ class HousingModel(mesa.Model):
             fresh one (recorded in ``model.seed``).
         residents: number of households (overrides ``community.residents``).
         policy: policy name (overrides ``policy.name``).
+        collect: the outcome columns to compute and collect each month
+            (default: every column, ``outcomes.ALL_COLUMNS``). A batch
+            passes the outcomes it analyses; the values do not depend on it.
         **overrides: any parameter as ``section__key=value`` (or
             ``**{"section.key": value}``), and ``steps``.
     """
 
-    def __init__(self, scenario: str | Path | scenario.Scenario | None = None, *, rng: int | None = None, residents: int | None = None, policy: str | None = None, **overrides: Any):
+    def __init__(self, scenario: str | Path | scenario.Scenario | None = None, *, rng: int | None = None, residents: int | None = None, policy: str | None = None, collect: Iterable[str] | None = None, **overrides: Any):
         config = _resolve_scenario(scenario)
         if residents is not None:
             overrides["residents"] = residents
@@ -114,6 +118,8 @@ class HousingModel(mesa.Model):
         self.params = SimpleNamespace(**{name: as_namespace(values) for name, values in config.params.items()})
         self.month = SimpleNamespace()
         self.outcomes: dict[str, float] = {}
+        self.measured = outcomes.ALL_COLUMNS if collect is None else _known_columns(collect)
+        """The outcome columns computed each month (``outcomes`` holds this month's values) and collected."""
         self.external_stigma = float(self.params.stigma.external)
         self.human_choices: dict[int, HouseholdChoice] = {}
         """This month's choices of people playing households (sim/mechanisms/human_choices.py); emptied after each month."""
@@ -140,7 +146,7 @@ class HousingModel(mesa.Model):
             self.services[DOMAINS.index("community")].fixed_capacity = sp.hub_capacity
             self.services[DOMAINS.index("community")].running_cost = sp.hub_cost
 
-        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_outcome, name=name) for name in (*outcomes.OUTCOMES, *outcomes.EXTRA)})
+        self.datacollector = mesa.DataCollector(model_reporters={name: partial(_outcome, name=name) for name in self.measured})
         self.running = True
         self.clock = -config.burn_in
         """This month's number counted from month 0 (today): negative during the burn-in, 1 in the first month run."""
@@ -169,13 +175,15 @@ class HousingModel(mesa.Model):
 
     def _burn_in(self, status_quo: Any, months: int) -> None:
         """Run the status quo for ``months`` months before month 0 (no events, nothing collected), then restore the scenario's policy."""
-        policy = self.landlord.policy
+        policy, measured = self.landlord.policy, self.measured
         self.landlord.policy = status_quo
         for month in range(months):
             # Nothing reads a month's outcome columns but the collector (and the last month's, kept with the burn-in):
-            # measuring only the last month gives the same numbers, about a sixth faster.
+            # measuring only the last month gives the same numbers, about a sixth faster. That month measures every
+            # column, whatever this model collects, because the kept burn-in may start a model that collects others.
+            self.measured = outcomes.ALL_COLUMNS
             self._month(measure=month == months - 1)
-        self.landlord.policy = policy
+        self.landlord.policy, self.measured = policy, measured
 
     def _month(self, measure: bool = True) -> None:
         self.clock += 1
@@ -225,6 +233,15 @@ class HousingModel(mesa.Model):
     def resident(self, index: int) -> Resident:
         """The Resident agent living in dwelling ``index``."""
         return self._residents_by_index[index]
+
+
+def _known_columns(names: Iterable[str]) -> tuple[str, ...]:
+    """``names`` in the order runs report them (``outcomes.ALL_COLUMNS``); a ValueError naming any that is not an outcome column."""
+    wanted = set(names)
+    unknown = sorted(wanted - set(outcomes.ALL_COLUMNS))
+    if unknown:
+        raise ValueError(f"collect: {', '.join(map(repr, unknown))} is not an outcome column (accepted: {', '.join(outcomes.ALL_COLUMNS)})")
+    return tuple(name for name in outcomes.ALL_COLUMNS if name in wanted)
 
 
 def _resolve_scenario(spec: str | Path | scenario.Scenario | None) -> scenario.Scenario:

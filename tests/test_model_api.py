@@ -240,3 +240,32 @@ def test_batch_run_matches_a_direct_run(batch):
     row = batch[(batch["policy"] == "co_production") & (batch["rng"] == 2)].iloc[0]
     for column in OUTCOMES:
         assert row[column] == pytest.approx(direct[column], rel=1e-12, abs=1e-12), column
+
+
+def test_collect_computes_only_the_columns_asked_for_with_the_same_values():
+    """A batch asks for the outcomes it analyses: those columns, in the usual order, with bitwise the values of a full run."""
+    full = HousingModel("co_production", rng=4, residents=300, steps=6).run()
+    asked = ["tsm_listens", "cost", "wellbeing_out_of_work", "bonding"]
+    some = HousingModel("co_production", rng=4, residents=300, steps=6, collect=asked).run()
+    assert list(some.columns) == ["step", "bonding", "cost", "tsm_listens", "wellbeing_out_of_work"]
+    pd.testing.assert_frame_equal(some, full[list(some.columns)], check_exact=True)
+
+
+def test_collect_names_a_column_that_is_not_an_outcome():
+    with pytest.raises(ValueError, match=r"collect: 'trust' is not an outcome column \(accepted: trust_landlord, "):
+        HousingModel(residents=100, collect=["trust", "cost"])
+
+
+def test_a_burn_in_kept_by_a_model_collecting_few_columns_starts_a_full_model_with_every_column():
+    """The kept burn-in holds month 0's outcomes; a model that collects every column (the app's) must find them all there."""
+    from sim import burn_in
+    from sim.mechanisms.outcomes import ALL_COLUMNS
+
+    burn_in.KEPT.clear()
+    try:
+        few = HousingModel("co_design", rng=8, residents=200, collect=["cost"])
+        again = HousingModel("co_production", rng=8, residents=200)
+    finally:
+        burn_in.KEPT.clear()
+    assert list(again.outcomes) == list(ALL_COLUMNS)
+    assert again.outcomes == few.outcomes

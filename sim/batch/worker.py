@@ -54,7 +54,7 @@ def execute(task: Task) -> RunResult:
     try:
         # The steps go in with the overrides so that a scenario's events after
         # a shortened horizon are allowed (they never fire), as with --steps.
-        model = _housing_model()(task.scenario, rng=task.seed, steps=task.steps, **task.overrides)
+        model = _housing_model()(task.scenario, rng=task.seed, steps=task.steps, collect=task.outcomes, **task.overrides)
         frame = model.run()
         step = frame["step"].to_numpy(dtype=np.int32)
         values = {name: frame[name].to_numpy(dtype=np.float64) for name in task.outcomes}

@@ -49,5 +49,5 @@ class FigureSimulator:
 
 def final_figures(scenario: Any, seed: int, steps: int, overrides: dict[str, Any], columns: tuple[str, ...]) -> np.ndarray:
     """One run's final-month values of ``columns`` (NaN where a figure is missing, as a reported one is before a survey year ends)."""
-    model = HousingModel(scenario, rng=seed, steps=steps, **overrides)
+    model = HousingModel(scenario, rng=seed, steps=steps, collect=columns, **overrides)
     return model.run().iloc[-1][list(columns)].to_numpy(dtype=float)

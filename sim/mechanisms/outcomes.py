@@ -13,7 +13,8 @@ survey: last survey year's figures, with sampling error.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -30,16 +31,22 @@ OUTCOMES: tuple[str, ...] = (
 )
 """The stable outcome columns every tool can rely on, in this order."""
 
+COST_PARTS: tuple[str, ...] = ("services", "facilitation", "outreach", "hub", "failure_demand", "residents_time")
+"""The parts of ``cost`` (sim/mechanisms/cost.py), each a column ``cost_<part>``."""
+
+GROUPS: tuple[str, ...] = ("most_stigmatised", "least_stigmatised", "in_work", "out_of_work")
+"""For whom: the groups ``wellbeing`` and ``trust_landlord`` are also read within."""
+
 EXTRA: tuple[str, ...] = (
     "participation_least_stigmatised", "belief_accuracy", "landlord_respect", "external_stigma",
-    "cost_services", "cost_facilitation", "cost_outreach", "cost_hub", "cost_failure_demand", "cost_residents_time",
+    *(f"cost_{part}" for part in COST_PARTS),
     "tsm_dissatisfied", "complainants", "survey_looked_down_on", "survey_discrimination", "survey_felt_ignored",
     "tenure_under_3_years", "years_at_address", "survey_trust_neighbours_unemployed",
     *survey.REPORTED,
     "need_fit_most_stigmatised", "need_fit_least_stigmatised",
     "landlord_pressure", "requests_delivered", "requests_funded", "contact_quality", "fatigue", "linked_to_landlord",
     "tsm_repairs", "tsm_maintained", "tsm_neighbourhood", "tsm_antisocial", "recent_repairs",
-    *(f"{outcome}_{group}" for outcome in ("wellbeing", "trust_landlord") for group in ("most_stigmatised", "least_stigmatised", "in_work", "out_of_work")),
+    *(f"{outcome}_{group}" for outcome in ("wellbeing", "trust_landlord") for group in GROUPS),
 )
 """Further columns that help explain the outcomes (may grow; tools should not require them)."""
 
@@ -121,74 +128,144 @@ def fifth_need_fit(model: HousingModel, members: np.ndarray) -> float:
     return met / held if held > 0 else 1.0
 
 
-def measure(model: HousingModel) -> None:
-    """Phase: compute every outcome column into ``model.outcomes``."""
-    s = model.state
-    bonding, bridging, linking = model.social_capital()
-    least_stigmatised, most_stigmatised = fifths(s.stigma)
-    least_advantaged, most_advantaged = fifths(s.advantage)
-    reading = model.params.survey
-    threshold, spread, band = reading.threshold, reading.spread, reading.neutral_band
-    complained = complaints.recent_complainants(model)
-    answers = survey.perceptions(model)
-    room = model.month.room
-    seeking_work = s.working_age & ~s.employed
-    costs = model.month.costs
-    gap = float(s.wellbeing[most_advantaged].mean() - s.wellbeing[least_advantaged].mean())
-    maintained = positive_share(answers["maintained"], threshold, spread)  # TP04, and TP02 when everyone had a repair
-    values = {
-        "trust_landlord": float(s.trust_landlord.mean()),
-        "trust_neighbours": float(s.trust_neighbours.mean()),
-        "trust_services": float(s.trust_services.mean()),
-        "stigma": float(s.stigma.mean()),
-        "bonding": float(bonding.mean()),
-        "bridging": float(bridging.mean()),
-        "linking": float(linking.mean()),
-        "participation": share(s.participated),
-        "participation_most_stigmatised": share(s.participated, most_stigmatised),
-        "need_fit": model.month.need_fit,
-        "employment_rate": share(s.employed, s.working_age),
-        "upward_mobility": share(s.moved_up_within(12)),
-        "wellbeing": float(s.wellbeing.mean()),
-        "cost": float(sum(costs.values())),
-        # A reversed gap (the least advantaged better off) reads as no gap.
-        "equity_gap": max(0.0, gap),
-        "tsm_satisfied": positive_share(s.trust_landlord, threshold, spread),
-        "tsm_listens": positive_share(answers["listens"], threshold, spread),
-        "tsm_respect": positive_share(answers["respect"], threshold, spread),
-        "tsm_informed": positive_share(answers["informed"], threshold, spread),
-        "tsm_complaints": positive_share(answers["complaints"], threshold, spread),
-        "participation_least_stigmatised": share(s.participated, least_stigmatised),
-        "belief_accuracy": model.belief_accuracy(),
-        "landlord_respect": model.landlord.respect,
-        "external_stigma": model.external_stigma,
-        "tsm_dissatisfied": negative_share(s.trust_landlord, threshold, spread, band),
-        "complainants": share(complained),
-        "survey_looked_down_on": positive_share(s.stigma, threshold, spread),
-        "survey_discrimination": positive_share(discrimination(s.respect_felt, seeking_work, model.params.stigma.employer_stigma, model.external_stigma), threshold, spread),
-        "survey_felt_ignored": negative_share(s.complaint_felt[complained], threshold, spread, band),
-        "tenure_under_3_years": share(s.tenure_months < 36),
-        "years_at_address": float(s.tenure_months.mean() / 12.0) if s.n else 0.0,
-        "survey_trust_neighbours_unemployed": positive_share(s.trust_neighbours[seeking_work], threshold, spread),
-        **{column: model.survey.reported[item] for column, item in zip(survey.REPORTED, survey.ITEMS, strict=True)},
-        "need_fit_most_stigmatised": fifth_need_fit(model, most_stigmatised),
-        "need_fit_least_stigmatised": fifth_need_fit(model, least_stigmatised),
-        "landlord_pressure": model.landlord.pressure,
-        "requests_delivered": room.delivered_share if room.participants else math.nan,
-        "requests_funded": room.funded if room.participants else math.nan,
-        "contact_quality": model.month.contact_quality if room.participants else math.nan,
-        "fatigue": float(s.fatigue.mean()) if s.n else 0.0,
-        "linked_to_landlord": share(model.network.linking[:, 0] > 0),
-        "tsm_repairs": maintained if answers["repairs"] is answers["maintained"] else positive_share(answers["repairs"], threshold, spread),
-        "tsm_maintained": maintained,
-        "tsm_neighbourhood": positive_share(answers["neighbourhood"], threshold, spread),
-        "tsm_antisocial": positive_share(answers["antisocial"], threshold, spread),
-        "recent_repairs": share(survey.recent_repair(model)),
-    }
-    values.update({f"cost_{name}": float(value) for name, value in costs.items()})
+class Reading:
+    """What a month's outcome columns are read from: each quantity several columns share is computed once, and only if a column asks for it."""
+
+    def __init__(self, model: HousingModel):
+        self.model = model
+        self.s = model.state
+        reading = model.params.survey
+        self.threshold, self.spread, self.band = reading.threshold, reading.spread, reading.neutral_band
+
+    def positive(self, perception: np.ndarray) -> float:
+        return positive_share(perception, self.threshold, self.spread)
+
+    def negative(self, perception: np.ndarray) -> float:
+        return negative_share(perception, self.threshold, self.spread, self.band)
+
+    @cached_property
+    def capital(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.model.social_capital()
+
+    @cached_property
+    def stigma_fifths(self) -> tuple[np.ndarray, np.ndarray]:
+        """(least, most stigmatised)"""
+        return fifths(self.s.stigma)
+
+    @cached_property
+    def advantage_fifths(self) -> tuple[np.ndarray, np.ndarray]:
+        """(least, most advantaged)"""
+        return fifths(self.s.advantage)
+
+    @cached_property
+    def complained(self) -> np.ndarray:
+        return complaints.recent_complainants(self.model)
+
+    @cached_property
+    def answers(self) -> dict[str, np.ndarray]:
+        return survey.perceptions(self.model)
+
+    @cached_property
+    def maintained(self) -> float:
+        """TP04, and TP02 when everyone had a repair."""
+        return self.positive(self.answers["maintained"])
+
+    @cached_property
+    def seeking_work(self) -> np.ndarray:
+        return self.s.working_age & ~self.s.employed
+
+    @cached_property
+    def groups(self) -> dict[str, np.ndarray]:
+        """For whom: the groups the ``*_most_stigmatised``, ... columns are read within."""
+        least_stigmatised, most_stigmatised = self.stigma_fifths
+        return {"most_stigmatised": most_stigmatised, "least_stigmatised": least_stigmatised,
+                "in_work": self.s.working_age & self.s.employed, "out_of_work": self.seeking_work}
+
+    def equity_gap(self) -> float:
+        least_advantaged, most_advantaged = self.advantage_fifths
+        gap = float(self.s.wellbeing[most_advantaged].mean() - self.s.wellbeing[least_advantaged].mean())
+        return max(0.0, gap)  # a reversed gap (the least advantaged better off) reads as no gap
+
+    def tsm_repairs(self) -> float:
+        answers = self.answers
+        return self.maintained if answers["repairs"] is answers["maintained"] else self.positive(answers["repairs"])
+
+    def discrimination(self) -> float:
+        m = self.model
+        return self.positive(discrimination(self.s.respect_felt, self.seeking_work, m.params.stigma.employer_stigma, m.external_stigma))
+
+    def within(self, per_resident: np.ndarray, group: str) -> float:
+        return mean_within(per_resident, self.groups[group])
+
+
+def _room(read: Any) -> Any:
+    """Wrap a column of this month's participation room: NaN in a month nobody took part."""
+    return lambda r: read(r.model.month.room, r.model.month) if r.model.month.room.participants else math.nan
+
+
+COLUMNS: dict[str, Any] = {
+    "trust_landlord": lambda r: float(r.s.trust_landlord.mean()),
+    "trust_neighbours": lambda r: float(r.s.trust_neighbours.mean()),
+    "trust_services": lambda r: float(r.s.trust_services.mean()),
+    "stigma": lambda r: float(r.s.stigma.mean()),
+    "bonding": lambda r: float(r.capital[0].mean()),
+    "bridging": lambda r: float(r.capital[1].mean()),
+    "linking": lambda r: float(r.capital[2].mean()),
+    "participation": lambda r: share(r.s.participated),
+    "participation_most_stigmatised": lambda r: share(r.s.participated, r.stigma_fifths[1]),
+    "need_fit": lambda r: r.model.month.need_fit,
+    "employment_rate": lambda r: share(r.s.employed, r.s.working_age),
+    "upward_mobility": lambda r: share(r.s.moved_up_within(12)),
+    "wellbeing": lambda r: float(r.s.wellbeing.mean()),
+    "cost": lambda r: float(sum(r.model.month.costs.values())),
+    "equity_gap": Reading.equity_gap,
+    "tsm_satisfied": lambda r: r.positive(r.s.trust_landlord),
+    "tsm_listens": lambda r: r.positive(r.answers["listens"]),
+    "tsm_respect": lambda r: r.positive(r.answers["respect"]),
+    "tsm_informed": lambda r: r.positive(r.answers["informed"]),
+    "tsm_complaints": lambda r: r.positive(r.answers["complaints"]),
+    "participation_least_stigmatised": lambda r: share(r.s.participated, r.stigma_fifths[0]),
+    "belief_accuracy": lambda r: r.model.belief_accuracy(),
+    "landlord_respect": lambda r: r.model.landlord.respect,
+    "external_stigma": lambda r: r.model.external_stigma,
+    "tsm_dissatisfied": lambda r: r.negative(r.s.trust_landlord),
+    "complainants": lambda r: share(r.complained),
+    "survey_looked_down_on": lambda r: r.positive(r.s.stigma),
+    "survey_discrimination": Reading.discrimination,
+    "survey_felt_ignored": lambda r: r.negative(r.s.complaint_felt[r.complained]),
+    "tenure_under_3_years": lambda r: share(r.s.tenure_months < 36),
+    "years_at_address": lambda r: float(r.s.tenure_months.mean() / 12.0) if r.s.n else 0.0,
+    "survey_trust_neighbours_unemployed": lambda r: r.positive(r.s.trust_neighbours[r.seeking_work]),
+    **{column: (lambda r, item=item: r.model.survey.reported[item]) for column, item in zip(survey.REPORTED, survey.ITEMS, strict=True)},
+    "need_fit_most_stigmatised": lambda r: fifth_need_fit(r.model, r.stigma_fifths[1]),
+    "need_fit_least_stigmatised": lambda r: fifth_need_fit(r.model, r.stigma_fifths[0]),
+    "landlord_pressure": lambda r: r.model.landlord.pressure,
+    "requests_delivered": _room(lambda room, month: room.delivered_share),
+    "requests_funded": _room(lambda room, month: room.funded),
+    "contact_quality": _room(lambda room, month: month.contact_quality),
+    "fatigue": lambda r: float(r.s.fatigue.mean()) if r.s.n else 0.0,
+    "linked_to_landlord": lambda r: share(r.model.network.linking[:, 0] > 0),
+    "tsm_repairs": Reading.tsm_repairs,
+    "tsm_maintained": lambda r: r.maintained,
+    "tsm_neighbourhood": lambda r: r.positive(r.answers["neighbourhood"]),
+    "tsm_antisocial": lambda r: r.positive(r.answers["antisocial"]),
+    "recent_repairs": lambda r: share(survey.recent_repair(r.model)),
+    **{f"cost_{name}": (lambda r, name=name: float(r.model.month.costs[name])) for name in COST_PARTS},
     # For whom: the same outcomes within groups, so a report can say who gains and who loses.
-    groups = {"most_stigmatised": most_stigmatised, "least_stigmatised": least_stigmatised,
-              "in_work": s.working_age & s.employed, "out_of_work": seeking_work}
-    for outcome, per_resident in (("wellbeing", s.wellbeing), ("trust_landlord", s.trust_landlord)):
-        values.update({f"{outcome}_{group}": mean_within(per_resident, members) for group, members in groups.items()})
-    model.outcomes = values
+    **{f"{outcome}_{group}": (lambda r, outcome=outcome, group=group: r.within(getattr(r.s, outcome), group))
+       for outcome in ("wellbeing", "trust_landlord") for group in GROUPS},
+}
+"""Every outcome column, as a function of the month's :class:`Reading`."""
+
+ALL_COLUMNS: tuple[str, ...] = (*OUTCOMES, *EXTRA)
+"""Every column, in the order runs report them."""
+
+
+def measure(model: HousingModel) -> None:
+    """Phase: compute the outcome columns the model collects (``model.measured``; by default all of them) into ``model.outcomes``.
+
+    A batch that analyses six outcomes computes six columns, not seventy; a
+    column's value never depends on which others are computed beside it.
+    """
+    reading = Reading(model)
+    model.outcomes = {name: COLUMNS[name](reading) for name in model.measured}
