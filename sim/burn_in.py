@@ -8,7 +8,9 @@ and gives later models with the same world and seed a copy instead of
 running it again. A copy restores every number the burn-in changed
 (residents' state, the network, the landlord, services, shocks, the survey,
 the random streams), so a model built from it gives bitwise the same
-numbers as one that ran its own burn-in (a test checks this).
+numbers as one that ran its own burn-in (a test checks this). A batch runs
+the runs that share a world and seed on one worker, one after another
+(:meth:`sim.batch.plan.Plan.groups`), so each is burnt in once per batch.
 
 The world is everything the burn-in reads: every parameter value, the status
 quo's policy and levers, the burn-in length and the seed. A scenario that
@@ -40,16 +42,25 @@ SERVICE_FIELDS = ("accessibility", "design_fit", "default_fit", "designed_for", 
 
 def world_key(config: Scenario, seed: int) -> str | None:
     """What the burn-in depends on, as a string; None when it must not be kept (a network read from a file)."""
+    place = world(config)
+    return None if place is None else f"{place} seed {seed}"
+
+
+def world(config: Scenario) -> str | None:
+    """What the burn-in depends on besides the seed, as a string; None when it must not be kept.
+
+    A batch's plan records it for every run (sim/batch/plan.py), so that runs
+    sharing a burn-in run on the same worker and it is burnt in once.
+    """
     if config.params["community"]["network_file"]:
         return None
-    world = {
+    place = {
         "params": config.params,
         "status_quo": config.status_quo,
         "status_quo_levers": config.status_quo_levers,
         "burn_in": config.burn_in,
-        "seed": seed,
     }
-    return json.dumps(world, sort_keys=True, default=list)
+    return json.dumps(place, sort_keys=True, default=list)
 
 
 def take(model: HousingModel) -> dict[str, Any]:

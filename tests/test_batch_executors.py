@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from sim.batch import worker
-from sim.batch.executors import Lost, ProcessExecutor, SerialExecutor, make_executor
+from sim.batch.executors import ALLOWED_CRASHES, Lost, ProcessExecutor, SerialExecutor, make_executor
 from sim.batch.runner import run_batch
 from sim.batch.worker import RunResult
 from sim.cli import main
@@ -120,14 +120,36 @@ def test_a_worker_that_dies_costs_no_run(tiny):
     executor = ProcessExecutor(2)
     outcomes = []
     with executor:
-        for outcome in executor.run(tasks):
+        for outcome in executor.run(plan.groups(plan.runs)):
             outcomes.append(outcome)
             if len(outcomes) == 2:
                 victim = next(iter(executor._pool._processes))
                 os.kill(victim, signal.SIGKILL)
     assert all(isinstance(o, RunResult) and o.status == "ok" for o in outcomes), [o for o in outcomes if isinstance(o, Lost)]
     assert sorted(o.run_id for o in outcomes) == sorted(r.run_id for r in plan.runs)
-    serial = {o.run_id: o for o in SerialExecutor().run(tasks[:3])}
+    serial = {o.run_id: o for o in SerialExecutor().run([tasks[:3]])}
     for o in outcomes:
         if o.run_id in serial:
             pd.testing.assert_frame_equal(pd.DataFrame(o.values), pd.DataFrame(serial[o.run_id].values), check_exact=True)
+
+
+def test_a_group_that_kills_its_worker_is_lost_and_only_it(tiny, monkeypatch):
+    """A run that kills its worker every time: its group's runs are lost, each reported once, after ALLOWED_CRASHES tries;
+    the groups that were on the pool with it are retried alone, so they are stored."""
+    path, _ = tiny
+    plan = make_plan(path)
+    real_model = worker.HousingModel
+
+    def model(scenario, **kwargs):
+        if kwargs["rng"] == 2:
+            os._exit(1)
+        return real_model(scenario, **kwargs)
+
+    monkeypatch.setattr(worker, "HousingModel", model)
+    with ProcessExecutor(2, "fork") as executor:  # forked: the workers have the deadly model too
+        outcomes = list(executor.run(plan.groups(plan.runs)))
+    assert sorted(o.run_id for o in outcomes) == sorted(r.run_id for r in plan.runs)
+    lost = [o for o in outcomes if isinstance(o, Lost)]
+    assert {o.run_id for o in lost} == {r.run_id for r in plan.runs if r.seed == 2}
+    assert all(f"died {ALLOWED_CRASHES} times" in o.reason for o in lost)
+    assert all(o.status == "ok" for o in outcomes if isinstance(o, RunResult))

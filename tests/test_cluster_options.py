@@ -91,7 +91,7 @@ def test_make_executor_builds_the_job_queue_executor(tmp_path):
     assert isinstance(executor, JobQueueExecutor)
     settings = executor.settings()  # for the manifest
     assert (settings["executor"], settings["jobs"], settings["memory"], settings["cores_per_job"], settings["walltime"]) == ("slurm", 2, "1GB", 1, "01:00:00")
-    assert executor._capacity() == 4  # two runs in flight per worker
+    assert executor._capacity() == 4  # two groups of runs in flight per worker
 
 
 @pytest.mark.parametrize("system", ["slurm", "pbs"])

@@ -2,17 +2,18 @@
 
 The batch process runs a Dask scheduler and submits worker jobs through
 dask-jobqueue (``SLURMCluster``, ``PBSCluster``); everything else is the
-``dask`` executor (:class:`sim.batch.executors.DaskExecutor`): the same tasks,
-the same retries, and only this process writes the results folder. What is
-particular to a job queue is here:
+``dask`` executor (:class:`sim.batch.executors.DaskExecutor`): the same
+groups of tasks, the same retries, and only this process writes the results
+folder. What is particular to a job queue is here:
 
 - the jobs: one single-threaded worker process per core of a job (the model
-  holds the GIL), scaled adaptively between none and ``--jobs`` to the runs
-  left, so idle jobs end and a queue's wait is paid only for work there is;
+  holds the GIL), scaled adaptively between none and ``--jobs`` to the groups
+  of runs left, so idle jobs end and a queue's wait is paid only for work
+  there is;
 - a lost job (``scancel``, pre-emption, its wall time): the scheduler gives
-  its runs to other workers, and the adaptive cluster submits a new job in
-  its place. Workers also retire a few minutes before their wall time, so a
-  job running out of time hands its runs back cleanly;
+  its groups of runs to other workers, and the adaptive cluster submits a
+  new job in its place. Workers also retire a few minutes before their wall
+  time, so a job running out of time hands its runs back cleanly;
 - the end: every job submitted is cancelled when the batch ends, fails or is
   interrupted (Ctrl-C, SIGTERM), even one dask-jobqueue no longer tracks. If
   the batch process itself is killed (``kill -9``), its workers find no
@@ -33,7 +34,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,15 +94,15 @@ class JobQueueExecutor(DaskExecutor):
         # Cancelling wakes the run loop, which then raises; the client's calls must not come from the loop's own thread.
         threading.Thread(target=self.client.cancel, args=(futures,), name="give-up", daemon=True).start()
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
-        for outcome in super().run(tasks):
+    def run(self, groups: Iterable[Sequence[Task]]) -> Iterator[Outcome]:
+        for outcome in super().run(groups):
             if self.failure is not None:
                 raise UserError(f"--executor {self.name}: {self.failure}; the runs stored so far are kept "
                                 f"(accepted: jobs within this cluster's limits and options it takes; the jobs' logs are in {self.job.log_directory})")
             yield outcome
 
     def _capacity(self) -> int:
-        # One running and one waiting per worker the jobs may hold, as for the other executors.
+        # One group running and one waiting per worker the jobs may hold, as for the other executors.
         return 2 * self.job.max_workers
 
     def close(self, abort: bool = False) -> None:
@@ -195,15 +196,17 @@ class Submissions:
     error: str = ""  # why the last one failed
 
 
-def _following(runs_left: Callable[[], int], submissions: Submissions, per_job: int, give_up: Callable[[str], None]) -> type:
-    """Adaptive scaling to one worker per run left, between none and the maximum; and what to do when jobs cannot be submitted.
+def _following(groups_left: Callable[[], int], submissions: Submissions, per_job: int, give_up: Callable[[str], None]) -> type:
+    """Adaptive scaling to one worker per group of runs left, between none and the maximum; and what to do when jobs cannot be submitted.
 
-    Dask's own target estimates the work from the runs its scheduler holds,
-    which are only the executor's window (two per worker): with runs of a
-    second or less it would keep a few jobs for a batch of hours. Runs in
-    flight stay at the window's size while more are waiting, so this asks
-    for every job until the last runs are handed out, then lets idle jobs
-    go (Dask closes a worker only when it holds no run).
+    A group (the runs sharing a burn-in) runs on one worker, so it is the
+    unit of work here. Dask's own target estimates the work from the groups
+    its scheduler holds, which are only the executor's window (two per
+    worker): with groups of seconds it would keep a few jobs for a batch of
+    hours. Groups in flight stay at the window's size while more are
+    waiting, so this asks for every job until the last groups are handed
+    out, then lets idle jobs go (Dask closes a worker only when it holds no
+    group).
 
     A job whose submission failed (sbatch refused it: a limit on jobs, an
     account out of hours) stays in dask-jobqueue's books as if it ran, so the
@@ -216,7 +219,7 @@ def _following(runs_left: Callable[[], int], submissions: Submissions, per_job: 
 
     class FollowingRuns(Adaptive):
         async def target(self) -> int:
-            return runs_left()  # capped at the maximum by Adaptive
+            return groups_left()  # capped at the maximum by Adaptive
 
         async def adapt(self) -> None:
             with contextlib.suppress(RuntimeError):  # a failed sbatch can surface here too; the job class records it

@@ -1,9 +1,12 @@
 """Where a batch's runs execute: this process, a pool of worker processes, or a Dask cluster.
 
-Every executor takes tasks and yields results as runs finish, in whatever
-order they finish (the storage does not care about order). Each keeps only a
-few tasks in flight per worker, so a batch of a million runs never holds a
-million tasks in memory.
+Every executor takes groups of tasks, the runs that share a burn-in
+(:meth:`sim.batch.plan.Plan.groups`), runs each group on one worker, one run
+after another (:func:`sim.batch.worker.execute_group`: the world is burnt in
+once), and yields one result per run as groups finish, in whatever order they
+finish (the storage does not care about order). Each keeps only a few groups
+in flight per worker, so a batch of a million runs never holds a million
+tasks in memory.
 
 - ``process`` (the default): the standard library's process pool (see
   :func:`start_method` for how its workers start). With one worker the runs
@@ -15,10 +18,12 @@ million tasks in memory.
 - ``slurm`` and ``pbs``: the ``dask`` executor with workers it starts and
   stops itself as Slurm or PBS jobs, through dask-jobqueue (:mod:`sim.batch.cluster`).
 
-A worker that dies (killed, out of memory) takes its runs with it: they are
-tried again, and a run that was on a dying worker three times is reported as
-*lost* rather than stored, so rerunning the batch tries it once more. (Dask
-does the same on its side: ``distributed.scheduler.allowed-failures``.)
+A worker that dies (killed, out of memory) takes its groups with it, runs
+finished in them too: their runs are tried again (on the process pool each
+group alone, so that one that kills its worker every time takes no other
+down with it), and a run that was on a dying worker three times is reported
+as *lost* rather than stored, so rerunning the batch tries it once more.
+(Dask does the same on its side: ``distributed.scheduler.allowed-failures``.)
 """
 
 from __future__ import annotations
@@ -32,13 +37,13 @@ import threading
 import time
 import warnings
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
-from sim.batch.worker import RunResult, Task, execute
+from sim.batch.worker import RunResult, Task, execute, execute_group
 from sim.errors import UserError
 
 EXECUTORS = ("process", "dask", "slurm", "pbs")
@@ -121,7 +126,7 @@ def make_executor(kind: str, workers: int | None, scheduler: str | None, cluster
 
 
 class Executor:
-    """Runs tasks; use as a context manager, then iterate over :meth:`run`."""
+    """Runs groups of tasks; use as a context manager, then iterate over :meth:`run` for one outcome per task."""
 
     name = "executor"
 
@@ -131,7 +136,7 @@ class Executor:
     def __exit__(self, *exc: object) -> None:
         self.close(abort=exc[0] is not None)
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+    def run(self, groups: Iterable[Sequence[Task]]) -> Iterator[Outcome]:
         raise NotImplementedError
 
     def close(self, abort: bool = False) -> None:
@@ -150,9 +155,11 @@ class SerialExecutor(Executor):
 
     name = "process"
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
-        for task in tasks:
-            yield execute(task)
+    def run(self, groups: Iterable[Sequence[Task]]) -> Iterator[Outcome]:
+        # What execute_group does, but each run is stored as soon as it is done, not when its group is.
+        for group in groups:
+            for task in group:
+                yield execute(task)
 
     def describe(self) -> str:
         return "1 worker (this process)"
@@ -221,21 +228,31 @@ class ProcessExecutor(Executor):
         self._pool, self.started_with = pool, method
         return pool
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
-        source = iter(tasks)
-        retry: deque[Task] = deque()
+    def run(self, groups: Iterable[Sequence[Task]]) -> Iterator[Outcome]:
+        source = iter(groups)
+        retry: deque[list[Task]] = deque()
         crashes: Counter[str] = Counter()
-        limit = 2 * self.workers  # one running and one waiting per worker: no idle gaps
+        limit = 2 * self.workers  # one group running and one waiting per worker: no idle gaps
+        # A group retried after a worker died runs alone: the pool cannot tell which group killed it,
+        # and a group that always does (a run that exhausts memory) would otherwise take the groups
+        # beside it down every time, until they too were lost.
+        suspect: Future | None = None
         while True:
             pool = self._start()
-            inflight: dict[Future, Task] = {}
+            inflight: dict[Future, list[Task]] = {}
             try:
                 while True:
-                    while len(inflight) < limit:
-                        task = retry.popleft() if retry else next(source, None)
-                        if task is None:
+                    while len(inflight) < limit and suspect not in inflight:
+                        if retry and inflight:
+                            break  # the next suspect waits until the pool is empty
+                        from_retry = bool(retry)
+                        group = retry.popleft() if from_retry else next(source, None)
+                        if group is None:
                             break
-                        inflight[pool.submit(execute, task)] = task
+                        tasks = list(group)
+                        future = pool.submit(execute_group, tasks)
+                        inflight[future] = tasks
+                        suspect = future if from_retry else suspect
                     if not inflight:
                         self.close()
                         return
@@ -244,20 +261,23 @@ class ProcessExecutor(Executor):
                         if isinstance(future.exception(), BrokenProcessPool):
                             raise BrokenProcessPool(str(future.exception()))
                         inflight.pop(future)
-                        yield future.result()
+                        yield from future.result()
             except BrokenProcessPool:
-                # A worker died: every run in flight is lost with the pool.
-                # Keep the ones that finished; retry the others in a new pool.
+                # A worker died: every group in flight is lost with the pool, with the runs
+                # it had finished. Keep the groups that finished; retry the others' runs in
+                # a new pool, still as one group each (one burn-in), but for runs lost by now.
                 wait(inflight)
-                for future, task in inflight.items():
+                for future, group in inflight.items():
                     if future.exception() is None:
-                        yield future.result()
+                        yield from future.result()
                         continue
-                    crashes[task.run_id] += 1
-                    if crashes[task.run_id] >= ALLOWED_CRASHES:
-                        yield Lost(task.run_id, f"its worker process died {ALLOWED_CRASHES} times (killed, or out of memory?)")
-                    else:
-                        retry.append(task)
+                    crashes.update(task.run_id for task in group)
+                    for task in group:
+                        if crashes[task.run_id] >= ALLOWED_CRASHES:
+                            yield Lost(task.run_id, f"its worker process died {ALLOWED_CRASHES} times (killed, or out of memory?)")
+                    left = [task for task in group if crashes[task.run_id] < ALLOWED_CRASHES]
+                    if left:
+                        retry.append(left)
                 self.close(abort=True)
 
     def close(self, abort: bool = False) -> None:
@@ -286,7 +306,7 @@ class DaskExecutor(Executor):
         self.scheduler = scheduler
         self.client: Any = None
         self.cluster: Any = None
-        self.inflight: dict[Any, Task] = {}  # runs submitted, not yet returned (read by sim.batch.cluster's scaling)
+        self.inflight: dict[Any, list[Task]] = {}  # groups submitted, not yet returned (read by sim.batch.cluster's scaling: one worker each)
 
     def __enter__(self) -> DaskExecutor:
         try:
@@ -318,34 +338,38 @@ class DaskExecutor(Executor):
         return cluster, Client(cluster)
 
     def _capacity(self) -> int:
+        """Groups in flight: one running and one waiting per worker thread."""
         return max(4, 2 * sum(self.client.nthreads().values()))
 
-    def run(self, tasks: Iterable[Task]) -> Iterator[Outcome]:
+    def run(self, groups: Iterable[Sequence[Task]]) -> Iterator[Outcome]:
         from dask.distributed import as_completed
 
-        source = iter(tasks)
+        source = iter(groups)
         inflight = self.inflight = {}
         queue = as_completed()
         limit, checked = self._capacity(), time.monotonic()
 
         def fill() -> None:
             while len(inflight) < limit:
-                task = next(source, None)
-                if task is None:
+                group = next(source, None)
+                if group is None:
                     return
-                future = self.client.submit(execute, task, key=f"run-{task.run_id}", pure=False)
-                inflight[future] = task
+                tasks = list(group)
+                # Named for its first run, which no other group of the batch holds.
+                future = self.client.submit(execute_group, tasks, key=f"runs-{tasks[0].run_id}", pure=False)
+                inflight[future] = tasks
                 queue.add(future)
 
         fill()
         for future in queue:
-            task = inflight.pop(future)
+            group = inflight.pop(future)
             try:
-                result = future.result()
+                results = future.result()
             except Exception as error:  # KilledWorker after Dask's own retries, a lost connection, ...
-                yield Lost(task.run_id, f"{type(error).__name__}: {error}")
+                for task in group:
+                    yield Lost(task.run_id, f"{type(error).__name__}: {error}")
             else:
-                yield result
+                yield from results
             future.release()
             if time.monotonic() - checked > 5:  # clusters grow and shrink (dask-jobqueue, adaptive)
                 limit, checked = self._capacity(), time.monotonic()

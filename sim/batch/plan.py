@@ -8,16 +8,24 @@ same experiment always plans the same ids, and a resumed batch can tell which
 runs it already has. Runs are ordered seed by seed (every scenario and point
 for seed 1, then seed 2, ...): a batch stopped part-way holds complete sets
 of paired runs.
+
+Runs that share a burn-in (the same world and seed: scenarios that differ
+only in the policy they switch to at month 0, points that differ only in
+its levers) are handed to executors as one group (:meth:`Plan.groups`),
+which one worker runs one after another: the first burns the world in, the
+others copy it (sim/burn_in.py). Spread over several workers, each would
+burn the same world in again, for the same numbers.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sim import size_guard
+from sim import burn_in, size_guard
 from sim.batch import from_today
 from sim.batch.experiment import Experiment, ScenarioRef
 from sim.batch.inputs import InputFile, InputFiles
@@ -36,6 +44,8 @@ class RunSpec:
     point: int
     seed: int
     overrides: dict[str, Value]
+    world: str | None = None
+    """A hash of what its burn-in depends on besides the seed (:func:`sim.burn_in.world`); None: never shared."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,10 @@ class Plan:
         ref = self.experiment.scenario(run.scenario)
         return Task(run.run_id, ref.scenario, run.overrides, run.seed, self.experiment.steps, self.experiment.outcomes)
 
+    def groups(self, runs: Iterable[RunSpec]) -> Iterator[list[Task]]:
+        """The tasks of ``runs``, grouped by the burn-in they share (:func:`by_world`); each group's tasks made as it is asked for."""
+        return ([self.task(run) for run in group] for group in by_world(runs))
+
     def describe(self) -> str:
         """``4 scenarios x 1 point x 30 seeds = 120 runs``."""
         e = self.experiment
@@ -66,24 +80,45 @@ def make_plan(experiment: Experiment, points: list[Point]) -> Plan:
     """Plan every (seed, point, scenario) run; each point, and every file it reads, is checked against every scenario first."""
     files = InputFiles()
     read: dict[tuple[str, int], dict[str, str]] = {}  # (scenario, point): {parameter: sha256} of the files its runs read
+    worlds: dict[tuple[str, int], str | None] = {}  # (scenario, point): what its runs' burn-in depends on besides the seed, hashed
     for ref in experiment.scenarios:
         for index, point in enumerate(points):
             where = f"{experiment.source}: point {index}" + (f" ({describe_point(point)})" if point else "")
             config = ref.scenario.with_overrides({**experiment.constants, **from_today.overrides_for(point, ref.switches_at_month_0 and experiment.posterior is not None), "steps": experiment.steps},
                                                  where=where)
             read[ref.key, index] = files.of(config, _named_by(experiment, ref, "community.network_file"))
+            # The config the runs' models build (sim/batch/worker.py); were the key to differ, burn-ins would be repeated, never numbers changed.
+            world = burn_in.world(config)
+            worlds[ref.key, index] = None if world is None else _hash(world)
     runs = []
     for seed, index in _pairs(experiment, len(points)):
         point = points[index]
         for ref in experiment.scenarios:
             overrides = {**experiment.constants, **from_today.overrides_for(point, ref.switches_at_month_0 and experiment.posterior is not None)}
             ident = run_id(ref.key, ref.sha256, index, overrides, seed, experiment.steps, read[ref.key, index])
-            runs.append(RunSpec(ident, ref.key, index, seed, overrides))
+            runs.append(RunSpec(ident, ref.key, index, seed, overrides, worlds[ref.key, index]))
     ids = [r.run_id for r in runs]
     if len(set(ids)) != len(ids):  # cannot happen unless the hash collides
         raise RuntimeError("two planned runs share an id")
     fingerprint = _hash({"runs": ids, "outcomes": list(experiment.outcomes)})
     return Plan(experiment, tuple(points), tuple(runs), fingerprint, tuple(files.files.values()))
+
+
+def by_world(runs: Iterable[RunSpec]) -> list[list[RunSpec]]:
+    """``runs`` in groups that share a burn-in (the same world and seed), each in the order given, the groups in the order of their first runs.
+
+    Grouping what is left to run (a resumed batch's runs not yet stored)
+    runs only those: a group cut short by an interruption is burnt in again
+    once, by the first of its runs still to run. A run with no world to
+    share (a network read from a file) is a group of its own. Only the time
+    depends on the grouping: a copied burn-in gives bitwise the numbers of
+    one run anew (tests/test_burn_in.py).
+    """
+    groups: dict[Any, list[RunSpec]] = {}
+    for run in runs:
+        key = run.run_id if run.world is None else (run.world, run.seed)
+        groups.setdefault(key, []).append(run)
+    return list(groups.values())
 
 
 def largest_community(plan: Plan) -> tuple[int, str]:

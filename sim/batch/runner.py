@@ -4,7 +4,8 @@ Rerunning the same batch into the same folder resumes it: the runs already
 stored are not computed again, and each run is stored once. Ctrl-C (or
 SIGTERM, as a cluster's scheduler sends at a job's time limit) stops the
 workers, keeps every finished run and marks the folder ``interrupted``; a
-``kill -9`` loses at most the runs in progress (see :mod:`sim.batch.storage`).
+``kill -9`` loses at most the runs in progress: the groups of runs sharing a
+burn-in that workers hold (see :mod:`sim.batch.storage`, :mod:`sim.batch.plan`).
 """
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def run_batch(plan: Plan, folder: Path, executor: Executor, kind: str = "batch",
                 with _sigterm_as_interrupt(), executor, _progress(len(plan.runs), already, quiet) as bar:
                     say(f"running on {executor.describe()}")
                     try:
-                        for outcome in executor.run(plan.task(r) for r in todo):
+                        # Only the runs not stored are grouped: a group cut short by an interruption runs what it lacks.
+                        for outcome in executor.run(plan.groups(todo)):
                             if isinstance(outcome, Lost):
                                 lost.append(outcome)
                             else:

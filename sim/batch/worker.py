@@ -5,6 +5,11 @@ depend on nothing else, so every executor and any number of workers give the
 same results. A run that raises is returned as ``failed`` with its error, so
 one bad corner of a sweep does not stop the batch. Only ordinary exceptions
 are caught: Ctrl-C (``KeyboardInterrupt``) still stops the batch.
+
+Executors hand a worker a group of runs that share a burn-in
+(:meth:`sim.batch.plan.Plan.groups`), run here one after another
+(:func:`execute_group`) so that this process burns the world in once and the
+others copy it.
 """
 
 from __future__ import annotations
@@ -61,6 +66,11 @@ def execute(task: Task) -> RunResult:
     except Exception as error:  # a failed run is recorded, and the batch goes on
         return RunResult(task.run_id, "failed", time.perf_counter() - clock, worker, error=f"{type(error).__name__}: {error}", traceback=traceback.format_exc())
     return RunResult(task.run_id, "ok", time.perf_counter() - clock, worker, step, values)
+
+
+def execute_group(tasks: list[Task]) -> list[RunResult]:
+    """Run ``tasks`` in order, in this process, each as :func:`execute` does (a run that raises is one failed result; the others go on)."""
+    return [execute(task) for task in tasks]
 
 
 def __getattr__(name: str) -> Any:
