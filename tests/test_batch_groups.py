@@ -19,7 +19,7 @@ import pytest
 
 from sim import HousingModel, burn_in
 from sim.batch.executors import ProcessExecutor, SerialExecutor
-from sim.batch.plan import RunSpec, by_world
+from sim.batch.plan import MAX_GROUP, RunSpec, by_world
 from sim.batch.runner import run_batch
 from tests.batch_runs import comparable, make_plan, write_experiment
 
@@ -86,6 +86,14 @@ def test_a_run_with_no_world_to_share_is_a_group_of_its_own():
     assert [[r.run_id for r in g] for g in by_world(runs)] == [["r0", "r2", "r5"], ["r1"], ["r3"], ["r4"]]
     other_seed = RunSpec("r6", "s", 0, 2, {}, "a")
     assert [[r.run_id for r in g] for g in by_world([*runs, other_seed])][-1] == ["r6"]
+
+
+def test_a_world_with_many_runs_is_split_into_groups_of_at_most_the_cap_in_a_row():
+    """A lever sweep puts many runs on one world; a group runs on one worker, so big worlds are split to keep workers busy."""
+    runs = [RunSpec(f"r{i}", "s", i, 1, {}, "a" if i % 4 else "b") for i in range(12)]
+    groups = [[r.run_id for r in g] for g in by_world(runs, most=3)]
+    assert groups == [["r0", "r4", "r8"], ["r1", "r2", "r3"], ["r5", "r6", "r7"], ["r9", "r10", "r11"]]
+    assert max(len(g) for g in by_world([RunSpec(f"r{i}", "s", i, 1, {}, "a") for i in range(25)])) == MAX_GROUP
 
 
 class StopAfter(SerialExecutor):

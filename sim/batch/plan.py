@@ -104,8 +104,17 @@ def make_plan(experiment: Experiment, points: list[Point]) -> Plan:
     return Plan(experiment, tuple(points), tuple(runs), fingerprint, tuple(files.files.values()))
 
 
-def by_world(runs: Iterable[RunSpec]) -> list[list[RunSpec]]:
+MAX_GROUP = 10
+"""Most runs in one group. A lever sweep can put dozens of runs on one world (experiments/outreach_power.toml: 30),
+and a group runs on one worker: ten keeps a batch of a few worlds spread over a cluster's workers, at one burn-in
+(about one run's time) per ten runs."""
+
+
+def by_world(runs: Iterable[RunSpec], most: int = MAX_GROUP) -> list[list[RunSpec]]:
     """``runs`` in groups that share a burn-in (the same world and seed), each in the order given, the groups in the order of their first runs.
+
+    A world with more than ``most`` runs is split into groups of at most
+    ``most`` in a row, each burning the world in once.
 
     Grouping what is left to run (a resumed batch's runs not yet stored)
     runs only those: a group cut short by an interruption is burnt in again
@@ -114,11 +123,11 @@ def by_world(runs: Iterable[RunSpec]) -> list[list[RunSpec]]:
     depends on the grouping: a copied burn-in gives bitwise the numbers of
     one run anew (tests/test_burn_in.py).
     """
-    groups: dict[Any, list[RunSpec]] = {}
+    worlds: dict[Any, list[RunSpec]] = {}
     for run in runs:
         key = run.run_id if run.world is None else (run.world, run.seed)
-        groups.setdefault(key, []).append(run)
-    return list(groups.values())
+        worlds.setdefault(key, []).append(run)
+    return [world[start:start + most] for world in worlds.values() for start in range(0, len(world), most)]
 
 
 def largest_community(plan: Plan) -> tuple[int, str]:
