@@ -1,6 +1,7 @@
 """Does the landlord's prior belief about needs decide the TP04/TP11 conflict? docs/VALIDATION.md, section 8c.
 
     python experiments/prior_belief_split.py [--draws 10] [--seeds 4]
+    python experiments/prior_belief_split.py --prior 1000     # the prior-predictive study below
 
 The calibration misses TP04 (home well maintained) and TP11 (positive
 contribution to the neighbourhood) in opposite directions, and across the
@@ -23,6 +24,16 @@ of every fitted figure, in points, and the calibration's distance (root mean
 square of miss / tolerance). It changes nothing in the model or the
 committed calibration: a parameter that moves the fit this much belongs in
 the calibration, with a prior of its own, before any conclusion is drawn.
+
+``--prior N``: the question a calibration with the split free would answer
+first, as docs/notes/repairs_ring_fence.md asked it of the ring-fence. N
+parameter sets drawn by Latin hypercube from the calibration's fifteen
+uniform priors (experiments/calibration.toml) and the prior's community
+share from ``FREE`` (repairs 0.80 minus it), each run twice on the same
+simulator seed, once at today's 0.25 and once at its drawn share, with the
+calibration's own simulator and distance. Prints, per arm, the distances,
+how often TP04, TP11, TP06 and TP01 satisfied are met together within 4
+points, and the best ``CHECK`` sets again on fresh seeds 1-8.
 """
 
 from __future__ import annotations
@@ -33,6 +44,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
+from scipy.stats import qmc
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,6 +55,82 @@ POSTERIOR = ROOT / "experiments" / "data" / "england_baseline_posterior"
 SCENARIO = ROOT / "scenarios" / "england_baseline.toml"
 COMMUNITY_SHARES = (0.35, 0.25, 0.20, 0.15, 0.05)
 """The prior's community share; repairs takes 0.80 minus it. 0.25 is today's default."""
+FREE = (0.05, 0.35)
+"""What ``--prior`` draws the community share from (uniform): the sweep's range."""
+TODAY = 0.25
+SEED = 20261202
+CHECK = 10
+CALIBRATION = ROOT / "experiments" / "calibration.toml"
+TOGETHER = ("tsm_maintained", "tsm_neighbourhood", "tsm_listens", "tsm_satisfied")
+"""TP04, TP11, TP06, TP01 satisfied: the figures one budget and one reading could not meet together (VALIDATION 8c)."""
+
+_problem = None
+
+
+def _setup() -> None:
+    global _problem
+    from sim.calibration import spec
+    from sim.calibration.pipeline import problem
+
+    _problem = problem(spec.load(CALIBRATION))
+
+
+def _prior(community: float) -> tuple[float, float, float, float]:
+    return (0.80 - community, 0.10, 0.10, community)
+
+
+def _simulate(job: tuple[int, dict[str, float], float]) -> dict[str, float]:
+    """One calibration simulation; its seed is drawn from a global state seeded by the set's index, so both arms share it."""
+    index, parameters, community = job
+    np.random.seed(SEED + index)
+    return _problem.simulator({**parameters, "landlord.prior_belief": _prior(community)})
+
+
+def _check(job: tuple[dict[str, float], float, int]) -> np.ndarray:
+    from sim.calibration.simulator import final_figures
+
+    parameters, community, seed = job
+    sim = _problem.simulator
+    return final_figures(sim.scenario, seed, sim.steps, {**sim.constants, **parameters, "landlord.prior_belief": _prior(community)}, sim.columns)
+
+
+def prior_study(n: int, workers: int) -> None:
+    from sim.calibration.smc_distance import ToleranceDistance
+
+    _setup()
+    names = list(_problem.priors)
+    low = np.array([_problem.priors[k][0] for k in names])
+    high = np.array([_problem.priors[k][1] for k in names])
+    unit = qmc.LatinHypercube(d=len(names) + 1, seed=SEED).random(n)
+    values = low + unit[:, :-1] * (high - low)
+    shares = FREE[0] + unit[:, -1] * (FREE[1] - FREE[0])
+    targets = {column: value for column, (value, _) in _problem.targets.items()}
+    distance = ToleranceDistance({column: tol for column, (_, tol) in _problem.targets.items()})
+    sets = [dict(zip(names, values[i].tolist(), strict=True)) for i in range(n)]
+    arms = {"today (0.25)": [TODAY] * n, "drawn share": shares.tolist()}
+    with ProcessPoolExecutor(workers, initializer=_setup) as pool:
+        found = {arm: list(pool.map(_simulate, [(i, sets[i], c) for i, c in enumerate(share)], chunksize=8)) for arm, share in arms.items()}
+        best = {arm: np.argsort([distance(f, targets) for f in figures], kind="stable")[:CHECK] for arm, figures in found.items()}
+        checks = {arm: np.array(list(pool.map(_check, [(sets[i], arms[arm][i], seed) for i in best[arm] for seed in range(1, 9)], chunksize=8)))
+                  for arm in arms}
+    columns = list(_problem.simulator.columns)
+    print(f"{n} sets from the calibration's priors, each at today's prior belief and at a community share drawn from {FREE}")
+    for arm, figures in found.items():
+        d = np.array([distance(f, targets) for f in figures])
+        miss = {k: 100 * (np.array([f[k] for f in figures]) - targets[k]) for k in TOGETHER}
+        near = np.abs(miss["tsm_maintained"]) <= 4
+        near &= np.abs(miss["tsm_neighbourhood"]) <= 4
+        with_tp06 = near & (np.abs(miss["tsm_listens"]) <= 4)
+        with_tp01 = with_tp06 & (np.abs(miss["tsm_satisfied"]) <= 4)
+        print(f"\n{arm}: distance min {d.min():.2f}, 1st percentile {np.quantile(d, 0.01):.2f}, median {np.median(d):.2f}; "
+              f"correlation of TP04's and TP11's misses {np.corrcoef(miss['tsm_maintained'], miss['tsm_neighbourhood'])[0, 1]:.2f}")
+        print(f"  sets with TP04 and TP11 within 4 points: {near.sum()}; and TP06: {with_tp06.sum()}; and TP01 satisfied: {with_tp01.sum()}")
+        means = checks[arm].reshape(CHECK, 8, len(columns)).mean(axis=1)
+        check = [distance(dict(zip(columns, row, strict=True)), targets) for row in means]
+        top = int(np.argmin(check))
+        share = arms[arm][best[arm][top]]
+        misses = ", ".join(f"{k.replace('tsm_', '')} {100 * (means[top][columns.index(k)] - v):+.1f}" for k, v in targets.items())
+        print(f"  best {CHECK} again on seeds 1-8: distance min {min(check):.2f}, median {np.median(check):.2f}; the best (community share {share:.2f}): {misses}")
 
 
 def figures(args: tuple[dict[str, float], float, int, tuple[str, ...], int]) -> np.ndarray:
@@ -59,7 +147,11 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=10, help="the posterior's heaviest parameter sets (default 10)")
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--prior", type=int, metavar="N", help="the prior-predictive study with N sets instead of the sweep")
     args = parser.parse_args()
+    if args.prior:
+        prior_study(args.prior, args.workers)
+        return
 
     found = posteriors.read(POSTERIOR)
     months = int(found.key["steps"])
