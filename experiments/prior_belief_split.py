@@ -44,7 +44,6 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
-from scipy.stats import qmc
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -95,18 +94,11 @@ def _check(job: tuple[dict[str, float], float, int]) -> np.ndarray:
 
 
 def prior_study(n: int, workers: int) -> None:
-    from sim.calibration.smc_distance import ToleranceDistance
-
     _setup()
-    names = list(_problem.priors)
-    low = np.array([_problem.priors[k][0] for k in names])
-    high = np.array([_problem.priors[k][1] for k in names])
-    unit = qmc.LatinHypercube(d=len(names) + 1, seed=SEED).random(n)
-    values = low + unit[:, :-1] * (high - low)
-    shares = FREE[0] + unit[:, -1] * (FREE[1] - FREE[0])
+    sets, unit = _problem.latin_sets(n, SEED, extra=1)
+    shares = FREE[0] + unit[:, 0] * (FREE[1] - FREE[0])
     targets = {column: value for column, (value, _) in _problem.targets.items()}
-    distance = ToleranceDistance({column: tol for column, (_, tol) in _problem.targets.items()})
-    sets = [dict(zip(names, values[i].tolist(), strict=True)) for i in range(n)]
+    distance = _problem.distance()
     arms = {"today (0.25)": [TODAY] * n, "drawn share": shares.tolist()}
     with ProcessPoolExecutor(workers, initializer=_setup) as pool:
         found = {arm: list(pool.map(_simulate, [(i, sets[i], c) for i, c in enumerate(share)], chunksize=8)) for arm, share in arms.items()}

@@ -35,7 +35,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import qmc
 
 from sim.calibration import spec as calibration_spec
 from sim.calibration.pipeline import problem as calibration_problem
@@ -79,17 +78,13 @@ def main(n: int, out: Path) -> None:
     _setup()
     prob = _problem
     names = list(prob.priors)
-    low = np.array([prob.priors[k][0] for k in names])
-    high = np.array([prob.priors[k][1] for k in names])
-    unit = qmc.LatinHypercube(d=len(names) + 1, seed=SEED).random(n)
-    values = low + unit[:, :-1] * (high - low)
-    rings = RING[0] + unit[:, -1] * (RING[1] - RING[0])
+    points, unit = prob.latin_sets(n, SEED, extra=1)
+    rings = RING[0] + unit[:, 0] * (RING[1] - RING[0])
     targets = {column: value for column, (value, _) in prob.targets.items()}
-    distance = ToleranceDistance({column: tol for column, (_, tol) in prob.targets.items()})
+    distance = prob.distance()
 
     jobs = []
-    for i in range(n):
-        point = dict(zip(names, values[i].tolist(), strict=True))
+    for i, point in enumerate(points):
         jobs.append((i, point))  # one budget
         jobs.append((i, {**point, RING_NAME: float(rings[i])}))  # ring-fenced repairs
     started = time.time()
@@ -148,7 +143,7 @@ def sweep(out: Path) -> None:
     prob = _problem
     names = list(prob.priors)
     targets = {column: value for column, (value, _) in prob.targets.items()}
-    distance = ToleranceDistance({column: tol for column, (_, tol) in prob.targets.items()})
+    distance = prob.distance()
     draws = pd.read_csv(out / "draws.csv")
     best = draws[draws["arm"] == "one budget"].nsmallest(SWEEP_SETS, "distance")
     posterior = pd.read_csv(POSTERIOR).nlargest(SWEEP_SETS, "weight")

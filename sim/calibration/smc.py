@@ -88,6 +88,20 @@ class Problem:
     key: dict[str, Any] = field(default_factory=dict)
     """Anything else the simulations depend on (JSON): stored with the results and compared on resuming."""
 
+    def distance(self) -> ToleranceDistance:
+        """The calibration's distance to the targets (root mean square miss in tolerances)."""
+        return ToleranceDistance({name: tolerance for name, (_, tolerance) in self.targets.items()})
+
+    def latin_sets(self, n: int, seed: int, extra: int = 0) -> tuple[list[dict[str, float]], np.ndarray]:
+        """``n`` parameter sets by Latin hypercube over the uniform priors, and ``extra`` more unit columns of the same hypercube (for studies that draw something beside them)."""
+        from scipy.stats import qmc
+
+        names = list(self.priors)
+        low, high = (np.array([self.priors[name][i] for name in names]) for i in (0, 1))
+        unit = qmc.LatinHypercube(d=len(names) + extra, seed=seed).random(n)
+        values = low + unit[:, : len(names)] * (high - low)
+        return [dict(zip(names, row.tolist(), strict=True)) for row in values], unit[:, len(names):]
+
 
 class Interrupted(Exception):
     """Ctrl-C: the run stopped; ``generations`` completed generations are kept in ``folder``."""
@@ -236,7 +250,7 @@ def _one_generation(problem: Problem, population_size: int, sampler: SeededSampl
     abc = pyabc.ABCSMC(
         models=pyabc.FunctionModel(_Simulate(problem.simulator, names), name="simulator"),
         parameter_priors=pyabc.Distribution(**{name: pyabc.RV("uniform", low, high - low) for name, (low, high) in problem.priors.items()}),
-        distance_function=ToleranceDistance({name: tolerance for name, (_, tolerance) in problem.targets.items()}),
+        distance_function=problem.distance(),
         population_size=population_size,
         transitions=kernel(kernel_scale, problem.priors),
         eps=epsilon_for(first),
