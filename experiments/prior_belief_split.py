@@ -78,35 +78,39 @@ def _prior(community: float) -> tuple[float, float, float, float]:
     return (0.80 - community, 0.10, 0.10, community)
 
 
-def _simulate(job: tuple[int, dict[str, float], float]) -> dict[str, float]:
-    """One calibration simulation; its seed is drawn from a global state seeded by the set's index, so both arms share it."""
-    index, parameters, community = job
+def _simulate(job: tuple[int, dict[str, float], dict[str, object]]) -> dict[str, float]:
+    """One calibration simulation; its seed is drawn from a global state seeded by the set's index, so every arm shares it."""
+    index, parameters, extra = job
     np.random.seed(SEED + index)
-    return _problem.simulator({**parameters, "landlord.prior_belief": _prior(community)})
+    return _problem.simulator({**parameters, **extra})
 
 
-def _check(job: tuple[dict[str, float], float, int]) -> np.ndarray:
+def _check(job: tuple[dict[str, float], dict[str, object], int]) -> np.ndarray:
     from sim.calibration.simulator import final_figures
 
-    parameters, community, seed = job
+    parameters, extra, seed = job
     sim = _problem.simulator
-    return final_figures(sim.scenario, seed, sim.steps, {**sim.constants, **parameters, "landlord.prior_belief": _prior(community)}, sim.columns)
+    return final_figures(sim.scenario, seed, sim.steps, {**sim.constants, **parameters, **extra}, sim.columns)
 
 
-def prior_study(n: int, workers: int) -> None:
-    _setup()
-    sets, unit = _problem.latin_sets(n, SEED, extra=1)
-    shares = FREE[0] + unit[:, 0] * (FREE[1] - FREE[0])
+def compare_arms(sets: list[dict[str, float]], arms: dict[str, list[dict[str, object]]], workers: int, describe) -> None:
+    """Run every set in every arm (the arm adds its own values per set) on the same simulator seed; print how each arm meets the figures.
+
+    ``describe(extra)`` names an arm's own values for its best set. Per arm:
+    the distances, the correlation of TP04's and TP11's misses, how often
+    TP04, TP11, TP06 and TP01 satisfied are met together within 4 points,
+    and the best ``CHECK`` sets again on fresh seeds 1-8.
+    """
+    if _problem is None:
+        _setup()
     targets = {column: value for column, (value, _) in _problem.targets.items()}
     distance = _problem.distance()
-    arms = {"today (0.25)": [TODAY] * n, "drawn share": shares.tolist()}
     with ProcessPoolExecutor(workers, initializer=_setup) as pool:
-        found = {arm: list(pool.map(_simulate, [(i, sets[i], c) for i, c in enumerate(share)], chunksize=8)) for arm, share in arms.items()}
+        found = {arm: list(pool.map(_simulate, [(i, sets[i], e) for i, e in enumerate(extras)], chunksize=8)) for arm, extras in arms.items()}
         best = {arm: np.argsort([distance(f, targets) for f in figures], kind="stable")[:CHECK] for arm, figures in found.items()}
         checks = {arm: np.array(list(pool.map(_check, [(sets[i], arms[arm][i], seed) for i in best[arm] for seed in range(1, 9)], chunksize=8)))
                   for arm in arms}
     columns = list(_problem.simulator.columns)
-    print(f"{n} sets from the calibration's priors, each at today's prior belief and at a community share drawn from {FREE}")
     for arm, figures in found.items():
         d = np.array([distance(f, targets) for f in figures])
         miss = {k: 100 * (np.array([f[k] for f in figures]) - targets[k]) for k in TOGETHER}
@@ -114,15 +118,28 @@ def prior_study(n: int, workers: int) -> None:
         near &= np.abs(miss["tsm_neighbourhood"]) <= 4
         with_tp06 = near & (np.abs(miss["tsm_listens"]) <= 4)
         with_tp01 = with_tp06 & (np.abs(miss["tsm_satisfied"]) <= 4)
+        pair = np.abs(miss["tsm_listens"]) <= 4
+        pair &= np.abs(miss["tsm_satisfied"]) <= 4
         print(f"\n{arm}: distance min {d.min():.2f}, 1st percentile {np.quantile(d, 0.01):.2f}, median {np.median(d):.2f}; "
               f"correlation of TP04's and TP11's misses {np.corrcoef(miss['tsm_maintained'], miss['tsm_neighbourhood'])[0, 1]:.2f}")
-        print(f"  sets with TP04 and TP11 within 4 points: {near.sum()}; and TP06: {with_tp06.sum()}; and TP01 satisfied: {with_tp01.sum()}")
+        print(f"  sets with TP04 and TP11 within 4 points: {near.sum()}; and TP06: {with_tp06.sum()}; and TP01 satisfied: {with_tp01.sum()} "
+              f"(TP06 and TP01 satisfied within 4 points: {pair.sum()})")
         means = checks[arm].reshape(CHECK, 8, len(columns)).mean(axis=1)
         check = [distance(dict(zip(columns, row, strict=True)), targets) for row in means]
         top = int(np.argmin(check))
-        share = arms[arm][best[arm][top]]
         misses = ", ".join(f"{k.replace('tsm_', '')} {100 * (means[top][columns.index(k)] - v):+.1f}" for k, v in targets.items())
-        print(f"  best {CHECK} again on seeds 1-8: distance min {min(check):.2f}, median {np.median(check):.2f}; the best (community share {share:.2f}): {misses}")
+        print(f"  best {CHECK} again on seeds 1-8: distance min {min(check):.2f}, median {np.median(check):.2f}; "
+              f"the best ({describe(arms[arm][best[arm][top]])}): {misses}")
+
+
+def prior_study(n: int, workers: int) -> None:
+    _setup()
+    sets, unit = _problem.latin_sets(n, SEED, extra=1)
+    shares = FREE[0] + unit[:, 0] * (FREE[1] - FREE[0])
+    arms = {"today (0.25)": [{"landlord.prior_belief": _prior(TODAY)}] * n,
+            "drawn share": [{"landlord.prior_belief": _prior(c)} for c in shares.tolist()]}
+    print(f"{n} sets from the calibration's priors, each at today's prior belief and at a community share drawn from {FREE}")
+    compare_arms(sets, arms, workers, lambda extra: f"community share {extra['landlord.prior_belief'][3]:.2f}")
 
 
 def figures(args: tuple[dict[str, float], float, int, tuple[str, ...], int]) -> np.ndarray:

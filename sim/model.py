@@ -134,7 +134,7 @@ class HousingModel(mesa.Model):
         self._residents_by_index = list(self.residents)  # created in index order; households move, dwellings stay
 
         lp = self.params.landlord
-        belief = decisions.initial_belief(decisions.need_shares(self.state.need_profile), np.array(lp.prior_belief), lp.belief_accuracy)
+        belief = decisions.initial_belief(decisions.need_shares(self.state.need_profile), decisions.leaning_prior(lp.prior_belief, lp.prior_repairs_lean), lp.belief_accuracy)
         policy_object = make_policy(config.policy, config.levers, where=f"{config.source}: policy")
         self.landlord = Landlord(self, lp.budget, belief, lp.humility, lp.respect, policy_object)
         self.landlord.committed = (1.0 - self.params.voice.flexible_share) * lp.budget

@@ -59,6 +59,23 @@ def test_initial_belief_normalises_the_prior():
     np.testing.assert_allclose(decisions.initial_belief(truth, np.zeros(4), 0.0), [0.25] * 4)
 
 
+def test_leaning_prior_moves_need_between_community_and_repairs():
+    np.testing.assert_allclose(decisions.leaning_prior(PRIOR, 0.05), [0.60, 0.1, 0.1, 0.20])
+    np.testing.assert_allclose(decisions.leaning_prior(PRIOR, -0.10), [0.45, 0.1, 0.1, 0.35])
+    np.testing.assert_allclose(decisions.leaning_prior(PRIOR, 0.40), [0.95, 0.1, 0.1, 0.0])  # cut at 0
+    np.testing.assert_array_equal(decisions.leaning_prior(tuple(PRIOR), 0.0), PRIOR)  # the default: as declared
+
+
+def test_a_lean_is_the_same_landlord_as_its_leaning_prior_declared():
+    """The lean only rewrites professionals' prior: a run with lean 0.05 is bitwise the run declaring (0.60, 0.1, 0.1, 0.20)."""
+    from sim import HousingModel
+
+    leaning = HousingModel(rng=4, residents=60, steps=6, landlord__prior_repairs_lean=0.05).run()
+    declared = HousingModel(rng=4, residents=60, steps=6, landlord__prior_belief=(0.60, 0.1, 0.1, 0.20)).run()
+    assert leaning.equals(declared)
+    assert not leaning.equals(HousingModel(rng=4, residents=60, steps=6).run())
+
+
 def test_initial_belief_gets_closer_to_truth_with_accuracy():
     truth = np.array([0.4, 0.4, 0.0, 0.2])
     scores = [decisions.belief_accuracy(decisions.initial_belief(truth, PRIOR, a), truth) for a in (0.0, 0.3, 0.6, 1.0)]

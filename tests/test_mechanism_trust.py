@@ -153,3 +153,34 @@ def test_participants_judge_by_the_influence_they_saw_delivered():
     # Delivered beyond expectation: 0.72 + 0.8 * 0.4 = 1.04 -> 1; trust 0.5 + 0.08 * 0.5 = 0.54.
     # Little delivered: 0.72 + 0.8 * (0.1 - 0.6) = 0.32 -> 0.5 - 0.24 * 0.18 = 0.4568; below not being asked (0.5176).
     np.testing.assert_allclose(s.trust_landlord[:3], [0.54, 0.4568, 0.5176])
+
+
+# -- what the landlord is judged on (home_weight) -----------------------------
+
+
+def test_judged_need_met_weighs_the_home():
+    need_fit = np.array([0.4, 0.4, 0.7])
+    met = np.array([[0.9, 0.1, 0.0, 0.0], [0.0, 0.5, 0.0, 0.3], [0.0, 0.7, 0.0, 0.0]])
+    left = np.array([[0.1, 0.9, 0.5, 0.0], [1.0, 0.2, 0.0, 0.0], [0.0, 0.3, 0.0, 0.0]])
+    # Repairs met 0.9 of 1.0 and 0 of 1.0; the third household held no repairs need, so it is judged on need met overall.
+    np.testing.assert_allclose(trust.judged_need_met(need_fit, met, left, 0.5), [0.5 * 0.4 + 0.5 * 0.9, 0.5 * 0.4, 0.7])
+    np.testing.assert_allclose(trust.judged_need_met(need_fit, met, left, 1.0), [0.9, 0.0, 0.7])
+    np.testing.assert_array_equal(trust.judged_need_met(need_fit, met, left, 0.0), need_fit)  # off: today's rule
+
+
+@pytest.mark.parametrize("repairs_met, direction", [(1.0, +1), (0.0, -1)])
+def test_weighing_the_home_cuts_both_ways(repairs_met, direction):
+    """The same need met overall: trust and "listens and acts" rise where repairs were done and fall where they were not."""
+    after = {}
+    for weight in (0.0, 1.0):
+        model = _model()
+        model.params.trust.home_weight = weight
+        s = model.state
+        s.need[:] = 0.0
+        model.month.met = np.zeros((10, 4))
+        model.month.met[:, 0] = repairs_met  # of one unit of repairs need held this month
+        s.need[:, 0] = 1.0 - repairs_met
+        trust.update(model)
+        after[weight] = (s.trust_landlord.copy(), s.voice_felt.copy())
+    for weighed, today in zip(after[1.0], after[0.0], strict=True):
+        assert np.all(np.sign(weighed - today) == direction)

@@ -48,6 +48,10 @@ on repairs is the ring-fence itself), and requests acted on are paid from the
 rest, so they displace the other domains' provision, never the repairs
 budget (a request raised on repairs still adds repairs service for whoever
 raised it). At 0 there is one budget, split by belief and agenda, as before.
+
+Where the belief starts: ``belief_accuracy`` of the way from professionals'
+prior (``prior_belief``, with ``prior_repairs_lean`` of need moved from the
+community share to the repairs share) to residents' true needs.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ import numpy as np
 
 from sim.arraytools import column_totals
 from sim.parameters import Param, Section
-from sim.state import REPAIRS
+from sim.state import COMMUNITY, REPAIRS
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
@@ -70,6 +74,7 @@ LANDLORD = Section(
         Param("budget", 110.0, "GBP per household per month", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Service budget (repairs, employment support, health and wellbeing, community).", 0.0, 100000.0, plausible=(90.0, 130.0)),
         Param("belief_accuracy", 0.5, "share [0, 1]", "assumption; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "How close the landlord's belief about needs is, from its own records and judgement, to residents' true needs (1: exact; 0: its prior).", 0.0, 1.0, plausible=(0.1, 0.9)),
         Param("prior_belief", (0.55, 0.1, 0.1, 0.25), "shares of need by domain (repairs, employment, health, community)", "assumption", "What professionals assume needs are, before any evidence.", 0.0, 1.0),
+        Param("prior_repairs_lean", 0.0, "share of need", "assumption; 0 is prior_belief as declared (docs/VALIDATION.md section 8c studies it)", "Share of need professionals' prior belief moves from the community domain to repairs (negative: from repairs to community), on top of prior_belief: how the money professionals think needed splits between the home and the neighbourhood. Shares cut at 0.", -0.5, 0.5),
         Param("humility", 0.8, "share [0, 1]", "assumption", "How far the landlord lets residents' input change its mind.", 0.0, 1.0, plausible=(0.3, 1.0)),
         Param("learning_rate", 0.1, "share per month", "assumption", "Most the belief, or residents' agenda, can move towards what the room says in a month.", 0.0, 1.0, plausible=(0.03, 0.3)),
         Param("repairs_budget_share", 0.0, "share of the service budget", "assumption (the Regulator of Social Housing's Global Accounts report maintenance and major repairs as cost lines of their own, apart from management and other social housing costs; the share is not taken from them); 0 switches the ring-fence off", "Share of the service budget ring-fenced for repairs, committed like contracts: belief, residents' agenda and the cost of requests move only the rest (0: one budget, split by belief). A structural switch, off by default, so not among the screened uncertainties (docs/notes/repairs_ring_fence.md studies it).", 0.0, 0.9),
@@ -90,6 +95,16 @@ def need_shares(need: np.ndarray) -> np.ndarray:
     total = column_totals(need)
     whole = total.sum()
     return total / whole if whole > 0 else np.full(need.shape[1], 1.0 / need.shape[1])
+
+
+def leaning_prior(prior_belief, lean: float) -> np.ndarray:
+    """Professionals' prior belief with ``lean`` of need moved from community to repairs (negative: the other way), shares cut at 0."""
+    prior = np.array(prior_belief, dtype=float)
+    if lean != 0.0:
+        prior[REPAIRS] += lean
+        prior[COMMUNITY] -= lean
+        np.clip(prior, 0.0, None, out=prior)
+    return prior
 
 
 def initial_belief(true_shares: np.ndarray, prior: np.ndarray, accuracy: float) -> np.ndarray:

@@ -15,6 +15,18 @@ being listened to are moving averages of the same experiences: "listens and
 acts" is, for those who had a say, the influence they saw, and for the rest
 whether what they asked services for was done (their need met), each blended
 with what neighbours report.
+
+**What the landlord is judged on** (``home_weight``, off at 0): the need met
+in a tenant's experience of the landlord, and in "listens and acts" for those
+who had no say, is ``(1 - home_weight) * need met + home_weight * repairs
+need met``, this month's shares. Tenants' satisfaction with their housing
+provider is closely coupled to the condition of their home (AIHW National
+Social Housing Survey 2018, after dwelling condition, tenant and area
+factors), so the home may weigh more than its share of need. It cuts both
+ways: a landlord that moves money into repairs gains trust from it, one that
+moves money out (to residents' other priorities, or under a cut that falls
+on repairs) loses it. A structural switch studied in docs/VALIDATION.md
+section 8c (``experiments/home_weight.py``); the default is today's rule.
 """
 
 from __future__ import annotations
@@ -24,6 +36,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sim.parameters import Param, Section
+from sim.state import REPAIRS
 
 if TYPE_CHECKING:
     from sim.model import HousingModel
@@ -39,6 +52,7 @@ PARAMETERS = Section(
         Param("respect_weight", 0.4, "weight", "assumption", "Weight of respect received in experience of the landlord.", 0.0, 1.0, plausible=(0.2, 0.6)),
         Param("voice_weight", 0.8, "per unit of influence gap", "assumption (Folger 1977: the frustration effect)", "Effect on a resident's experience of the landlord of the influence they saw minus the influence they expected.", 0.0, 5.0, plausible=(0.3, 1.5)),
         Param("neighbour_scale", 4.0, "tie strength", "assumption", "Tie strength at which contact builds about 63% of full trust in neighbours.", 0.01, 100.0, plausible=(2.0, 8.0)),
+        Param("home_weight", 0.0, "share [0, 1]", "assumption (AIHW National Social Housing Survey 2018: satisfaction with the housing provider's services is closely coupled to the condition of the home); 0 switches it off", "Share of the need met a tenant judges the landlord on (in trust and in \"listens and acts\" for those without a say) that is repairs need met this month, the rest all need met. A structural switch, off by default, so not among the screened uncertainties (docs/VALIDATION.md section 8c studies it).", 0.0, 1.0),
         Param("perception_rate", 0.2, "share per month", "assumption", "How fast perceived respect and perceived listening follow experience.", 0.0, 1.0, plausible=(0.1, 0.4)),
     ),
 )
@@ -58,6 +72,19 @@ def landlord_experience(need_fit, respect, had_say, influence_seen, voice_expect
     return np.clip(base + voice, 0.0, 1.0)
 
 
+def judged_need_met(need_fit: np.ndarray, met: np.ndarray, need_left: np.ndarray, home_weight: float) -> np.ndarray:
+    """The need met a tenant judges the landlord on: need met overall, with the home (repairs) weighing ``home_weight``.
+
+    ``met`` and ``need_left`` are this month's need met and need still held
+    after delivery, per household and domain; a household that held no
+    repairs need judges on its need met overall.
+    """
+    repairs_met = met[:, REPAIRS]
+    repairs_held = need_left[:, REPAIRS] + repairs_met
+    repairs_fit = np.divide(repairs_met, repairs_held, out=need_fit.copy(), where=repairs_held > 0)
+    return (1.0 - home_weight) * need_fit + home_weight * repairs_fit
+
+
 def with_word_of_mouth(own: np.ndarray, heard: np.ndarray, weight: float) -> np.ndarray:
     """Own experience blended with what neighbours report."""
     return (1.0 - weight) * own + weight * heard
@@ -73,9 +100,11 @@ def update(model: HousingModel) -> None:
     # listened to ("listens to your views and acts on them": those who had a
     # say judge by the influence they saw it have; others by whether what
     # they asked services for was done). Word of mouth blends in neighbours'
-    # (tie-weighted means).
-    own_landlord = landlord_experience(s.need_fit, respect, had_say, s.influence_seen, s.voice_expectation, p)
-    own_listened = np.where(had_say, s.influence_seen, s.need_fit)
+    # (tie-weighted means). The landlord is judged on need met with the home
+    # weighing home_weight (need_fit itself when it is 0: today's rule).
+    judged = s.need_fit if p.home_weight == 0.0 else judged_need_met(s.need_fit, model.month.met, s.need, p.home_weight)
+    own_landlord = landlord_experience(judged, respect, had_say, s.influence_seen, s.voice_expectation, p)
+    own_listened = np.where(had_say, s.influence_seen, judged)
     heard = net.neighbour_means(own_landlord, s.need_fit, own_listened)
     landlord, services, listened = (with_word_of_mouth(own, told, p.word_of_mouth) for own, told in zip((own_landlord, s.need_fit, own_listened), heard, strict=True))
 
