@@ -1,6 +1,6 @@
 """Does a landlord's size change what its tenants say? The figures in docs/VALIDATION.md, section "Size".
 
-    python experiments/size_figures.py [--sizes 1000 5000 20000] [--seeds 6]
+    python experiments/size_figures.py [--sizes 1000 5000 20000] [--seeds 6] [--set trust.home_weight=0]
 
 For the calibrated scenario (English landlords today: its own practice as
 the status quo) and for the same landlord switching to co-production at
@@ -9,7 +9,9 @@ Satisfaction Measures share after a year (the calibration's horizon) and
 after five years, the mean over seeds and the spread between seeds (their
 standard deviation), in percentage points. Every lever is a share of
 households, so at equal settings the sizes should differ by less than the
-spread between seeds (docs/ODD.md, pattern 9).
+spread between seeds (docs/ODD.md, pattern 9). ``--set KEY=VALUE`` (repeatable)
+changes a parameter of the calibrated scenario in both arms, as ``run.py run
+--set`` does.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sim import HousingModel
+from sim.errors import UserError
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "england_baseline.toml"
-COLUMNS = ("tsm_satisfied", "tsm_dissatisfied", "tsm_listens", "tsm_informed", "tsm_respect", "tsm_complaints", "employment_rate")
+COLUMNS = ("tsm_satisfied", "tsm_dissatisfied", "tsm_listens", "tsm_informed", "tsm_respect", "tsm_complaints", "tsm_maintained", "employment_rate")
 
 
 def main() -> None:
@@ -35,11 +38,22 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 20000])
     parser.add_argument("--seeds", type=int, default=6)
     parser.add_argument("--months", type=int, nargs="+", default=[12, 60])
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="a parameter of the calibrated scenario, e.g. trust.home_weight=0")
     args = parser.parse_args()
-    today = HousingModel(SCENARIO, rng=1, residents=100, status_quo__months=0).config
+    changed = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        try:
+            changed[key.strip()] = float(value)
+        except ValueError:
+            parser.error(f"--set {item}: not KEY=number")
+    try:
+        today = HousingModel(SCENARIO, rng=1, residents=100, status_quo__months=0, **changed).config
+    except UserError as error:
+        parser.exit(2, f"error: {error}\n")  # one line, no traceback
     # Today's practice stays the status quo (spelt out: "own" would follow the switched policy).
     from_today = {"status_quo__policy": today.status_quo, **{f"status_quo__{k}": v for k, v in today.status_quo_levers.items()}}
-    arms = {"today": {}, "co-production from today": {"policy": "co_production", **from_today}}
+    arms = {"today": changed, "co-production from today": {"policy": "co_production", **from_today, **changed}}
     for arm, overrides in arms.items():
         for size in args.sizes:
             started = time.perf_counter()

@@ -25,8 +25,8 @@ Social Housing Survey 2018, after dwelling condition, tenant and area
 factors), so the home may weigh more than its share of need. It cuts both
 ways: a landlord that moves money into repairs gains trust from it, one that
 moves money out (to residents' other priorities, or under a cut that falls
-on repairs) loses it. A structural switch studied in docs/VALIDATION.md
-section 8c (``experiments/home_weight.py``); the default is today's rule.
+on repairs) loses it. Off by default (the rule before it); the calibration
+fits it (docs/VALIDATION.md sections 3 and 8c, ``experiments/home_weight.py``).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ PARAMETERS = Section(
         Param("respect_weight", 0.4, "weight", "assumption", "Weight of respect received in experience of the landlord.", 0.0, 1.0, plausible=(0.2, 0.6)),
         Param("voice_weight", 0.8, "per unit of influence gap", "assumption (Folger 1977: the frustration effect)", "Effect on a resident's experience of the landlord of the influence they saw minus the influence they expected.", 0.0, 5.0, plausible=(0.3, 1.5)),
         Param("neighbour_scale", 4.0, "tie strength", "assumption", "Tie strength at which contact builds about 63% of full trust in neighbours.", 0.01, 100.0, plausible=(2.0, 8.0)),
-        Param("home_weight", 0.0, "share [0, 1]", "assumption (AIHW National Social Housing Survey 2018: satisfaction with the housing provider's services is closely coupled to the condition of the home); 0 switches it off", "Share of the need met a tenant judges the landlord on (in trust and in \"listens and acts\" for those without a say) that is repairs need met this month, the rest all need met. A structural switch, off by default, so not among the screened uncertainties (docs/VALIDATION.md section 8c studies it).", 0.0, 1.0),
+        Param("home_weight", 0.0, "share [0, 1]", "assumption (AIHW National Social Housing Survey 2018: satisfaction with the housing provider's services is closely coupled to the condition of the home); 0 is the rule before 2026-12-02; fitted in scenarios/england_baseline.toml (docs/VALIDATION.md)", "Share of the need met a tenant judges the landlord on (in trust and in \"listens and acts\" for those without a say) that is repairs need met this month, the rest all need met.", 0.0, 1.0),
         Param("perception_rate", 0.2, "share per month", "assumption", "How fast perceived respect and perceived listening follow experience.", 0.0, 1.0, plausible=(0.1, 0.4)),
     ),
 )
