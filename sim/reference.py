@@ -96,12 +96,22 @@ class ReferenceRules:
         respect = model.month.respect
         own: dict[int, tuple[float, float, float]] = {}
 
+        def judged(r: Resident) -> float:
+            # The landlord is judged on need met with the home weighing home_weight (this month's repairs need met).
+            if p.home_weight == 0.0:
+                return r.need_fit
+            met = float(model.month.met[r.index, 0])  # repairs is domain 0
+            held = float(model.state.need[r.index, 0]) + met
+            repairs_fit = met / held if held > 0 else r.need_fit
+            return (1 - p.home_weight) * r.need_fit + p.home_weight * repairs_fit
+
         def experience(r: Resident) -> None:
-            base = (p.service_weight * r.need_fit + p.respect_weight * respect[r.index]) / max(p.service_weight + p.respect_weight, 1e-12)
+            need = judged(r)
+            base = (p.service_weight * need + p.respect_weight * respect[r.index]) / max(p.service_weight + p.respect_weight, 1e-12)
             had_say = r.participated or bool(model.state.reversed[r.index])
             seen = float(model.state.influence_seen[r.index])
             voice = p.voice_weight * (seen - r.voice_expectation) if had_say else 0.0
-            listened = seen if had_say else r.need_fit
+            listened = seen if had_say else need
             own[r.index] = (_clip(base + voice), r.need_fit, listened)
 
         updates: dict[int, tuple[float, ...]] = {}
