@@ -61,12 +61,12 @@ def figures(args: tuple[dict[str, float], float, float, int, tuple[str, ...], in
 
     values, weight, community, seed, columns, months = args
     extra = {"trust.home_weight": weight, "landlord.prior_belief": split._prior(community)}
-    model = HousingModel(str(split.SCENARIO), rng=seed, steps=months, collect=columns, **values, **extra)
+    model = HousingModel(str(split.SCENARIO), rng=seed, steps=months, collect=columns, **{**split.study_set(values), **extra})
     return model.run().iloc[-1][list(columns)].to_numpy(dtype=float)
 
 
-def sweep(draws: int, seeds: int, workers: int) -> None:
-    found = posteriors.read(split.POSTERIOR)
+def sweep(draws: int, seeds: int, workers: int, posterior: Path) -> None:
+    found = posteriors.read(posterior)
     months = int(found.key["steps"])
     heaviest = np.argsort(-found.weights, kind="stable")[:draws]
     sets = [dict(zip(found.names, found.draws[i].tolist(), strict=True)) for i in heaviest]
@@ -112,11 +112,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prior", type=int, metavar="N", help="the prior-predictive study with N sets instead of the sweep")
+    parser.add_argument("--posterior", type=Path, default=split.POSTERIOR, help=split.POSTERIOR_HELP)
     args = parser.parse_args()
     if args.prior:
         prior_study(args.prior, args.workers)
     else:
-        sweep(args.draws, args.seeds, args.workers)
+        sweep(args.draws, args.seeds, args.workers, args.posterior)
 
 
 if __name__ == "__main__":

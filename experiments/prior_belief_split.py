@@ -39,6 +39,7 @@ points, and the best ``CHECK`` sets again on fresh seeds 1-8.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -51,6 +52,10 @@ sys.path.insert(0, str(ROOT))
 from sim.calibration import posterior as posteriors  # noqa: E402
 
 POSTERIOR = ROOT / "experiments" / "data" / "england_baseline_posterior"
+POSTERIOR_HELP = ("the posterior whose heaviest sets are swept (a path without .csv/.json; default: the committed one). "
+                  "VALIDATION 8c's sweeps used the one committed before 2026-12-02: "
+                  "git show 451d171:experiments/data/england_baseline_posterior.csv > /tmp/old_posterior.csv, the same for .json, "
+                  "then --posterior /tmp/old_posterior")
 SCENARIO = ROOT / "scenarios" / "england_baseline.toml"
 COMMUNITY_SHARES = (0.35, 0.25, 0.20, 0.15, 0.05)
 """The prior's community share; repairs takes 0.80 minus it. 0.25 is today's default."""
@@ -60,6 +65,10 @@ TODAY = 0.25
 SEED = 20261202
 CHECK = 10
 CALIBRATION = ROOT / "experiments" / "calibration.toml"
+STUDIED = {"trust.home_weight": 0.0, "landlord.prior_repairs_lean": 0.0}
+"""Parameters these studies set themselves, at these values unless an arm draws them: both were added
+for them (VALIDATION 8c) and are fitted since 2026-12-02, so the posterior's and the priors' values
+of them are left out. At 0 the model is the one the studies were run on."""
 TOGETHER = ("tsm_maintained", "tsm_neighbourhood", "tsm_listens", "tsm_satisfied")
 """TP04, TP11, TP06, TP01 satisfied: the figures one budget and one reading could not meet together (VALIDATION 8c)."""
 
@@ -71,7 +80,13 @@ def _setup() -> None:
     from sim.calibration import spec
     from sim.calibration.pipeline import problem
 
-    _problem = problem(spec.load(CALIBRATION))
+    fitted = problem(spec.load(CALIBRATION))
+    _problem = dataclasses.replace(fitted, priors={name: bounds for name, bounds in fitted.priors.items() if name not in STUDIED})
+
+
+def study_set(values: dict[str, float]) -> dict[str, float]:
+    """A posterior's or the priors' parameter set with the studied parameters at the studies' own values (``STUDIED``)."""
+    return {**{name: value for name, value in values.items() if name not in STUDIED}, **STUDIED}
 
 
 def _prior(community: float) -> tuple[float, float, float, float]:
@@ -82,7 +97,7 @@ def _simulate(job: tuple[int, dict[str, float], dict[str, object]]) -> dict[str,
     """One calibration simulation; its seed is drawn from a global state seeded by the set's index, so every arm shares it."""
     index, parameters, extra = job
     np.random.seed(SEED + index)
-    return _problem.simulator({**parameters, **extra})
+    return _problem.simulator({**study_set(parameters), **extra})
 
 
 def _check(job: tuple[dict[str, float], dict[str, object], int]) -> np.ndarray:
@@ -90,7 +105,7 @@ def _check(job: tuple[dict[str, float], dict[str, object], int]) -> np.ndarray:
 
     parameters, extra, seed = job
     sim = _problem.simulator
-    return final_figures(sim.scenario, seed, sim.steps, {**sim.constants, **parameters, **extra}, sim.columns)
+    return final_figures(sim.scenario, seed, sim.steps, {**sim.constants, **study_set(parameters), **extra}, sim.columns)
 
 
 def compare_arms(sets: list[dict[str, float]], arms: dict[str, list[dict[str, object]]], workers: int, describe) -> None:
@@ -147,7 +162,7 @@ def figures(args: tuple[dict[str, float], float, int, tuple[str, ...], int]) -> 
 
     values, community, seed, columns, months = args
     prior = (0.80 - community, 0.10, 0.10, community)
-    model = HousingModel(str(SCENARIO), rng=seed, steps=months, collect=columns, **values, **{"landlord.prior_belief": prior})
+    model = HousingModel(str(SCENARIO), rng=seed, steps=months, collect=columns, **{**study_set(values), "landlord.prior_belief": prior})
     return model.run().iloc[-1][list(columns)].to_numpy(dtype=float)
 
 
@@ -157,12 +172,13 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prior", type=int, metavar="N", help="the prior-predictive study with N sets instead of the sweep")
+    parser.add_argument("--posterior", type=Path, default=POSTERIOR, help=POSTERIOR_HELP)
     args = parser.parse_args()
     if args.prior:
         prior_study(args.prior, args.workers)
         return
 
-    found = posteriors.read(POSTERIOR)
+    found = posteriors.read(args.posterior)
     months = int(found.key["steps"])
     heaviest = np.argsort(-found.weights, kind="stable")[: args.draws]
     sets = [dict(zip(found.names, found.draws[i].tolist(), strict=True)) for i in heaviest]
