@@ -67,7 +67,7 @@ def test_the_conditions_experiment_varies_each_parameter_over_its_declared_plaus
     declared = {f"{section.name}.{param.name}": param for section in catalogue.SECTIONS for param in section.params}
     spec = experiment.load(ROOT / "experiments" / "conditions.toml")
     assert [ref.key for ref in spec.scenarios] == ["england_baseline", "paternalistic", "consultation", "co_design", "co_production"]
-    assert len(spec.factors) == 13 and {f.group for f in spec.factors} == {"uncertainties"}
+    assert len(spec.factors) == 15 and {f.group for f in spec.factors} == {"uncertainties"}
     for factor in spec.factors:
         assert (factor.low, factor.high) == declared[factor.name].plausible, factor.name
 
