@@ -34,20 +34,14 @@ model or the committed calibration.
 
 from __future__ import annotations
 
-import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "experiments"))
 
 import prior_belief_split as split  # noqa: E402
-
-from sim.calibration import posterior as posteriors  # noqa: E402
 
 WEIGHTS = (0.0, 0.25, 0.5, 0.75, 1.0)
 """``trust.home_weight`` values swept; 0 is today's rule."""
@@ -56,37 +50,10 @@ SPLITS = (0.25, 0.20)
 SEED = 20261203
 
 
-def figures(args: tuple[dict[str, float], float, float, int, tuple[str, ...], int]) -> np.ndarray:
-    from sim.model import HousingModel
-
-    values, weight, community, seed, columns, months = args
-    extra = {"trust.home_weight": weight, "landlord.prior_belief": split._prior(community)}
-    model = HousingModel(str(split.SCENARIO), rng=seed, steps=months, collect=columns, **{**split.study_set(values), **extra})
-    return model.run().iloc[-1][list(columns)].to_numpy(dtype=float)
-
-
 def sweep(draws: int, seeds: int, workers: int, posterior: Path) -> None:
-    found = posteriors.read(posterior)
-    months = int(found.key["steps"])
-    heaviest = np.argsort(-found.weights, kind="stable")[:draws]
-    sets = [dict(zip(found.names, found.draws[i].tolist(), strict=True)) for i in heaviest]
-    columns = tuple(name for name, _, _ in found.targets)
-    cells = [(community, weight) for community in SPLITS for weight in WEIGHTS]
-    jobs = [(values, weight, community, seed, columns, months) for community, weight in cells for values in sets for seed in range(1, seeds + 1)]
-    with ProcessPoolExecutor(workers) as pool:
-        rows = np.array(list(pool.map(figures, jobs, chunksize=seeds)))
-    rows = rows.reshape(len(cells), len(sets) * seeds, len(columns))
-    national = np.array([value for _, value, _ in found.targets])
-    tolerance = np.array([tol for _, _, tol in found.targets])
-
-    print(f"The posterior's {draws} heaviest sets x seeds 1-{seeds}, {months} months after month 0: mean miss in points (simulated - national)")
-    print("prior repairs / community | home weight | " + " | ".join(columns) + " | distance")
-    for (community, weight), block in zip(cells, rows, strict=True):
-        miss = block.mean(axis=0) - national
-        per_set = block.reshape(len(sets), seeds, len(columns)).mean(axis=1)
-        distance = np.sqrt((((per_set - national) / tolerance) ** 2).mean(axis=1))
-        print(f"{0.80 - community:.2f} / {community:.2f} | {weight:.2f} | " + " | ".join(f"{100 * m:+.1f}" for m in miss)
-              + f" | {distance.mean():.2f} (best set {distance.min():.2f})")
+    cells = [(f"{0.80 - community:.2f} / {community:.2f} | {weight:.2f}", {"trust.home_weight": weight, "landlord.prior_belief": split._prior(community)})
+             for community in SPLITS for weight in WEIGHTS]
+    split.posterior_sweep(posterior, draws, seeds, workers, "prior repairs / community | home weight", cells)
 
 
 def prior_study(n: int, workers: int) -> None:
@@ -107,13 +74,7 @@ def prior_study(n: int, workers: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--draws", type=int, default=10, help="the posterior's heaviest parameter sets (default 10)")
-    parser.add_argument("--seeds", type=int, default=4)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--prior", type=int, metavar="N", help="the prior-predictive study with N sets instead of the sweep")
-    parser.add_argument("--posterior", type=Path, default=split.POSTERIOR, help=split.POSTERIOR_HELP)
-    args = parser.parse_args()
+    args = split.study_arguments(__doc__.split("\n\n")[0])
     if args.prior:
         prior_study(args.prior, args.workers)
     else:

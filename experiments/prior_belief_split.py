@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from sim.calibration import posterior as posteriors  # noqa: E402
+from sim.errors import UserError  # noqa: E402
 
 POSTERIOR = ROOT / "experiments" / "data" / "england_baseline_posterior"
 POSTERIOR_HELP = ("the posterior whose heaviest sets are swept (a path without .csv/.json; default: the committed one). "
@@ -157,47 +158,63 @@ def prior_study(n: int, workers: int) -> None:
     compare_arms(sets, arms, workers, lambda extra: f"community share {extra['landlord.prior_belief'][3]:.2f}")
 
 
-def figures(args: tuple[dict[str, float], float, int, tuple[str, ...], int]) -> np.ndarray:
+def figures(args: tuple[dict[str, float], dict[str, object], int, tuple[str, ...], int]) -> np.ndarray:
+    """One run of the calibrated scenario at a posterior set with a sweep cell's own values, its final month's figures."""
     from sim.model import HousingModel
 
-    values, community, seed, columns, months = args
-    prior = (0.80 - community, 0.10, 0.10, community)
-    model = HousingModel(str(SCENARIO), rng=seed, steps=months, collect=columns, **{**study_set(values), "landlord.prior_belief": prior})
+    values, extra, seed, columns, months = args
+    model = HousingModel(str(SCENARIO), rng=seed, steps=months, collect=columns, **{**study_set(values), **extra})
     return model.run().iloc[-1][list(columns)].to_numpy(dtype=float)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def posterior_sweep(posterior: Path, draws: int, seeds: int, workers: int, heading: str, cells: list[tuple[str, dict[str, object]]]) -> None:
+    """Each cell's values at the posterior's ``draws`` heaviest sets on seeds 1 to ``seeds``: one table row per cell (its label,
+    the mean miss of every fitted figure in points, the calibration's distance)."""
+    found = posteriors.read(posterior)
+    months = int(found.key["steps"])
+    heaviest = np.argsort(-found.weights, kind="stable")[:draws]
+    sets = [dict(zip(found.names, found.draws[i].tolist(), strict=True)) for i in heaviest]
+    columns = tuple(name for name, _, _ in found.targets)
+    jobs = [(values, extra, seed, columns, months) for _, extra in cells for values in sets for seed in range(1, seeds + 1)]
+    with ProcessPoolExecutor(workers) as pool:
+        rows = np.array(list(pool.map(figures, jobs, chunksize=seeds)))
+    rows = rows.reshape(len(cells), len(sets) * seeds, len(columns))
+    national = np.array([value for _, value, _ in found.targets])
+    tolerance = np.array([tol for _, _, tol in found.targets])
+
+    print(f"The posterior's {draws} heaviest sets x seeds 1-{seeds}, {months} months after month 0: mean miss in points (simulated - national)")
+    print(f"{heading} | " + " | ".join(columns) + " | distance")
+    for (label, _), block in zip(cells, rows, strict=True):
+        miss = block.mean(axis=0) - national
+        per_set = block.reshape(len(sets), seeds, len(columns)).mean(axis=1)
+        distance = np.sqrt((((per_set - national) / tolerance) ** 2).mean(axis=1))
+        print(f"{label} | " + " | ".join(f"{100 * m:+.1f}" for m in miss) + f" | {distance.mean():.2f} (best set {distance.min():.2f})")
+
+
+def study_arguments(description: str) -> argparse.Namespace:
+    """The options both studies take (this one and experiments/home_weight.py); a posterior that cannot be read is one line, exit status 2."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--draws", type=int, default=10, help="the posterior's heaviest parameter sets (default 10)")
     parser.add_argument("--seeds", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--prior", type=int, metavar="N", help="the prior-predictive study with N sets instead of the sweep")
     parser.add_argument("--posterior", type=Path, default=POSTERIOR, help=POSTERIOR_HELP)
     args = parser.parse_args()
+    if not args.prior:
+        try:
+            posteriors.read(args.posterior)
+        except UserError as error:
+            parser.exit(2, f"error: {error}\n")
+    return args
+
+
+def main() -> None:
+    args = study_arguments(__doc__.split("\n\n")[0])
     if args.prior:
         prior_study(args.prior, args.workers)
         return
-
-    found = posteriors.read(args.posterior)
-    months = int(found.key["steps"])
-    heaviest = np.argsort(-found.weights, kind="stable")[: args.draws]
-    sets = [dict(zip(found.names, found.draws[i].tolist(), strict=True)) for i in heaviest]
-    columns = tuple(name for name, _, _ in found.targets)
-    jobs = [(values, community, seed, columns, months) for community in COMMUNITY_SHARES for values in sets for seed in range(1, args.seeds + 1)]
-    with ProcessPoolExecutor(args.workers) as pool:
-        rows = np.array(list(pool.map(figures, jobs, chunksize=args.seeds)))
-    rows = rows.reshape(len(COMMUNITY_SHARES), len(sets) * args.seeds, len(columns))
-    national = np.array([value for _, value, _ in found.targets])
-    tolerance = np.array([tol for _, _, tol in found.targets])
-
-    print(f"The posterior's {args.draws} heaviest sets x seeds 1-{args.seeds}, {months} months after month 0: mean miss in points (simulated - national)")
-    print("prior repairs / community | " + " | ".join(columns) + " | distance")
-    for community, block in zip(COMMUNITY_SHARES, rows, strict=True):
-        miss = block.mean(axis=0) - national
-        per_set = block.reshape(len(sets), args.seeds, len(columns)).mean(axis=1)
-        distance = np.sqrt((((per_set - national) / tolerance) ** 2).mean(axis=1))
-        label = f"{0.80 - community:.2f} / {community:.2f}" + (" (today)" if community == 0.25 else "")
-        print(f"{label} | " + " | ".join(f"{100 * m:+.1f}" for m in miss) + f" | {distance.mean():.2f} (best set {distance.min():.2f})")
+    cells = [(f"{0.80 - c:.2f} / {c:.2f}" + (" (today)" if c == TODAY else ""), {"landlord.prior_belief": _prior(c)}) for c in COMMUNITY_SHARES]
+    posterior_sweep(args.posterior, args.draws, args.seeds, args.workers, "prior repairs / community", cells)
 
 
 if __name__ == "__main__":
