@@ -188,6 +188,10 @@ class SocialNetwork:
         weight = self.bonding_strength() + self.bridging_strength()
         return tuple(np.where(weight > 0, total / np.maximum(weight, 1e-12), own))
 
+    def contact_sums_of(self, quantities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`contact_sums` of several quantities at once: ``(k, n)`` in, bonding and bridging sums ``(k, n)`` each, in one pass over the ties."""
+        return self._contact_sums(np.asarray(quantities, dtype=float))
+
     def _contact_sums(self, quantities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bonding and bridging sums of ``(k, n)`` quantities, each ``(k, n)``."""
         sums = self.ties.products(quantities)

@@ -124,3 +124,112 @@ def test_delivery_kernels_are_bitwise_the_numpy_formulas(seed):
     for name, values in numpy_state.items():
         np.testing.assert_array_equal(h[name], values, err_msg=name)
     assert len(won) > 0 and (met > 0).any() and (need_fit < 1).any()  # the inputs exercised every branch that matters
+
+
+def params(**values):
+    return type("Params", (), values)()
+
+
+def test_trust_kernels_are_bitwise_the_numpy_formulas():
+    from sim.kernels import households as kernels
+    from sim.mechanisms import trust
+
+    rng = np.random.default_rng(21)
+    n = 400
+    p = params(service_weight=0.6, respect_weight=0.4, voice_weight=0.8, word_of_mouth=0.3, gain_rate=0.08, loss_ratio=3.0, perception_rate=0.2)
+    need_fit, respect, influence, expectation = rng.random(n), rng.random(n), rng.random(n), rng.random(n)
+    had_say = rng.random(n) < 0.3
+    strengths = rng.random((2, n)) * 3 * (rng.random(n) < 0.9)  # some households without ties
+    bonding, bridging = rng.random((3, n)) * strengths[0], rng.random((3, n)) * strengths[1]
+    embedded = rng.random(n)
+    start = {name: rng.random(n) for name in ("landlord", "services", "neighbours", "voice", "respect")}
+
+    own_landlord = trust.landlord_experience(need_fit, respect, had_say, influence, expectation, p)
+    own = np.array([own_landlord, need_fit, np.where(had_say, influence, need_fit)])
+    weight = strengths[0] + strengths[1]
+    heard = np.where(weight > 0, (bonding + bridging) / np.maximum(weight, 1e-12), own)
+    told = trust.with_word_of_mouth(own, heard, p.word_of_mouth)
+    expected = {
+        "landlord": trust.asymmetric_step(start["landlord"], told[0], p.gain_rate, p.loss_ratio),
+        "services": trust.asymmetric_step(start["services"], told[1], p.gain_rate, p.loss_ratio),
+        "neighbours": trust.asymmetric_step(start["neighbours"], embedded, p.gain_rate, p.loss_ratio),
+        "voice": start["voice"] + p.perception_rate * (told[2] - start["voice"]),
+        "respect": start["respect"] + p.perception_rate * (respect - start["respect"]),
+    }
+
+    k_own = np.empty((3, n))
+    kernels.own_experiences(need_fit, respect, had_say, influence, expectation, p.service_weight, p.respect_weight, max(p.service_weight + p.respect_weight, 1e-12), p.voice_weight, k_own)
+    np.testing.assert_array_equal(k_own, own)
+    state = {name: values.copy() for name, values in start.items()}
+    kernels.trust(k_own, bonding, bridging, strengths[0], strengths[1], embedded, respect, 1.0 - p.word_of_mouth, p.word_of_mouth,
+                  p.gain_rate, min(1.0, p.gain_rate * p.loss_ratio), p.perception_rate, *state.values())
+    for name, values in expected.items():
+        np.testing.assert_array_equal(state[name], values, err_msg=name)
+        assert not np.array_equal(values, start[name])
+
+
+def test_stigma_and_wellbeing_kernels_are_bitwise_the_numpy_formulas():
+    from sim.kernels import households as kernels
+    from sim.mechanisms import stigma, wellbeing
+
+    rng = np.random.default_rng(22)
+    n = 400
+    sp = params(media_weight=0.4, treatment_weight=0.4, discrimination_weight=0.2, bonding_buffer=0.3, collective_buffer=0.2, power_buffer=0.5, adjust_rate=0.05)
+    level, respect, bonding, collective, power = (rng.random(n) for _ in range(5))
+    seeking = rng.random(n) < 0.3
+    expected = level + sp.adjust_rate * (stigma.target(0.5, respect, seeking, 0.2, bonding, collective, power, sp) - level)
+    mine = level.copy()
+    kernels.stigma(mine, respect, seeking, bonding, collective, power, 0.5, sp.media_weight, sp.treatment_weight, sp.discrimination_weight, 0.2,
+                   max(sp.media_weight + sp.treatment_weight + sp.discrimination_weight, 1e-12),
+                   sp.bonding_buffer, sp.collective_buffer, sp.power_buffer, sp.adjust_rate)
+    np.testing.assert_array_equal(mine, expected)
+
+    wp = params(need_weight=0.3, bonding_weight=0.2, work_weight=0.2, stigma_weight=0.2, neighbour_weight=0.1, burden_weight=0.1, rate=0.1)
+    well, need_fit, trust_neighbours, fatigue = (rng.random(n) for _ in range(4))
+    employed, working_age = rng.random(n) < 0.5, rng.random(n) < 0.7
+    in_work = (employed | ~working_age).astype(float)
+    expected = well + wp.rate * (wellbeing.target(need_fit, bonding, in_work, level, trust_neighbours, fatigue, wp) - well)
+    weights = max(wp.need_weight + wp.bonding_weight + wp.work_weight + wp.stigma_weight + wp.neighbour_weight, 1e-12)
+    kernels.wellbeing(well, need_fit, bonding, employed, working_age, level, trust_neighbours, fatigue, wp.need_weight, wp.bonding_weight, wp.work_weight,
+                      wp.stigma_weight, wp.neighbour_weight, weights, wp.burden_weight, wp.rate)
+    np.testing.assert_array_equal(well, expected)
+
+
+def test_work_kernel_is_bitwise_the_numpy_formulas_and_makes_the_same_moves():
+    from sim.kernels import households as kernels
+    from sim.mechanisms import mobility
+
+    rng = np.random.default_rng(23)
+    n = 2000
+    p = params(job_finding=0.3, weak_tie_weight=0.5, strong_tie_weight=0.1, support_weight=1.0, stigma_weight=0.6, job_loss=0.2, progression=0.3,
+               settle_years=1.0, repairs_insecurity=0.3, job_efficacy=0.1)
+    weak, strong, support, aspiration, level, unmet = (rng.random(n) * 2 for _ in range(6))
+    tenure = rng.integers(0, 100, n).astype(float)
+    u_find, u_lose, u_up = rng.random(n), rng.random(n), rng.random(n)
+    working_age, employed = rng.random(n) < 0.7, rng.random(n) < 0.5
+    band, efficacy, since = rng.integers(0, 5, n), rng.random(n), rng.integers(0, NEVER + 1, n)
+
+    chance = mobility.job_finding_chance(weak, strong, support, aspiration, level, mobility.stability(tenure, unmet, p), 0.1, p)
+    finds = working_age & ~employed & (u_find < chance)
+    loses = employed & (u_lose < p.job_loss)
+    up = employed & ~loses & (u_up < p.progression * (1.0 + p.weak_tie_weight * weak) * (1.0 - p.stigma_weight * level))
+    expected_band = band.copy()
+    expected_band[finds] = np.maximum(band[finds], 2)
+    expected_band[up] = np.minimum(band[up] + 1, 4)
+    expected_band[loses] = np.minimum(band[loses], 1)
+    expected_efficacy = efficacy.copy()
+    expected_efficacy[finds] += p.job_efficacy * (1.0 - efficacy[finds])
+    expected_since = np.minimum(since + 1, NEVER)
+    expected_since[finds | up] = 0
+
+    mine_employed, mine_tenure = employed.copy(), tenure.copy()
+    settled = 1.0 - np.exp(-tenure / (12.0 * p.settle_years))
+    kernels.work(weak, strong, support, aspiration, level, settled, unmet, u_find, u_lose, u_up, p.job_finding, p.weak_tie_weight, p.strong_tie_weight,
+                 p.support_weight, p.stigma_weight, 1.0 - 0.1, p.repairs_insecurity, p.job_loss, p.progression, p.job_efficacy, 4, NEVER,
+                 working_age, mine_employed, band, efficacy, since, mine_tenure)
+    np.testing.assert_array_equal(mine_employed, (employed | finds) & ~loses)
+    np.testing.assert_array_equal(band, expected_band)
+    np.testing.assert_array_equal(efficacy, expected_efficacy)
+    np.testing.assert_array_equal(since, expected_since)
+    np.testing.assert_array_equal(mine_tenure, tenure + 1.0)
+    assert finds.any() and loses.any() and up.any()
