@@ -72,7 +72,6 @@ class SocialNetwork:
         self.block = np.asarray(block, dtype=np.int64)
         self.ties = ties
         self.linking = linking
-        self._strengths: tuple[np.ndarray, np.ndarray] | None = None  # row sums, until ties change
         self._matrices: dict[int, sp.csr_array] = {}  # each kind as a symmetric matrix, until ties change
 
     @property
@@ -96,7 +95,6 @@ class SocialNetwork:
         return self._matrices[kind]
 
     def _ties_changed(self) -> None:
-        self._strengths = None
         self._matrices = {}
 
     # -- building -------------------------------------------------------------
@@ -119,22 +117,37 @@ class SocialNetwork:
         Pairs in the same block strengthen bonding ties, others bridging ties.
         Strength is capped at 1.
         """
+        u, v, gain = self._pairs(u, v, gain)
+        self.ties.strengthen(self.block[u] != self.block[v], u, v, gain)  # kind: 0 bonding, 1 bridging
+        self._ties_changed()
+
+    @staticmethod
+    def _pairs(u: np.ndarray, v: np.ndarray, gain: np.ndarray | float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs and their gains, self-pairs left out."""
         u = np.asarray(u, dtype=np.int64)
         v = np.asarray(v, dtype=np.int64)
         keep = u != v
         gain = np.asarray(gain, dtype=float)
         if gain.ndim:
             gain = gain[keep]
-        u, v = u[keep], v[keep]
-        self.ties.strengthen(self.block[u] != self.block[v], u, v, gain)  # kind: 0 bonding, 1 bridging
-        self._ties_changed()
+        return u[keep], v[keep], gain
 
     def decay(self, bonding_rate: float, bridging_rate: float, linking_rates: np.ndarray, threshold: float, linking_threshold: float) -> None:
         """Weaken every tie by its rate (linking ties: one rate per institution) and drop ties below the thresholds."""
         self.ties.decay((bonding_rate, bridging_rate), threshold)
         self._ties_changed()
-        self.linking *= 1.0 - np.asarray(linking_rates)[None, :]
-        np.copyto(self.linking, 0.0, where=self.linking < linking_threshold)
+        self._decay_linking(linking_rates, linking_threshold)
+
+    def strengthen_and_decay(self, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float, bonding_rate: float, bridging_rate: float, linking_rates: np.ndarray, threshold: float, linking_threshold: float) -> None:
+        """:meth:`strengthen`, then :meth:`decay`: the same numbers, in one pass over the ties."""
+        u, v, gain = self._pairs(u, v, gain)
+        self.ties.strengthen(self.block[u] != self.block[v], u, v, gain, (bonding_rate, bridging_rate), threshold)
+        self._ties_changed()
+        self._decay_linking(linking_rates, linking_threshold)
+
+    def _decay_linking(self, rates: np.ndarray, threshold: float) -> None:
+        self.linking *= 1.0 - np.asarray(rates)[None, :]
+        np.copyto(self.linking, 0.0, where=self.linking < threshold)
 
     def cut(self, slots: np.ndarray) -> None:
         """Remove every tie of the residents in ``slots`` (they moved out)."""
@@ -147,12 +160,8 @@ class SocialNetwork:
     # -- reading --------------------------------------------------------------
 
     def _row_sums(self) -> tuple[np.ndarray, np.ndarray]:
-        if self._strengths is None:
-            self._keep_strengths(self.ties.products(np.ones((1, self.n)))[0])
-        return self._strengths
-
-    def _keep_strengths(self, sums: np.ndarray) -> None:
-        self._strengths = (sums[: self.n], sums[self.n :])
+        sums = self.ties.sums  # kept up to date by every change to the ties (sim/tie_matrix.py)
+        return sums[: self.n], sums[self.n :]
 
     def bonding_strength(self) -> np.ndarray:
         """Sum of each resident's bonding tie strengths (do not modify the returned array)."""
@@ -179,17 +188,13 @@ class SocialNetwork:
         weight = self.bonding_strength() + self.bridging_strength()
         return tuple(np.where(weight > 0, total / np.maximum(weight, 1e-12), own))
 
+    def contact_sums_of(self, quantities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`contact_sums` of several quantities at once: ``(k, n)`` in, bonding and bridging sums ``(k, n)`` each, in one pass over the ties."""
+        return self._contact_sums(np.asarray(quantities, dtype=float))
+
     def _contact_sums(self, quantities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Bonding and bridging sums of ``(k, n)`` quantities, each ``(k, n)``."""
-        stale = self._strengths is None
-        if stale:
-            # The row sums are wanted too and stale: one more quantity, all
-            # ones, gives them in the same pass (bitwise the same sums).
-            quantities = np.vstack((quantities, np.ones(self.n)))
         sums = self.ties.products(quantities)
-        if stale:
-            self._keep_strengths(sums[-1])
-            sums = sums[:-1]
         return sums[:, : self.n], sums[:, self.n :]
 
     def tie_count(self) -> int:

@@ -42,6 +42,14 @@ ties per household after a few years):
   leaves out entries that sum to zero, so the next month's merge removes them
   at no cost; a zero adds exactly nothing to a product or a row sum, so no
   number changes. :meth:`TieMatrix.kind` gives a kind without them.
+- Every change to the ties is one compiled pass over the store
+  (``sim/kernels/ties.py``) that also yields each resident's row sums (tie
+  strength per kind), kept in :attr:`TieMatrix.sums`: the model reads them
+  every month, and computing them as a product was an extra quantity in two
+  products a month. The month's merge, cap, decay and drop are one pass
+  (:meth:`TieMatrix.strengthen` with ``rates``), where scipy's sum and
+  numpy's cap, decay and drop were four. The pass adds each row sum's terms
+  in the product's order, so the sums are bitwise the product's.
 """
 
 from __future__ import annotations
@@ -49,6 +57,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import _sparsetools
+
+from sim.kernels import ties as kernels
 
 SPARE_ROOM = 1.5
 """Capacity of newly allocated arrays, relative to the ties they must hold: room for growth, so
@@ -75,6 +85,9 @@ class TieMatrix:
         self.kinds = kinds
         self._arrays = (indptr, indices, data)  # indices and data may be longer than the ties they hold
         self._spare: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.sums = np.empty(kinds * n)
+        """Each resident's total tie strength of each kind (row ``k * n + i``), kept up to date by every change: read only."""
+        kernels.row_sums(n, indptr, indices, data, self.sums)
 
     @classmethod
     def stack(cls, matrices: list[sp.csr_array]) -> TieMatrix:
@@ -157,12 +170,13 @@ class TieMatrix:
 
     # -- the monthly updates ----------------------------------------------------
 
-    def strengthen(self, kind: np.ndarray, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float) -> None:
-        """Add ``gain`` to the ties of kind ``kind[k]`` between ``u[k]`` and ``v[k]``, capped at 1.
+    def strengthen(self, kind: np.ndarray, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float, rates: tuple[float, ...] | None = None, threshold: float = 0.0) -> None:
+        """Add ``gain`` to the ties of kind ``kind[k]`` between ``u[k]`` and ``v[k]``, capped at 1; then, with ``rates``, :meth:`decay`.
 
         Ties missing are created; a pair listed more than once (either way
-        round) gains the sum of its gains. Explicit zeros are removed.
-        ``u[k] != v[k]`` is assumed.
+        round) gains the sum of its gains. Explicit zeros are removed, and so
+        are ties the decay takes below ``threshold`` (rather than left as
+        explicit zeros). ``u[k] != v[k]`` is assumed. One pass over the store.
         """
         size = self.nnz + len(u)  # at most, when every pair is new
         if index_type(int(size * SPARE_ROOM)) is np.int64 and self.indptr.dtype != np.int64:
@@ -170,10 +184,10 @@ class TieMatrix:
         indptr, indices, data = self._arrays
         addition = self._addition(kind, u, v, gain, indptr.dtype)
         spare = self._spare_arrays(size)
-        _sparsetools.csr_plus_csr(self.rows, self.n, indptr, indices, data, *addition, *spare)
-        self._spare, self._arrays = self._arrays, spare
-        data = self.data
-        np.copyto(data, 1.0, where=data > 1.0)  # the cap (measured faster than np.minimum: few ties reach it)
+        factors = kernels.factors(rates if rates is not None else (0.0,) * self.kinds)
+        sums = np.empty(self.rows)  # new each time: a reader may still hold last month's
+        kernels.merge_decay(self.n, indptr, indices, data, *addition, factors, threshold, *spare, sums)
+        self._spare, self._arrays, self.sums = self._arrays, spare, sums
 
     def _addition(self, kind: np.ndarray, u: np.ndarray, v: np.ndarray, gain: np.ndarray | float, dtype: type) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The canonical CSR arrays of the pairs' gains, each in its lower-numbered resident's row, duplicates summed (as scipy's COO conversion does)."""
@@ -206,27 +220,17 @@ class TieMatrix:
 
     def decay(self, rates: tuple[float, ...], threshold: float) -> None:
         """Weaken the ties of kind ``k`` by ``rates[k]`` in place; ties below ``threshold`` become explicit zeros."""
-        for kind, rate in enumerate(rates):
-            self.data[self.kind_span(kind)] *= 1.0 - rate
-        data = self.data
-        np.copyto(data, 0.0, where=data < threshold)
+        sums = np.empty(self.rows)
+        kernels.decay(self.n, self.indptr, self.indices, self.data, kernels.factors(rates), threshold, sums)
+        self.sums = sums
 
     def drop_residents(self, slots: np.ndarray) -> None:
-        """Zero every tie of the residents in ``slots``, of every kind, in place.
-
-        A resident's ties to residents numbered above are its own rows; those
-        to residents numbered below sit in the other residents' rows, found
-        by one look-up per stored tie (a table of the leaving residents).
-        """
-        slots = np.asarray(slots, dtype=np.int64)
+        """Zero every tie of the residents in ``slots``, of every kind, in place (one pass: a table of the leaving residents)."""
         leaving = np.zeros(self.n, dtype=bool)
-        leaving[slots] = True
-        data = self.data
-        np.copyto(data, 0.0, where=leaving[self.indices])
-        for kind in range(self.kinds):
-            starts, ends = self.indptr[slots + kind * self.n], self.indptr[slots + kind * self.n + 1]
-            lengths = ends - starts
-            data[np.repeat(starts - np.concatenate(([0], np.cumsum(lengths)[:-1])), lengths) + np.arange(lengths.sum())] = 0.0
+        leaving[np.asarray(slots, dtype=np.int64)] = True
+        sums = np.empty(self.rows)
+        kernels.drop(self.n, self.indptr, self.indices, self.data, leaving, sums)
+        self.sums = sums
 
     def tie_count(self) -> int:
         """Number of ties (stored entries that are not explicit zeros)."""

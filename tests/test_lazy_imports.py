@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-HEAVY = ("mesa", "pandas", "scipy", "networkx")
-"""Top-level packages the model needs and these commands do not (``mesa.discrete_space`` alone cost half a second)."""
+HEAVY = ("mesa", "pandas", "scipy", "networkx", "numba", "llvmlite")
+"""Top-level packages the model needs and these commands do not (``mesa.discrete_space`` alone cost half a second, numba a third)."""
 
 
 def imported_modules(*args: str, code: str | None = None) -> set[str]:

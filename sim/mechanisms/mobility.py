@@ -77,31 +77,20 @@ def job_finding_chances(model: HousingModel) -> tuple[np.ndarray, np.ndarray]:
 
 def work(model: HousingModel) -> None:
     """Phase: jobs found and lost, bands gained; a month more in the home."""
-    s, p = model.state, model.params.mobility
-    n = s.n
-    chance, weak = job_finding_chances(model)
+    from sim.kernels import households as kernels  # numba, only when a model runs
 
+    s, p, net = model.state, model.params.mobility, model.network
+    n = s.n
+    strong, weak = net.contact_sums(s.employed.astype(float))
+    settled = 1.0 - np.exp(-s.tenure_months / (12.0 * p.settle_years))  # stability()'s exp, in numpy
     u_find = model.streams["job_finding"].random(n)
     u_lose = model.streams["job_loss"].random(n)
     u_up = model.streams["progression"].random(n)
-    finds = s.working_age & ~s.employed & (u_find < chance)
-    loses = s.employed & (u_lose < p.job_loss)
-    progression = p.progression * (1.0 + p.weak_tie_weight * weak) * (1.0 - p.stigma_weight * s.stigma)
-    moves_up = s.employed & ~loses & (u_up < progression)
-    # Indices of the few who change: cheaper than masks over every household, each used several times.
-    finds, loses, moves_up = np.flatnonzero(finds), np.flatnonzero(loses), np.flatnonzero(moves_up)
-
-    s.employed[finds] = True
-    s.employed[loses] = False
-    s.income_band[finds] = np.maximum(s.income_band[finds], 2)
-    s.income_band[moves_up] = np.minimum(s.income_band[moves_up] + 1, INCOME_BANDS - 1)
-    s.income_band[loses] = np.minimum(s.income_band[loses], 1)
-    s.efficacy[finds] += p.job_efficacy * (1.0 - s.efficacy[finds])
-
-    np.minimum(s.months_since_moved_up + 1, NEVER, out=s.months_since_moved_up)
-    s.months_since_moved_up[finds] = 0
-    s.months_since_moved_up[moves_up] = 0
-    s.tenure_months += 1.0
+    # job_finding_chance(), stability(), then who finds and loses work and moves up a band, per household in a compiled loop:
+    kernels.work(weak, strong, model.month.employment_support, s.aspiration, s.stigma, settled, s.unmet_repairs, u_find, u_lose, u_up,
+                 p.job_finding, p.weak_tie_weight, p.strong_tie_weight, p.support_weight, p.stigma_weight,
+                 1.0 - model.params.stigma.employer_stigma * model.external_stigma, p.repairs_insecurity, p.job_loss, p.progression, p.job_efficacy,
+                 INCOME_BANDS - 1, NEVER, s.working_age, s.employed, s.income_band, s.efficacy, s.months_since_moved_up, s.tenure_months)
 
 
 def move(model: HousingModel) -> None:

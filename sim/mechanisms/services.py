@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.arraytools import column_totals, row_totals
+from sim.arraytools import column_totals
 from sim.parameters import Param, Section
 from sim.state import COMMUNITY, EMPLOYMENT, NEVER, REPAIRS
 
@@ -98,15 +98,24 @@ def allot(demand: np.ndarray, capacity: np.ndarray, fit: np.ndarray, redeploymen
     """
     total = column_totals(demand)
     lowest = np.where(demand > 0, fit, np.inf).min(axis=0) if len(demand) else np.full(demand.shape[1], np.inf)
+    met = fit * per_unit(total, lowest, capacity, redeployment)
+    np.minimum(met, 1.0, out=met)
+    met *= demand
+    return met
+
+
+def per_unit(total: np.ndarray, lowest: np.ndarray, capacity: np.ndarray, redeployment: float) -> np.ndarray:
+    """Each domain's capacity per unit of demand (0 where none), after redeployment (see :func:`allot`).
+
+    ``total`` is the domain's demand, ``lowest`` the lowest fit among the
+    residents with demand in it.
+    """
     required = np.divide(total, np.maximum(lowest, 1e-12), out=np.zeros_like(total), where=total > 0)
     spare = np.maximum(capacity - required, 0.0).sum() * redeployment
     short = np.maximum(required - capacity, 0.0)
     if spare > 0 and short.sum() > 0:
         capacity = np.minimum(capacity, required) + spare * short / short.sum()
-    met = fit * np.divide(capacity, total, out=np.zeros_like(total), where=total > 0)
-    np.minimum(met, 1.0, out=met)
-    met *= demand
-    return met
+    return np.divide(capacity, total, out=np.zeros_like(total), where=total > 0)
 
 
 def serve_requests(demand: np.ndarray, fit: np.ndarray, delivered: np.ndarray, raised: np.ndarray, units: float, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -117,12 +126,17 @@ def serve_requests(demand: np.ndarray, fit: np.ndarray, delivered: np.ndarray, r
     and the need met for each.
     """
     won = np.flatnonzero(delivered)
+    return serve_households(won, demand, fit[won], raised[won], units, capacity)
+
+
+def serve_households(won: np.ndarray, demand: np.ndarray, fit: np.ndarray, domain: np.ndarray, units: float, capacity: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`serve_requests` for the households ``won``, given their rows of fit and the domain each raised."""
     if len(won) == 0 or units <= 0:
         return won[:0], np.zeros(0)
-    domain = raised[won]
-    direct = np.minimum(demand[won, domain], units * fit[won, domain])
+    rows = np.arange(len(won))
+    direct = np.minimum(demand[won, domain], units * fit[rows, domain])
     demand[won, domain] -= direct
-    leftover = units - direct / np.maximum(fit[won, domain], 1e-12)
+    leftover = units - direct / np.maximum(fit[rows, domain], 1e-12)
     capacity += np.bincount(domain, weights=leftover, minlength=len(capacity))
     return won, direct
 
@@ -173,28 +187,25 @@ def perceive(s: ResidentState, held: np.ndarray, met: np.ndarray, rate: float) -
 
 def deliver(model: HousingModel) -> None:
     """Phase: services deliver; need falls by what is met; need-fit, residents' views of repairs and the neighbourhood, and hub attendance are recorded."""
+    from sim.kernels import services as kernels  # numba, only when a model runs
+
     s, p = model.state, model.params.services
-    share = access(s.trust_services, s.stigma, p.stigma_barrier, p.trust_barrier)
-    demand = np.empty_like(s.need)  # need * share[:, None] * accessibility, a column at a time (see scale_columns)
-    for svc in model.services:
-        column = demand[:, svc.domain]
-        np.multiply(s.need[:, svc.domain], share, out=column)
-        column *= svc.accessibility
+    accessibility = np.array([svc.accessibility for svc in model.services])
     capacity = np.array([svc.capacity for svc in model.services])
-    fit = resident_fit(np.array([svc.design_fit for svc in model.services]), np.array([svc.designed_for for svc in model.services]), s.position, p.tailoring)
-    won, direct = serve_requests(demand, fit, s.delivered, s.raised, model.month.room.units_per_request, capacity)
-    met = allot(demand, capacity, fit, p.redeployment)
-    if len(won):
-        met[won, s.raised[won]] += direct
-    # A failed repairs contractor leaves part of its estates' repairs undone (sim/mechanisms/shocks.py).
-    met[:, REPAIRS] *= model.shocks.repairs_delivered[s.estate]
-    held = row_totals(s.need)
-    s.need_fit[:] = np.where(held > 0, row_totals(met) / np.maximum(held, 1e-12), 1.0)
-    employment_need = s.need[:, EMPLOYMENT]
-    model.month.employment_support = np.where(employment_need > 0, met[:, EMPLOYMENT] / np.maximum(employment_need, 1e-12), 0.0)
-    perceive(s, s.need, met, model.params.trust.perception_rate)
-    s.need -= met
-    s.unmet_repairs[:] = s.need[:, REPAIRS]
+    design_fit = np.array([svc.design_fit for svc in model.services])
+    designed_for = np.array([svc.designed_for for svc in model.services])
+    demand = np.empty_like(s.need)
+    kernels.demand(s.need, s.trust_services, s.stigma, accessibility, p.trust_barrier, p.stigma_barrier, demand)
+    won = np.flatnonzero(s.delivered)
+    won, direct = serve_households(won, demand, resident_fit(design_fit, designed_for, s.position[won], p.tailoring), s.raised[won], model.month.room.units_per_request, capacity)
+    total, lowest = kernels.totals(demand, s.position, designed_for, design_fit, p.tailoring)
+    met, held, employment_support = np.empty_like(demand), np.empty(s.n), np.empty(s.n)
+    kernels.deliver(
+        demand, s.need, s.position, s.estate, designed_for, design_fit, p.tailoring, per_unit(total, lowest, capacity, p.redeployment),
+        won, s.raised, direct, model.shocks.repairs_delivered, model.params.trust.perception_rate, (REPAIRS, EMPLOYMENT, COMMUNITY),
+        s.repairs_felt, s.months_since_repair, s.neighbourhood_felt, s.need_fit, s.unmet_repairs, NEVER, met, held, employment_support,
+    )  # allot, the requests' need met, the contractor's shortfall, need-fit, perceive, need less met: numbers as the functions above give
+    model.month.employment_support = employment_support
 
     model.month.met = met
     held_total = held.sum()

@@ -116,8 +116,7 @@ def update_ties(model: HousingModel) -> None:
         u, v = group_pairs(np.flatnonzero(members), s.estate, p.group_size, streams[activity])
         firsts.append(u)
         seconds.append(v)
-    # One sparse update for all of the month's meetings (a pair meeting twice gains twice).
-    net.strengthen(np.concatenate(firsts), np.concatenate(seconds), p.activity_tie_gain)
+    pairs = np.concatenate(firsts), np.concatenate(seconds)
 
     # Linking ties (a column per institution): contact of any kind with landlord staff, then service staff.
     policy = model.landlord.policy
@@ -133,4 +132,5 @@ def update_ties(model: HousingModel) -> None:
 
     rates = np.full(net.linking.shape[1], p.linking_decay)
     rates[0] += model.params.landlord.staff_turnover
-    net.decay(p.bonding_decay, p.bridging_decay, rates, p.tie_threshold, p.linking_threshold)
+    # One pass over the ties for all of the month's meetings (a pair meeting twice gains twice) and every tie's decay.
+    net.strengthen_and_decay(*pairs, p.activity_tie_gain, p.bonding_decay, p.bridging_decay, rates, p.tie_threshold, p.linking_threshold)

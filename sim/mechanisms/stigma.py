@@ -61,9 +61,13 @@ def target(external, respect, seeking_work, employer_stigma, bonding, collective
 
 def update(model: HousingModel) -> None:
     """Phase: internalised stigma moves towards its target."""
+    from sim.kernels import households as kernels  # numba, only when a model runs
+
     s, p = model.state, model.params.stigma
     bonding = social_capital.bonding_capital(model)
     power = s.influence_seen  # 0 for those who had no say this month
     seeking = s.working_age & ~s.employed
-    pulled_to = target(model.external_stigma, model.month.respect, seeking, p.employer_stigma, bonding, block_mean(s.efficacy, s.block, model.blocks.sizes), power, p)
-    s.stigma += p.adjust_rate * (pulled_to - s.stigma)
+    # target() and the step towards it, per household in a compiled loop:
+    kernels.stigma(s.stigma, model.month.respect, seeking, bonding, block_mean(s.efficacy, s.block, model.blocks.sizes), power, model.external_stigma,
+                   p.media_weight, p.treatment_weight, p.discrimination_weight, p.employer_stigma, max(p.media_weight + p.treatment_weight + p.discrimination_weight, 1e-12),
+                   p.bonding_buffer, p.collective_buffer, p.power_buffer, p.adjust_rate)

@@ -92,6 +92,8 @@ def with_word_of_mouth(own: np.ndarray, heard: np.ndarray, weight: float) -> np.
 
 def update(model: HousingModel) -> None:
     """Phase: trust in landlord, services and neighbours; perceived respect and listening."""
+    from sim.kernels import households as kernels  # numba, only when a model runs
+
     s, p, net = model.state, model.params.trust, model.network
     respect = model.month.respect
     had_say = s.had_say()
@@ -102,15 +104,13 @@ def update(model: HousingModel) -> None:
     # they asked services for was done). Word of mouth blends in neighbours'
     # (tie-weighted means). The landlord is judged on need met with the home
     # weighing home_weight (need_fit itself when it is 0: today's rule).
+    # The functions above, per household, in compiled loops:
     judged = s.need_fit if p.home_weight == 0.0 else judged_need_met(s.need_fit, model.month.met, s.need, p.home_weight)
-    own_landlord = landlord_experience(judged, respect, had_say, s.influence_seen, s.voice_expectation, p)
-    own_listened = np.where(had_say, s.influence_seen, judged)
-    heard = net.neighbour_means(own_landlord, s.need_fit, own_listened)
-    landlord, services, listened = (with_word_of_mouth(own, told, p.word_of_mouth) for own, told in zip((own_landlord, s.need_fit, own_listened), heard, strict=True))
-
-    s.trust_landlord[:] = asymmetric_step(s.trust_landlord, landlord, p.gain_rate, p.loss_ratio)
-    s.trust_services[:] = asymmetric_step(s.trust_services, services, p.gain_rate, p.loss_ratio)
+    own = np.empty((3, s.n))  # own experiences of the landlord, of services (need-fit) and of being listened to
+    kernels.own_experiences(judged, s.need_fit, respect, had_say, s.influence_seen, s.voice_expectation, p.service_weight, p.respect_weight,
+                            max(p.service_weight + p.respect_weight, 1e-12), p.voice_weight, own)
+    bonding, bridging = net.contact_sums_of(own)
     embedded = 1.0 - np.exp(-(net.bonding_strength() + net.bridging_strength()) / p.neighbour_scale)
-    s.trust_neighbours[:] = asymmetric_step(s.trust_neighbours, embedded, p.gain_rate, p.loss_ratio)
-    s.voice_felt += p.perception_rate * (listened - s.voice_felt)
-    s.respect_felt += p.perception_rate * (respect - s.respect_felt)
+    kernels.trust(own, bonding, bridging, net.bonding_strength(), net.bridging_strength(), embedded, respect, 1.0 - p.word_of_mouth, p.word_of_mouth,
+                  p.gain_rate, min(1.0, p.gain_rate * p.loss_ratio), p.perception_rate,
+                  s.trust_landlord, s.trust_services, s.trust_neighbours, s.voice_felt, s.respect_felt)

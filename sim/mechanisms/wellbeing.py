@@ -47,7 +47,10 @@ def target(need_fit, bonding, in_work, stigma, trust_neighbours, fatigue, p) -> 
 
 def update(model: HousingModel) -> None:
     """Phase: wellbeing moves towards its target."""
+    from sim.kernels import households as kernels  # numba, only when a model runs
+
     s, p = model.state, model.params.wellbeing
-    in_work = (s.employed | ~s.working_age).astype(float)  # residents not of working age count as in work
-    goal = target(s.need_fit, social_capital.bonding_capital(model), in_work, s.stigma, s.trust_neighbours, s.fatigue, p)
-    s.wellbeing += p.rate * (goal - s.wellbeing)
+    weights = max(p.need_weight + p.bonding_weight + p.work_weight + p.stigma_weight + p.neighbour_weight, 1e-12)
+    # target() and the step towards it, per household in a compiled loop:
+    kernels.wellbeing(s.wellbeing, s.need_fit, social_capital.bonding_capital(model), s.employed, s.working_age, s.stigma, s.trust_neighbours, s.fatigue,
+                      p.need_weight, p.bonding_weight, p.work_weight, p.stigma_weight, p.neighbour_weight, weights, p.burden_weight, p.rate)
