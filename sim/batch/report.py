@@ -181,20 +181,22 @@ def _console_returns(analysis: Analysis, scenarios: list[str], title: str) -> li
     return lines
 
 
+CONSOLE_ROWS = 40
+"""Rows of a sweep's table printed to the console; summary.csv has them all."""
+
+
 def _console_sweep(analysis: Analysis, seeds_text: str) -> list[str]:
     results = analysis.results
     shown = figures.sweep_outcomes(results.outcomes, limit=5)
     s = analysis.summary.set_index(["scenario", "point", "outcome"])
     lines = [f"Month {results.steps_planned}: mean ±half-width of the 95% interval over {seeds_text}; all outcomes in summary.csv"]
+    listed = [(scenario, point) for scenario in results.scenarios for point in range(len(results.points)) if (scenario, point, shown[0]) in s.index]
     rows = []
-    for scenario in results.scenarios:
-        for point in range(len(results.points)):
-            if (scenario, point, shown[0]) not in s.index:
-                continue
-            label = f"{scenario}: {results.point_label(point)}" if len(results.scenarios) > 1 else results.point_label(point)
-            rows.append([label, *(plus_minus(*s.loc[(scenario, point, o), ["mean", "ci_low", "ci_high"]], d=decimals(o)) for o in shown)])
-    if len(rows) > 40:
-        rows = [*rows[:40], [f"... {len(rows) - 40} more rows in summary.csv", *([""] * len(shown))]]
+    for scenario, point in listed[:CONSOLE_ROWS]:  # only the rows shown are formatted: a sweep of 150 points has 750
+        label = f"{scenario}: {results.point_label(point)}" if len(results.scenarios) > 1 else results.point_label(point)
+        rows.append([label, *(plus_minus(*s.loc[(scenario, point, o), ["mean", "ci_low", "ci_high"]], d=decimals(o)) for o in shown)])
+    if len(listed) > CONSOLE_ROWS:
+        rows.append([f"... {len(listed) - CONSOLE_ROWS} more rows in summary.csv", *([""] * len(shown))])
     lines += _table(["", *shown], rows)
     return lines
 

@@ -140,21 +140,27 @@ def recent_repair(model: HousingModel) -> np.ndarray:
     return model.state.months_since_repair < REPAIR_MEMORY_MONTHS
 
 
-def answered_from(s: ResidentState, halo: float, who: np.ndarray) -> dict[str, np.ndarray]:
-    """Per item but "dissatisfied" (read from "satisfied"), the perception each household in ``who`` (indices) answers from, coloured by trust."""
+FELT: dict[str, str] = {
+    "listens": "voice_felt", "informed": "informed_felt", "respect": "respect_felt", "complaints": "complaint_felt",
+    "repairs": "repairs_felt", "maintained": "repairs_felt",  # TP04 reads the same view of repairs, asked of everyone
+    "neighbourhood": "neighbourhood_felt", "antisocial": "trust_neighbours",  # a proxy: relations with neighbours
+}
+"""Each item's own perception (a state field), before the relationship colours it; "satisfied" is trust itself."""
+
+
+def answered_from(s: ResidentState, halo: float, who: np.ndarray) -> np.ndarray:
+    """The perception each household in ``who`` (indices) answers each item from, one row per item of :data:`ITEMS`.
+
+    Trust itself for "satisfied" (and for "dissatisfied", read from the same
+    answer); every other item its own perception coloured by trust. One
+    array for all items: the month's few interviews cost a handful of numpy
+    calls, not a dozen per item.
+    """
     trust = s.trust_landlord[who]
-    repairs = coloured(s.repairs_felt[who], trust, halo)
-    return {
-        "satisfied": trust,
-        "listens": coloured(s.voice_felt[who], trust, halo),
-        "informed": coloured(s.informed_felt[who], trust, halo),
-        "respect": coloured(s.respect_felt[who], trust, halo),
-        "complaints": coloured(s.complaint_felt[who], trust, halo),
-        "repairs": repairs,
-        "maintained": repairs,  # TP04 reads the same view of repairs, asked of everyone
-        "neighbourhood": coloured(s.neighbourhood_felt[who], trust, halo),
-        "antisocial": coloured(s.trust_neighbours[who], trust, halo),  # a proxy: relations with neighbours
-    }
+    own = np.array([trust if item in ("satisfied", "dissatisfied") else getattr(s, FELT[item])[who] for item in ITEMS])
+    perceived = coloured(own, trust, halo)
+    perceived[[ITEMS.index("satisfied"), ITEMS.index("dissatisfied")]] = trust
+    return perceived
 
 
 def perceptions(model: HousingModel) -> dict[str, np.ndarray]:
@@ -214,18 +220,19 @@ def interview(model: HousingModel) -> None:
     asked = np.flatnonzero(model.streams["survey_sample"].random(s.n) < chance)
     u = model.streams["survey_answers"].random((len(asked), len(ITEMS)))
     if len(asked):
-        trust = s.trust_landlord[asked]
-        items = answered_from(s, p.halo, asked)
-        only = {"complaints": complaints.recent_complainants(model)[asked], "repairs": recent_repair(model)[asked]}
-        everyone = np.ones(len(asked), dtype=bool)
-        for column, item in enumerate(ITEMS):
-            if item == "dissatisfied":
-                # The same TP01 answer: dissatisfied at the top of its numbers, satisfied at the bottom.
-                answers = u[:, ITEMS.index("satisfied")] > 1.0 - negative_probability(trust, p.threshold, p.spread, p.neutral_band)
-            else:
-                answers = u[:, column] < positive_probability(items[item], p.threshold, p.spread)
-            eligible = only.get(item, everyone)
-            year.positive[item] += int(np.count_nonzero(answers & eligible))
-            year.asked[item] += int(np.count_nonzero(eligible))
+        perceived = answered_from(s, p.halo, asked)
+        draws = u.T  # one row per item, as perceived
+        answers = draws < positive_probability(perceived, p.threshold, p.spread)
+        # "dissatisfied" is the same TP01 answer: dissatisfied at the top of its numbers, satisfied at the bottom.
+        satisfied = ITEMS.index("satisfied")
+        answers[ITEMS.index("dissatisfied")] = u[:, satisfied] > 1.0 - negative_probability(perceived[satisfied], p.threshold, p.spread, p.neutral_band)
+        eligible = np.ones_like(answers)
+        eligible[ITEMS.index("complaints")] = complaints.recent_complainants(model)[asked]
+        eligible[ITEMS.index("repairs")] = recent_repair(model)[asked]
+        positive = np.count_nonzero(answers & eligible, axis=1)
+        counted = np.count_nonzero(eligible, axis=1)
+        for row, item in enumerate(ITEMS):
+            year.positive[item] += int(positive[row])
+            year.asked[item] += int(counted[row])
     if model.clock % 12 == 0:
         year.close()
