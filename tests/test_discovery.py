@@ -149,6 +149,24 @@ def test_the_main_job_adds_where_its_finding_fails(tmp_path, monkeypatch, capsys
     assert printed.index("What was found") < printed.index("Where the finding fails") and f"where the finding fails: {out / 'conditions' / 'discovery' / slug}" in printed
 
 
+def test_the_main_job_still_writes_the_headline_report_when_the_conditions_batch_is_interrupted(tmp_path, monkeypatch, capsys):
+    """The headline's report is built once, at the end: a Ctrl-C in the conditions batch (status 130) must not leave the headline without one."""
+    from sim.batch import commands
+
+    (tmp_path / "headline.toml").write_text('name = "mini headline"\nscenarios = ["paternalistic", "co_production"]\nseeds = 2\nsteps = 4\n'
+                                            'outcomes = ["trust_landlord", "stigma", "cost"]\n[constants]\ncommunity.residents = 60\n')
+    monkeypatch.setattr(commands, "MAIN_JOB", tmp_path / "headline.toml")
+    monkeypatch.setattr(commands, "new_folder", lambda stem: tmp_path / "out")
+    real = commands.batch_command
+    monkeypatch.setattr(commands, "batch_command", lambda args, **kw: real(args, **kw) if args.experiment == str(commands.MAIN_JOB) else 130)
+    assert main([]) == 130
+    out = tmp_path / "out"
+    assert (out / "report.md").exists() and (out / "report.html").exists()
+    assert "## What was found" in (out / "report.md").read_text()
+    assert not (out / "conditions" / "report.md").exists()
+    assert "What was found" in capsys.readouterr().out
+
+
 def test_a_folder_without_finished_runs_of_a_scenario_is_one_sentence(sampled, monkeypatch):
     from sim.batch import results
     from sim.errors import UserError

@@ -120,33 +120,40 @@ def main_job(args: argparse.Namespace) -> int:
     """``python run.py``: the headline experiment, then where its best policy on trust is not the best (both resumable in one folder).
 
     The conditions batch goes into ``FOLDER/conditions`` and its discovery
-    into ``FOLDER/conditions/discovery``; the headline's report.md is rebuilt
-    with the result in its "Where the finding fails" section.
+    into ``FOLDER/conditions/discovery``. Each report is built once, after
+    the discovery it links to (the headline's has it in its "Where the
+    finding fails" section): building them before and again after cost about
+    10 s of the job. The headline's finding is printed as soon as its runs
+    are done; if the conditions batch is interrupted or fails, the headline's
+    report is still built.
     """
     from sim import outcome_table
-    from sim.batch import discovery, report, results
+    from sim.batch import discovery, findings, report, results
 
     out = args.out if getattr(args, "out", None) else new_folder("headline")
     common = {"seeds": None, "steps": None, "assignments": [], "workers": None, "executor": "process", "scheduler": None, "quiet": False}
-    status = batch_command(argparse.Namespace(experiment=str(MAIN_JOB), out=out, **common), folder_name="headline")
-    if status != 0:
+    status = batch_command(argparse.Namespace(experiment=str(MAIN_JOB), out=out, **common), folder_name="headline", build_report=False)
+    if status == 130:
         return status
-    best = headline_best(out)
+    analysis = report.analyse(results.load(out))
+    print(report.console(analysis))
+    best = findings.best_on(analysis, MAIN_OUTCOME) if status == 0 else None
     if best is None:
+        report.build(out)
+        print("\n" + files_line(out))
         return status
     print(f"\nWhere the finding fails: under which conditions is {best} not the best on {outcome_table.short(MAIN_OUTCOME)}? ({MAIN_CONDITIONS.name})")
     conditions = out / "conditions"
-    # The conditions' report is built once, after the discovery it links to (building it twice cost about 5 s).
     status = batch_command(argparse.Namespace(experiment=str(MAIN_CONDITIONS), out=conditions, **common), summary=False, build_report=False)
-    if status == 130:
-        return status
     if status == 0:
         found, where = discovery.write(results.load(conditions), discovery.Question(MAIN_OUTCOME, best))
-    report.build(conditions)
-    print("\n" + files_line(conditions))
-    if status != 0:
-        return status
+    if status != 130:
+        report.build(conditions)
+        print("\n" + files_line(conditions))
     report.build(out)
+    if status != 0:
+        print("\n" + files_line(out))
+        return status
     print("\n".join(found.sentences()))
     print("\n" + files_line(out) + f"\nwhere the finding fails: {where / 'discovery.md'}")
     return 0
