@@ -137,7 +137,9 @@ def test_the_main_job_adds_where_its_finding_fails(tmp_path, monkeypatch, capsys
     monkeypatch.setattr(commands, "new_folder", lambda stem: tmp_path / "out")
     assert main([]) == 0
     out = tmp_path / "out"
-    best = commands.headline_best(out)
+    from sim.batch import findings, report, results
+
+    best = findings.best_on(report.analyse(results.load(out)), commands.MAIN_OUTCOME)
     slug = f"trust_landlord-{best}-not-best"
     assert (out / "conditions" / "discovery" / slug / "discovery.json").exists()
     report = (out / "report.md").read_text()

@@ -159,13 +159,6 @@ def main_job(args: argparse.Namespace) -> int:
     return 0
 
 
-def headline_best(folder: Path) -> str | None:
-    """The scenario that does best on the main outcome in a finished headline folder (None if it cannot be read off)."""
-    from sim.batch import findings, report, results
-
-    return findings.best_on(report.analyse(results.load(folder)), MAIN_OUTCOME)
-
-
 def compare_command(args: argparse.Namespace) -> int:
     from sim.batch import experiment, plan, sampling
 

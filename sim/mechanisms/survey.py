@@ -173,18 +173,14 @@ def perceptions(model: HousingModel) -> dict[str, np.ndarray]:
     trust = s.trust_landlord
     complained = complaints.recent_complainants(model)
     repaired = recent_repair(model)
-    maintained = coloured(s.repairs_felt, trust, halo)
-    return {
-        "satisfied": trust,
-        "listens": coloured(s.voice_felt, trust, halo),
-        "informed": coloured(s.informed_felt, trust, halo),
-        "respect": coloured(s.respect_felt, trust, halo),
-        "complaints": coloured(s.complaint_felt[complained], trust[complained], halo),
-        "repairs": maintained if repaired.all() else maintained[repaired],
-        "maintained": maintained,
-        "neighbourhood": coloured(s.neighbourhood_felt, trust, halo),
-        "antisocial": coloured(s.trust_neighbours, trust, halo),
-    }
+    maintained = coloured(getattr(s, FELT["maintained"]), trust, halo)
+    answers = {"satisfied": trust}
+    for item in ("listens", "informed", "respect", "neighbourhood", "antisocial"):
+        answers[item] = coloured(getattr(s, FELT[item]), trust, halo)
+    answers["complaints"] = coloured(getattr(s, FELT["complaints"])[complained], trust[complained], halo)
+    answers["repairs"] = maintained if repaired.all() else maintained[repaired]
+    answers["maintained"] = maintained
+    return answers
 
 
 def positive_probability(perception: np.ndarray, threshold: float, spread: float) -> np.ndarray:
