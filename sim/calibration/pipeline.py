@@ -93,7 +93,7 @@ def calibrate(cal: Calibration, folder: Path, executor: Callable[[], Executor], 
     try:
         posterior = smc.run(problem(cal), folder / "smc", population_size=cal.population, seed=cal.seed, generations=cal.generations,
                             min_epsilon=cal.min_epsilon, max_simulations=cal.max_simulations, workers=workers, quiet=quiet,
-                            kernel_scale=cal.kernel_scale)
+                            kernel_scale=cal.kernel_scale, adjust=cal.adjust)
     except smc.Interrupted as stopped:
         raise Interrupted(stopped.folder) from None
     names = list(posterior.names)

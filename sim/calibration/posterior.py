@@ -57,6 +57,7 @@ class Posterior:
     population_size: int
     pyabc_version: str
     key: dict[str, Any] = field(default_factory=dict)
+    adjustment: str = "none"  # "linear": the last generation regression-adjusted (sim.calibration.adjustment)
 
     @property
     def generations(self) -> int:
@@ -107,6 +108,8 @@ def write(posterior: Posterior, folder: Path) -> None:
         "pyabc_version": posterior.pyabc_version,
         "key": posterior.key,
     }
+    if posterior.adjustment != "none":  # files of unadjusted posteriors are as they were before adjustments existed
+        about["adjustment"] = posterior.adjustment
     lines = [",".join([*posterior.names, WEIGHT])]
     lines += [",".join(repr(float(x)) for x in (*row, w)) for row, w in zip(posterior.draws, posterior.weights, strict=True)]
     # The draws first: a folder whose json is complete also has its draws.
@@ -148,7 +151,7 @@ def read(path: str | Path) -> Posterior:
         targets=tuple((t["name"], float(t["value"]), float(t["tolerance"])) for t in about["targets"]),
         epsilons=tuple(None if e is None else float(e) for e in about["epsilons"]),
         simulations=tuple(about["simulations"]), seed=about["seed"], population_size=about["population_size"],
-        pyabc_version=about["pyabc_version"], key=about["key"],
+        pyabc_version=about["pyabc_version"], key=about["key"], adjustment=about.get("adjustment", "none"),
     )
 
 
@@ -186,6 +189,8 @@ def _read_about(path: Path) -> dict[str, Any]:
     need("population_size", lambda v: _whole(v) and v >= 1, "a whole number >= 1")
     need("pyabc_version", _text, "a version text")
     need("key", lambda v: isinstance(v, dict), "an object")
+    if "adjustment" in about:
+        need("adjustment", lambda v: v == "linear", '"linear" (or no adjustment key: the last generation as accepted)')
     return about
 
 

@@ -66,6 +66,7 @@ import numpy as np
 import pandas as pd
 import pyabc
 
+from sim.calibration import adjustment
 from sim.calibration import posterior as posterior_file
 from sim.calibration.posterior import WEIGHT, Posterior
 from sim.calibration.smc_distance import ToleranceDistance, epsilon_for
@@ -125,9 +126,11 @@ class _Simulate:
 
 def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int, generations: int | None = None,
         min_epsilon: float | None = None, max_simulations: int | None = None, workers: int = 1, ahead: int | None = None,
-        quiet: bool = False, kernel_scale: float = 1.0) -> Posterior:
+        quiet: bool = False, kernel_scale: float = 1.0, adjust: str = adjustment.NONE) -> Posterior:
     """Run (or resume) ABC-SMC in ``folder``; write and return the posterior (see the module docstring)."""
     _check(problem, population_size, generations, min_epsilon, kernel_scale)
+    if adjust not in adjustment.METHODS:
+        raise ValueError(f"adjust must be one of {adjustment.METHODS}, not {adjust!r}")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     settings = _settings(problem, population_size, seed, kernel_scale)
@@ -151,7 +154,7 @@ def run(problem: Problem, folder: str | Path, *, population_size: int, seed: int
         stored = _completed(db)
         raise Interrupted(folder, 0 if stored is None else len(stored)) from None
     assert stored is not None
-    result = _posterior(problem, settings, db, stored.iloc[: last + 1])
+    result = _posterior(problem, settings, db, stored.iloc[: last + 1], adjust)
     posterior_file.write(result, folder)
     return result
 
@@ -350,17 +353,27 @@ def _no_bandwidth_factor(effective_sample_size: float, dimension: int) -> float:
     return 1.0
 
 
-def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.DataFrame) -> Posterior:
-    """The last of ``stored``'s generations as a posterior."""
+def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.DataFrame, adjust: str = adjustment.NONE) -> Posterior:
+    """The last of ``stored``'s generations as a posterior, regression-adjusted if ``adjust`` says so."""
     history = pyabc.History(db)
     history.id = RUN_ID
     last = int(stored["t"].iloc[-1])
-    frame, weights = history.get_distribution(m=0, t=last)
     names = list(problem.priors)
+    bounds = tuple(problem.priors[name] for name in names)
+    if adjust == adjustment.LINEAR:
+        # Each accepted set with its own simulation's figures (pyabc's particle order, as get_distribution gives it).
+        frame = history.get_population_extended(m=0, t=last).sort_index()
+        misses = np.column_stack([(frame[f"sumstat_{name}"].to_numpy(dtype=float) - value) / tolerance
+                                  for name, (value, tolerance) in problem.targets.items()])
+        draws, weights = adjustment.linear(frame[[f"par_{name}" for name in names]].to_numpy(dtype=float),
+                                           frame["w"].to_numpy(dtype=float), misses, bounds)
+    else:
+        frame, weights = history.get_distribution(m=0, t=last)
+        draws = frame[names].to_numpy(dtype=float)
     return Posterior(
         names=tuple(names),
-        bounds=tuple(problem.priors[name] for name in names),
-        draws=frame[names].to_numpy(dtype=float),
+        bounds=bounds,
+        draws=draws,
         weights=weights.astype(float),
         targets=tuple((name, value, tolerance) for name, (value, tolerance) in problem.targets.items()),
         epsilons=tuple(None if t == 0 else float(e) for t, e in zip(stored["t"], stored["epsilon"], strict=True)),
@@ -369,6 +382,7 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
         population_size=settings["population_size"],
         pyabc_version=settings["pyabc_version"],
         key=settings["key"],
+        adjustment=adjust,
     )
 
 

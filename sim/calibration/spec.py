@@ -13,6 +13,7 @@ more tables::
     min_epsilon = 1.0                        # ... or once the threshold is this close (tolerances) ...
     max_simulations = 4000                   # ... or once this many simulations have run
     kernel_scale = 2.0                       # the perturbation kernel: this many times the last generation's weighted covariance
+    adjust = "linear"                        # regression-adjust the last generation (sim.calibration.adjustment); "none" by default
     seed = 1                                 # the whole calibration is a function of this file and its seed
     check_draws = 40                         # posterior draws run again on fresh seeds
     check_seeds = 8                          # the fresh seeds (1 to 8) of each draw
@@ -42,12 +43,13 @@ from typing import Any
 
 from sim.batch import experiment as experiments
 from sim.batch.experiment import Experiment
+from sim.calibration import adjustment
 from sim.calibration.targets import Target, as_share, read_figures, read_spreads
 from sim.errors import UserError
 from sim.mechanisms.outcomes import EXTRA, OUTCOMES
 from sim.parameters import cut, shown, suggest
 
-SETTINGS = ("figures", "population", "generations", "min_epsilon", "max_simulations", "kernel_scale", "seed", "check_draws", "check_seeds",
+SETTINGS = ("figures", "population", "generations", "min_epsilon", "max_simulations", "kernel_scale", "adjust", "seed", "check_draws", "check_seeds",
             "scenario_out", "scenario_name", "posterior_out", "targets", "validation")
 RETIRED = ("accept", "rounds", "search_evaluations", "search_seeds", "candidates")
 """Settings of the rejection-and-search calibration that ABC-SMC replaced (named in their own message)."""
@@ -68,6 +70,7 @@ class Calibration:
     min_epsilon: float | None
     max_simulations: int | None
     kernel_scale: float
+    adjust: str  # "linear": the last generation regression-adjusted (sim.calibration.adjustment); "none"
     seed: int
     check_draws: int
     check_seeds: tuple[int, ...]
@@ -139,6 +142,7 @@ def load(path: str | Path) -> Calibration:
         min_epsilon=min_epsilon,
         max_simulations=max_simulations,
         kernel_scale=float(_number(settings, "kernel_scale", where, 1.0, 0.1, 10.0, "a number from 0.1 to 10 (1: the weighted covariance itself; 2: twice it)")),
+        adjust=_choice(settings, "adjust", where, adjustment.NONE, adjustment.METHODS),
         seed=int(_number(settings, "seed", where, 1, 0, 2**32 - 1, "a whole number from 0 to 4294967295", whole=True)),
         check_draws=int(_number(settings, "check_draws", where, 40, 1, 10_000, "a whole number from 1 to 10000", whole=True)),
         check_seeds=tuple(range(1, 1 + int(_number(settings, "check_seeds", where, 8, 1, 10_000, "a whole number from 1 to 10000", whole=True)))),
@@ -154,6 +158,13 @@ def _text(table: dict[str, Any], key: str, where: str, default: str) -> str:
     value = table.get(key, default)
     if not isinstance(value, str) or not value:
         raise UserError(f"{where}: calibration.{key}: {shown(value)} is not accepted (accepted: a text)")
+    return value
+
+
+def _choice(table: dict[str, Any], key: str, where: str, default: str, accepted: tuple[str, ...]) -> str:
+    value = table.get(key, default)
+    if value not in accepted:
+        raise UserError(f"{where}: calibration.{key}: {value!r} is not accepted (accepted: {', '.join(repr(a) for a in accepted)})")
     return value
 
 
