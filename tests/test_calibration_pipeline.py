@@ -19,13 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def tiny_calibration(folder: Path) -> Path:
-    """The shipped calibration file, shrunk: 2 generations of 10, 1 seed, 60 households, 12 months, 4 draws checked on 2 seeds; 12 landlords of 20-75 households."""
+    """The shipped calibration file, shrunk: 2 generations of 20 (the fewest a regression adjustment on 9 figures allows, rounded up), 1 seed, 60 households, 12 months, 4 draws checked on 2 seeds; 12 landlords of 20-75 households."""
     (folder / "sizes.csv").write_text("homes_low_cost_rental\n" + "\n".join(str(h) for h in range(400, 1600, 100)) + "\n")
     text = (ROOT / "experiments" / "calibration.toml").read_text()
     settings = {  # key at the start of a line -> its new value (the rest of the line is dropped)
         "scenarios": f'["{ROOT / "scenarios" / "england_status_quo.toml"}"]', "figures": f'"{ROOT / "experiments" / "data" / "uk_targets.csv"}"',
         "scenario_out": '"calibrated.toml"', "posterior_out": '"posterior_copy"', "seeds": "1", "steps": "12", "community.residents": "60",
-        "population": "10", "generations": "2", "max_simulations": "1000", "check_draws": "4", "check_seeds": "2",
+        "population": "20", "generations": "2", "max_simulations": "1000", "check_draws": "4", "check_seeds": "2",
         "sizes": '"sizes.csv"', "scale": "20",
     }
     for key, value in settings.items():
@@ -77,7 +77,7 @@ def test_it_reports_every_figure_and_parameter(calibrated):
 def test_it_writes_the_posterior_and_a_copy_for_experiments(calibrated):
     folder, _ = calibrated
     stored = posterior.read(folder / "out" / "smc")
-    assert len(stored.draws) == 10 and stored.generations == 2
+    assert len(stored.draws) == 20 and stored.generations == 2 and stored.adjustment == "linear"
     assert abs(stored.weights.sum() - 1.0) < 1e-9
     assert (folder / "posterior_copy.csv").read_bytes() == (folder / "out" / "smc" / "posterior.csv").read_bytes()
     assert posterior.read(folder / "posterior_copy.csv").names == stored.names
@@ -96,7 +96,11 @@ def test_it_writes_a_valid_landlords_experiment_with_one_seed_per_landlord(calib
     folder, _ = calibrated
     spec = experiments.load(folder / "landlords.toml")
     assert spec.sampling.pairing == "one seed per point" and spec.sampling.samples == 12 and len(spec.seeds) == 12
-    assert {f.name for f in spec.factors} >= {"policy.reach", "landlord.budget", "landlord.respect", "landlord.belief_accuracy"}
+    # Landlords differ in the file's [landlords.differences] (each fitted width; a width fitted to 0 is left out) and in size.
+    differences = {"policy.reach", "policy.acts_on_input", "landlord.budget", "landlord.respect", "landlord.belief_accuracy",
+                   "services.design_fit", "information.communication", "complaints.handling"}
+    varied = {f.name for f in spec.factors}
+    assert "community.residents" in varied and len(varied & differences) >= 4 and varied <= differences | {"community.residents"}
 
 
 def test_each_real_landlord_size_is_one_simulated_landlord_at_the_stated_scale(calibrated):

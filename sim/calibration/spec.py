@@ -121,6 +121,11 @@ def load(path: str | Path) -> Calibration:
     validation = _targets(settings.get("validation", {}), "validation", figures, figures_path, where, fitted=False)
     if not targets:
         raise UserError(f"{where}: calibration.targets: empty (accepted: at least one column = {{ measure = ..., tolerance = ... }})")
+    adjust = _choice(settings, "adjust", where, adjustment.NONE, adjustment.METHODS)
+    if adjust == adjustment.LINEAR and population < len(targets) + 3:
+        # The regression has an intercept and a slope per target, and the farthest accepted set weighs nothing.
+        raise UserError(f"{where}: calibration.population: {population} parameter sets cannot carry a regression adjustment on {len(targets)} "
+                        f"targets (accepted: a population of at least {len(targets) + 3}, or adjust = \"none\")")
     outcomes = tuple(dict.fromkeys((*spec.outcomes, *(t.column for t in (*targets, *validation)))))
     spec = replace(spec, outcomes=outcomes)
     min_epsilon = settings.get("min_epsilon")
@@ -142,7 +147,7 @@ def load(path: str | Path) -> Calibration:
         min_epsilon=min_epsilon,
         max_simulations=max_simulations,
         kernel_scale=float(_number(settings, "kernel_scale", where, 1.0, 0.1, 10.0, "a number from 0.1 to 10 (1: the weighted covariance itself; 2: twice it)")),
-        adjust=_choice(settings, "adjust", where, adjustment.NONE, adjustment.METHODS),
+        adjust=adjust,
         seed=int(_number(settings, "seed", where, 1, 0, 2**32 - 1, "a whole number from 0 to 4294967295", whole=True)),
         check_draws=int(_number(settings, "check_draws", where, 40, 1, 10_000, "a whole number from 1 to 10000", whole=True)),
         check_seeds=tuple(range(1, 1 + int(_number(settings, "check_seeds", where, 8, 1, 10_000, "a whole number from 1 to 10000", whole=True)))),

@@ -13,7 +13,7 @@ import pandas as pd
 
 from sim import scenario as scenarios
 from sim.batch.experiment import canonical
-from sim.calibration import identifiability, predictive
+from sim.calibration import adjustment, identifiability, predictive
 from sim.calibration import posterior as posterior_file
 from sim.calibration.pipeline import Outcome
 from sim.calibration.spec import Calibration
@@ -95,6 +95,9 @@ def console(cal: Calibration, outcome: Outcome) -> str:
                      + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(29)
                      + f" {row.share_of_prior:>8.0%}  {outcome.chosen[row.parameter]:>10.4g}  {row.trades_off_with}")
     loose = [row.parameter for row in outcome.parameters.itertuples() if row.constrained == "no"]
+    if outcome.posterior.adjustment != "none":
+        lines += ["", f"the last generation (threshold {outcome.posterior.epsilons[-1]:.3g} tolerances) regression-adjusted: "
+                  + adjustment.DESCRIPTION[outcome.posterior.adjustment]]
     lines += ["", "not constrained by the figures: " + (", ".join(loose) if loose else "none"),
               f"the posterior's {len(outcome.posterior.weights)} weighted parameter sets are worth {outcome.posterior.effective_size:.0f} "
               "equally weighted ones (effective sample size)"]
@@ -119,7 +122,8 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
         "The distance is the root mean square miss in tolerances; each generation's threshold is the median distance of the last; "
         "each generation perturbs the last with a normal kernel of "
         + ("its weighted covariance. " if cal.kernel_scale == 1.0 else f"{cal.kernel_scale:g} times its weighted covariance. ")
-        + f"The last generation's weights are worth {post.effective_size:.0f} of its {post.population_size} parameter sets "
+        + _adjusted(post)
+        + f"The posterior's weights are worth {post.effective_size:.0f} of its {post.population_size} parameter sets "
         "(Kish's effective sample size). "
         f"Seed {cal.seed}: the same file gives the same posterior on any number of workers. "
         f"{int(outcome.counts.sum())} posterior draws ({len(outcome.counts)} distinct) were run again on {len(cal.check_seeds)} fresh seeds "
@@ -152,6 +156,15 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
               "![posterior pairs](posterior_pairs.png)", "",
               "## Draws checked on fresh seeds", "", *_table(outcome.draws), ""]
     return "\n".join(lines)
+
+
+def _adjusted(post: posterior_file.Posterior) -> str:
+    """The method's sentence on the regression adjustment (none if the last generation is the posterior as accepted)."""
+    if post.adjustment == "none":
+        return ""
+    return (f"The last generation is then regression-adjusted ({adjustment.DESCRIPTION[post.adjustment]}): each accepted set is moved "
+            "by a weighted regression of the parameters on its own simulation's misses to where that simulation would have met the figures "
+            f"(the threshold it was accepted at, {post.epsilons[-1]:.3g} tolerances, is wide; sim/calibration/adjustment.py). ")
 
 
 def _table(frame: pd.DataFrame) -> list[str]:
