@@ -27,8 +27,8 @@ from sim.model import HousingModel
 ROOT = Path(__file__).resolve().parents[1]
 CALIBRATION = spec.load(ROOT / "experiments" / "calibration.toml")
 POPULATION = landlords_table.settings(CALIBRATION.landlords, CALIBRATION.source.parent, str(CALIBRATION.source))
-FRESH_SEEDS = range(1001, 1005)  # seeds that no calibration generation or check used
-DRAWS = 10  # posterior draws, each run on every fresh seed
+FRESH_SEEDS = range(1001, 1003)  # seeds that no calibration generation or check used
+DRAWS = 40  # posterior draws, each run on every fresh seed: ten, from a posterior worth 69 parameter sets, moved the typical landlord by up to 13 points (docs/VALIDATION.md 5)
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +48,7 @@ def status_quo_runs():
 
 
 MISSED = {  # known misses of the committed calibration (docs/VALIDATION.md section 5): strict, so a fix shows
-    "tsm_satisfied": "0.663 against 0.713", "tsm_dissatisfied": "0.107 against 0.191", "tsm_informed": "0.664 against 0.703",
-    "tsm_complaints": "0.426 against 0.345", "tsm_maintained": "0.625 against 0.708", "tsm_neighbourhood": "0.667 against 0.631",
+    "tsm_maintained": "0.670 against 0.708", "tsm_neighbourhood": "0.588 against 0.631",
 }
 
 
@@ -78,9 +77,9 @@ def test_the_population_is_one_landlord_per_english_landlord_one_row_each(landlo
 
 
 SPREAD_MISSED = {  # known misses of the committed landlord population (docs/VALIDATION.md section 7): strict, so a fix shows
-    "tsm_reported_satisfied": "p10 0.531, p90 0.761 against 0.578, 0.835", "tsm_reported_informed": "p10 0.619 against 0.561",
-    "tsm_reported_complaints": "p10 0.334, p90 0.517 against 0.228, 0.467",
-    "tsm_reported_repairs": "p10 0.515 against 0.596", "tsm_reported_maintained": "p10 0.508 against 0.567",
+    "tsm_reported_listens": "p10 0.502, p90 0.822 against 0.456, 0.735", "tsm_reported_informed": "p10 0.636 against 0.561",
+    "tsm_reported_complaints": "p10 0.273 against 0.228", "tsm_reported_maintained": "p90 0.869 against 0.828",
+    "tsm_reported_neighbourhood": "p90 0.846 against 0.769",
 }
 
 
