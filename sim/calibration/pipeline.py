@@ -8,7 +8,9 @@
    runs, each its own community, at the final month; its distance is the
    root mean square miss in tolerances (``sim.calibration.smc_distance``).
    Stored generation by generation in ``smc/`` (resumable); the last
-   generation is the posterior (``smc/posterior.csv``, ``posterior.json``).
+   generation, regression-adjusted if the file says ``adjust = "linear"``
+   (``sim.calibration.adjustment``), is the posterior (``smc/posterior.csv``,
+   ``posterior.json``).
 2. **Posterior predictive check on fresh seeds**: ``check_draws`` parameter
    sets drawn from the posterior by weight, each run with ``check_seeds``
    seeds no simulation of step 1 used, as an ordinary batch (``check-<digest of the draws>/``:

@@ -16,6 +16,13 @@ function of the stored generations, so a resumed run stops where an
 uninterrupted one does), and writes the last generation as
 the posterior file (``sim.calibration.posterior``).
 
+**The regression adjustment** (``adjust="linear"``,
+``sim.calibration.adjustment``): the last generation's accepted sets are
+moved by a weighted regression of the parameters on their own simulations'
+misses, read back from pyabc's database, to where those simulations would
+have met the targets. It runs no simulation and is not part of the stored
+settings: a finished folder can be adjusted, or not, again.
+
 **The simulator** is called with ``{parameter: float}`` in the priors'
 order and returns at least the targets' statistics (any others are stored
 in the database with them). It takes its randomness from numpy's global
