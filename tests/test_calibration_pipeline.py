@@ -68,6 +68,8 @@ def test_it_reports_every_figure_and_parameter(calibrated):
     assert "Not constrained by the figures:" in report and "not constrained by the figures:" in result.stdout  # says which, even if none
     assert "## The spread across landlords" in report
     assert "ABC-SMC" in report and "| 2 |" in report  # the method, and a row for the second generation
+    assert "The last generation is then regression-adjusted" in report  # the shipped file adjusts, and the report says so
+    assert "regression-adjusted: local linear regression" in result.stdout
     for table in ("parameters.csv", "targets.csv", "check_draws.csv", "posterior_pairs.png", "predictive_check.png", "smc/posterior.csv"):
         assert (folder / "out" / table).exists()
     page = (folder / "out" / "calibration.html").read_text()  # the same report as one page, its figures inside
