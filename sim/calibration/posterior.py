@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from sim.calibration import adjustment as adjustment_methods
 from sim.errors import UserError
 
 FORMAT = 1
@@ -57,7 +58,7 @@ class Posterior:
     population_size: int
     pyabc_version: str
     key: dict[str, Any] = field(default_factory=dict)
-    adjustment: str = "none"  # "linear": the last generation regression-adjusted (sim.calibration.adjustment)
+    adjustment: str = adjustment_methods.NONE  # LINEAR: the last generation regression-adjusted (sim.calibration.adjustment)
 
     @property
     def generations(self) -> int:
@@ -108,7 +109,7 @@ def write(posterior: Posterior, folder: Path) -> None:
         "pyabc_version": posterior.pyabc_version,
         "key": posterior.key,
     }
-    if posterior.adjustment != "none":  # files of unadjusted posteriors are as they were before adjustments existed
+    if posterior.adjustment != adjustment_methods.NONE:  # files of unadjusted posteriors are as they were before adjustments existed
         about["adjustment"] = posterior.adjustment
     lines = [",".join([*posterior.names, WEIGHT])]
     lines += [",".join(repr(float(x)) for x in (*row, w)) for row, w in zip(posterior.draws, posterior.weights, strict=True)]
@@ -151,7 +152,7 @@ def read(path: str | Path) -> Posterior:
         targets=tuple((t["name"], float(t["value"]), float(t["tolerance"])) for t in about["targets"]),
         epsilons=tuple(None if e is None else float(e) for e in about["epsilons"]),
         simulations=tuple(about["simulations"]), seed=about["seed"], population_size=about["population_size"],
-        pyabc_version=about["pyabc_version"], key=about["key"], adjustment=about.get("adjustment", "none"),
+        pyabc_version=about["pyabc_version"], key=about["key"], adjustment=about.get("adjustment", adjustment_methods.NONE),
     )
 
 
@@ -190,7 +191,8 @@ def _read_about(path: Path) -> dict[str, Any]:
     need("pyabc_version", _text, "a version text")
     need("key", lambda v: isinstance(v, dict), "an object")
     if "adjustment" in about:
-        need("adjustment", lambda v: v == "linear", '"linear" (or no adjustment key: the last generation as accepted)')
+        adjusted = [m for m in adjustment_methods.METHODS if m != adjustment_methods.NONE]
+        need("adjustment", lambda v: v in adjusted, ', '.join(f'"{m}"' for m in adjusted) + " (or no adjustment key: the last generation as accepted)")
     return about
 
 

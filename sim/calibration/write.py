@@ -95,7 +95,7 @@ def console(cal: Calibration, outcome: Outcome) -> str:
                      + f" {row.posterior_median:.3g} [{row.posterior_5:.3g}, {row.posterior_95:.3g}]".ljust(29)
                      + f" {row.share_of_prior:>8.0%}  {outcome.chosen[row.parameter]:>10.4g}  {row.trades_off_with}")
     loose = [row.parameter for row in outcome.parameters.itertuples() if row.constrained == "no"]
-    if outcome.posterior.adjustment != "none":
+    if outcome.posterior.adjustment != adjustment.NONE:
         lines += ["", f"the last generation (threshold {outcome.posterior.epsilons[-1]:.3g} tolerances) regression-adjusted: "
                   + adjustment.DESCRIPTION[outcome.posterior.adjustment]]
     lines += ["", "not constrained by the figures: " + (", ".join(loose) if loose else "none"),
@@ -160,7 +160,7 @@ def markdown(cal: Calibration, outcome: Outcome) -> str:
 
 def _adjusted(post: posterior_file.Posterior) -> str:
     """The method's sentence on the regression adjustment (none if the last generation is the posterior as accepted)."""
-    if post.adjustment == "none":
+    if post.adjustment == adjustment.NONE:
         return ""
     return (f"The last generation is then regression-adjusted ({adjustment.DESCRIPTION[post.adjustment]}): each accepted set is moved "
             "by a weighted regression of the parameters on its own simulation's misses to where that simulation would have met the figures "
