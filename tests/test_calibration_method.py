@@ -62,7 +62,7 @@ def test_the_shipped_calibration_file_is_valid():
     (("population = 200 ", "population = 2 "), r"calibration.population: 2 is not accepted \(accepted: a whole number from 10 to 100000\)"),
     (("max_simulations = 8000 ", "max_simulations = 50 "), r"calibration.max_simulations: 50 is not accepted \(accepted: a whole number from the population \(200\) up\)"),
     (("kernel_scale = 2.0 ", "kernel_scale = 0 "), r"calibration.kernel_scale: 0 is not accepted \(accepted: a number from 0.1 to 10"),
-    (('adjust = "linear"', 'adjust = "loclinear"'), r"calibration.adjust: 'loclinear' is not accepted \(accepted: 'none', 'linear'\)"),
+    (('adjust = "linear"', 'adjust = "loclinear"'), r"calibration.adjust: 'loclinear' is not accepted \(accepted: 'none', 'linear', 'neural'\)"),
     (("population = 200 ", "population = 11 "), r"calibration.population: 11 parameter sets cannot carry a regression adjustment on 9 targets \(accepted: a population of at least 12"),
     (("population = 200 ", "accept = 0.1 "), r"calibration.accept: no longer used: the calibration is ABC-SMC"),
     (("[calibration]\n", '[sampling]\nmethod = "latin"\nsamples = 8\n\n[calibration]\n'), r"sampling: not used in a calibration file"),

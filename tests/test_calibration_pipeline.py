@@ -142,3 +142,19 @@ def test_a_missing_calibration_file_is_one_line():
     result = cli("calibrate", "experiments/no_such.toml")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["error: experiments/no_such.toml: no such calibration file (accepted: a path to a .toml file, e.g. experiments/calibration.toml)"]
+
+
+def test_the_adjustment_choice_compares_the_methods_on_a_finished_calibration(calibrated):
+    import subprocess
+    import sys
+
+    folder, _ = calibrated
+    script = ROOT / "experiments" / "adjustment_choice.py"
+    done = subprocess.run([sys.executable, script, folder / "out", "--calibration", folder / "tiny.toml", "--held-out", "3"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1].split()
+    assert last[:4] == ["mean", "over", "the", "parameters"] and len(last) == 7  # none, linear, neural
+    assert all(float(v) > 0 for v in last[4:])
+    missing = subprocess.run([sys.executable, script, folder / "nowhere"], capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and missing.stderr.count("\n") == 1 and "no calibration database" in missing.stderr

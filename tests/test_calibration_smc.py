@@ -119,6 +119,8 @@ def test_credible_intervals_cover_the_truth_at_about_the_nominal_rate(tmp_path):
     # 25% of the exact posterior's (four generations stop at an epsilon near half a tolerance, which widens the
     # ABC posterior by about 4%; a hundred draws put a 5% quantile within about 0.15 sd).
     # The same holds for the regression-adjusted posterior of the same generations (the shipped calibration's).
+    # (Not for adjust = "neural" at this population of 100: its intervals covered 6 of the 10, some far too narrow,
+    # as networks fitted to the residuals' variance on few sets are; docs/VALIDATION.md section 4.)
     rng = np.random.default_rng(2024)
     covered, widths, exact_widths = {"none": 0, "linear": 0}, {"none": [], "linear": []}, []
     for replicate in range(10):
@@ -363,15 +365,19 @@ def test_malformed_posterior_file_is_a_one_line_user_error(reference, tmp_path, 
     assert "\n" not in str(error.value)
 
 
-def test_an_adjusted_posterior_file_round_trips_and_says_so(reference, tmp_path):
+@pytest.mark.parametrize("method", ["linear", "neural"])
+def test_an_adjusted_posterior_file_round_trips_and_says_so(reference, tmp_path, method):
     for name in (posterior_file.DRAWS, posterior_file.ABOUT, smc.DATABASE, smc.SETTINGS):
         shutil.copy(reference / name, tmp_path / name)
-    adjusted = smc.run(TWO, tmp_path, workers=1, **SMALL, adjust="linear")  # a finished folder: nothing is simulated again
-    assert json.loads((tmp_path / posterior_file.ABOUT).read_text())["adjustment"] == "linear"
+    adjusted = smc.run(TWO, tmp_path, workers=1, **SMALL, adjust=method)  # a finished folder: nothing is simulated again
+    written = (tmp_path / posterior_file.DRAWS).read_bytes()
+    assert json.loads((tmp_path / posterior_file.ABOUT).read_text())["adjustment"] == method
     assert "adjustment" not in json.loads((reference / posterior_file.ABOUT).read_text())  # unadjusted files are as before
     again = posterior_file.read(tmp_path)
-    assert again.adjustment == "linear" and np.array_equal(again.draws, adjusted.draws) and np.array_equal(again.weights, adjusted.weights)
+    assert again.adjustment == method and np.array_equal(again.draws, adjusted.draws) and np.array_equal(again.weights, adjusted.weights)
     assert not np.array_equal(again.draws, posterior_file.read(reference).draws)
+    smc.run(TWO, tmp_path, workers=1, **SMALL, adjust=method)  # adjusted again (the networks' starting weights from the seed)
+    assert (tmp_path / posterior_file.DRAWS).read_bytes() == written
     with pytest.raises(ValueError, match="adjust must be one of"):
         smc.run(TWO, tmp_path, workers=1, **SMALL, adjust="quadratic")
 

@@ -16,11 +16,11 @@ function of the stored generations, so a resumed run stops where an
 uninterrupted one does), and writes the last generation as
 the posterior file (``sim.calibration.posterior``).
 
-**The regression adjustment** (``adjust="linear"``,
+**The regression adjustment** (``adjust="linear"`` or ``"neural"``,
 ``sim.calibration.adjustment``): the last generation's accepted sets are
 moved by a weighted regression of the parameters on their own simulations'
 misses, read back from pyabc's database, to where those simulations would
-have met the targets. It runs no simulation and is not part of the stored
+have met the targets (the neural networks' starting weights from ``seed``). It runs no simulation and is not part of the stored
 settings: a finished folder can be adjusted, or not, again.
 
 **The simulator** is called with ``{parameter: float}`` in the priors'
@@ -367,13 +367,10 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
     last = int(stored["t"].iloc[-1])
     names = list(problem.priors)
     bounds = tuple(problem.priors[name] for name in names)
-    if adjust == adjustment.LINEAR:
-        # Each accepted set with its own simulation's figures (pyabc's particle order, as get_distribution gives it).
-        frame = history.get_population_extended(m=0, t=last).sort_index()
-        misses = np.column_stack([(frame[f"sumstat_{name}"].to_numpy(dtype=float) - value) / tolerance
-                                  for name, (value, tolerance) in problem.targets.items()])
-        draws, weights = adjustment.linear(frame[[f"par_{name}" for name in names]].to_numpy(dtype=float),
-                                           frame["w"].to_numpy(dtype=float), misses, bounds)
+    if adjust != adjustment.NONE:
+        accepted, importance, misses = accepted_sets(problem, db, last)
+        extra = {"seed": settings["seed"]} if adjust == adjustment.NEURAL else {}  # the networks' starting weights
+        draws, weights = adjustment.ADJUST[adjust](accepted, importance, misses, bounds, **extra)
     else:
         frame, weights = history.get_distribution(m=0, t=last)
         draws = frame[names].to_numpy(dtype=float)
@@ -391,6 +388,17 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
         key=settings["key"],
         adjustment=adjust,
     )
+
+
+def accepted_sets(problem: Problem, db: str, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generation ``t``'s accepted sets (set x parameter, in the priors' order), their importance weights, and each
+    one's own simulation's misses (set x target, in tolerances), in pyabc's particle order (as get_distribution gives it)."""
+    history = pyabc.History(db)
+    history.id = RUN_ID
+    frame = history.get_population_extended(m=0, t=t).sort_index()
+    misses = np.column_stack([(frame[f"sumstat_{name}"].to_numpy(dtype=float) - value) / tolerance
+                              for name, (value, tolerance) in problem.targets.items()])
+    return frame[[f"par_{name}" for name in problem.priors]].to_numpy(dtype=float), frame["w"].to_numpy(dtype=float), misses
 
 
 def effective_size(db: str, t: int) -> float:

@@ -13,7 +13,7 @@ more tables::
     min_epsilon = 1.0                        # ... or once the threshold is this close (tolerances) ...
     max_simulations = 4000                   # ... or once this many simulations have run
     kernel_scale = 2.0                       # the perturbation kernel: this many times the last generation's weighted covariance
-    adjust = "linear"                        # regression-adjust the last generation (sim.calibration.adjustment); "none" by default
+    adjust = "linear"                        # regression-adjust the last generation (sim.calibration.adjustment: "linear" or "neural"); "none" by default
     seed = 1                                 # the whole calibration is a function of this file and its seed
     check_draws = 40                         # posterior draws run again on fresh seeds
     check_seeds = 8                          # the fresh seeds (1 to 8) of each draw
@@ -70,7 +70,7 @@ class Calibration:
     min_epsilon: float | None
     max_simulations: int | None
     kernel_scale: float
-    adjust: str  # "linear": the last generation regression-adjusted (sim.calibration.adjustment); "none"
+    adjust: str  # "linear" or "neural": the last generation regression-adjusted (sim.calibration.adjustment); "none"
     seed: int
     check_draws: int
     check_seeds: tuple[int, ...]
@@ -122,7 +122,7 @@ def load(path: str | Path) -> Calibration:
     if not targets:
         raise UserError(f"{where}: calibration.targets: empty (accepted: at least one column = {{ measure = ..., tolerance = ... }})")
     adjust = _choice(settings, "adjust", where, adjustment.NONE, adjustment.METHODS)
-    if adjust == adjustment.LINEAR and population < len(targets) + 3:
+    if adjust != adjustment.NONE and population < len(targets) + 3:
         # The regression has an intercept and a slope per target, and the farthest accepted set weighs nothing.
         raise UserError(f"{where}: calibration.population: {population} parameter sets cannot carry a regression adjustment on {len(targets)} "
                         f"targets (accepted: a population of at least {len(targets) + 3}, or adjust = \"none\")")
