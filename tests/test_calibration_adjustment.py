@@ -116,3 +116,12 @@ def test_cross_validation_ranks_the_methods_by_how_well_they_estimate_left_out_s
     assert set(errors) == set(adjustment.METHODS)
     assert errors[adjustment.NONE][0] > 0.5
     assert errors[adjustment.LINEAR][0] < 0.1 and errors[adjustment.NEURAL][0] < 0.1
+
+
+def test_a_parameter_every_set_shares_is_left_where_it_is():
+    rng = np.random.default_rng(9)
+    theta = np.column_stack([rng.uniform(0.2, 0.8, 40), np.full(40, 0.5)])
+    misses = (theta[:, :1] - 0.5) * 4 + 0.1 * rng.normal(size=(40, 1))
+    for method in (adjustment.linear, adjustment.neural):
+        adjusted, _ = method(theta, np.full(40, 1 / 40), misses, ((0.0, 1.0),) * 2)
+        assert np.all(np.isfinite(adjusted)) and np.allclose(adjusted[:, 1], 0.5)

@@ -92,6 +92,8 @@ def neural(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray, bounds: t
     ball = _Ball(draws, weights, misses, bounds)
     fitted = ball.w > 0
     centre, scale = _weighted_moments(ball.logit[fitted], ball.w[fitted])
+    shared = scale == 0  # a parameter every weighted set shares: nothing to learn, left where it is
+    scale = np.where(shared, 1.0, scale)
     target = (ball.logit - centre) / scale
     spread = _weighted_moments(ball.misses[fitted], ball.w[fitted])[1]
     inputs = ball.misses / np.where(spread > 0, spread, 1.0)
@@ -102,6 +104,7 @@ def neural(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray, bounds: t
     log_variance = np.log(np.maximum(residual**2, np.finfo(float).tiny))
     var_at, var_origin = _ensemble(inputs, log_variance, ball.w, fitted, origin, nets, hidden, rng)
     adjusted = mean_origin + residual * np.exp((var_origin - var_at) / 2.0)
+    adjusted[:, shared] = target[:, shared]
     return ball.back(centre + adjusted * scale), ball.w / ball.w.sum()
 
 
@@ -119,7 +122,8 @@ def cross_validation(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray,
     from them (the weighted posterior mean), and the error against the set's
     own parameters is summed. Per parameter, ``sum (estimate - true)^2 /
     (held_out * weighted variance of the accepted sets)``: below 1, the
-    method estimates better than the accepted sets' mean does.
+    method estimates better than the accepted sets' mean does. ``seed``: the
+    neural networks' starting weights.
     """
     draws, misses, weights = (np.asarray(a, dtype=float) for a in (draws, misses, weights))
     chosen = np.argsort(-weights, kind="stable")[:held_out]
@@ -132,7 +136,8 @@ def cross_validation(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray,
             if method == NONE:
                 estimate = weights[rest] @ draws[rest] / weights[rest].sum()
             else:
-                adjusted, w = ADJUST[method](draws[rest], weights[rest], moved, bounds)
+                extra = {"seed": seed} if method == NEURAL else {}  # the networks' starting weights
+                adjusted, w = ADJUST[method](draws[rest], weights[rest], moved, bounds, **extra)
                 estimate = w @ adjusted
             errors[method] += (estimate - draws[i]) ** 2
     return {method: error / (len(chosen) * np.where(sd > 0, sd, 1.0) ** 2) for method, error in errors.items()}
