@@ -1,7 +1,7 @@
 """Which regression adjustment suits the calibration: each method's cross-validated error on the last generation. docs/VALIDATION.md, section 4.
 
-    python experiments/adjustment_choice.py                          # results/calibration (python run.py calibrate's folder)
-    python experiments/adjustment_choice.py /work/cal-results --held-out 40
+    python experiments/adjustment_choice.py results/calibration-FOLDER              # the folder python run.py calibrate --out wrote
+    python experiments/adjustment_choice.py results/calibration-FOLDER --held-out 20 --calibration experiments/calibration.toml
 
 The posterior is the last ABC-SMC generation, regression-adjusted
 (``calibration.adjust``, sim/calibration/adjustment.py). The method is chosen
@@ -27,32 +27,32 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-import pyabc  # noqa: E402
 
 from sim.calibration import adjustment, pipeline, smc  # noqa: E402
 from sim.calibration import spec as calibration_spec  # noqa: E402
 from sim.errors import UserError  # noqa: E402
 
 
+def at_least_one(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} (accepted: a whole number of at least 1)")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folder", nargs="?", default=str(ROOT / "results" / "calibration"), help="a calibration's results folder (--out)")
+    parser.add_argument("folder", help="a calibration's results folder (what python run.py calibrate --out wrote)")
     parser.add_argument("--calibration", default=str(ROOT / "experiments" / "calibration.toml"), help="the calibration file it ran")
-    parser.add_argument("--held-out", type=int, default=40, help="accepted sets that play the figures in turn (the heaviest)")
+    parser.add_argument("--held-out", type=at_least_one, default=40, help="accepted sets that play the figures in turn (the heaviest)")
     args = parser.parse_args()
-    database = Path(args.folder) / "smc" / smc.DATABASE
     try:
-        if not database.is_file():
-            raise UserError(f"{database}: no calibration database (accepted: a folder python run.py calibrate --out wrote)")
         cal = calibration_spec.load(Path(args.calibration))
+        problem = pipeline.problem(cal)
+        db, last = smc.finished(problem, Path(args.folder) / "smc", population_size=cal.population, seed=cal.seed, kernel_scale=cal.kernel_scale)
     except UserError as error:
         print(error, file=sys.stderr)
         raise SystemExit(2) from None
-    problem = pipeline.problem(cal)
-    db = f"sqlite:///{database.resolve()}"
-    history = pyabc.History(db)
-    history.id = smc.RUN_ID
-    last = history.max_t
     draws, weights, misses = smc.accepted_sets(problem, db, last)
     bounds = tuple(problem.priors[name] for name in problem.priors)
     started = time.perf_counter()

@@ -108,8 +108,14 @@ def neural(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray, bounds: t
     return ball.back(centre + adjusted * scale), ball.w / ball.w.sum()
 
 
-ADJUST = {LINEAR: linear, NEURAL: neural}
-"""Each adjustment method by name."""
+def adjust(method: str, draws: np.ndarray, weights: np.ndarray, misses: np.ndarray, bounds: tuple[tuple[float, float], ...],
+           seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The accepted sets adjusted by ``method`` (LINEAR or NEURAL), and their weights; ``seed``: the networks' starting weights."""
+    if method == LINEAR:
+        return linear(draws, weights, misses, bounds)
+    if method == NEURAL:
+        return neural(draws, weights, misses, bounds, seed=seed)
+    raise ValueError(f"no adjustment method {method!r} (accepted: {LINEAR!r}, {NEURAL!r})")
 
 
 def cross_validation(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray, bounds: tuple[tuple[float, float], ...],
@@ -136,8 +142,7 @@ def cross_validation(draws: np.ndarray, weights: np.ndarray, misses: np.ndarray,
             if method == NONE:
                 estimate = weights[rest] @ draws[rest] / weights[rest].sum()
             else:
-                extra = {"seed": seed} if method == NEURAL else {}  # the networks' starting weights
-                adjusted, w = ADJUST[method](draws[rest], weights[rest], moved, bounds, **extra)
+                adjusted, w = adjust(method, draws[rest], weights[rest], moved, bounds, seed)
                 estimate = w @ adjusted
             errors[method] += (estimate - draws[i]) ** 2
     return {method: error / (len(chosen) * np.where(sd > 0, sd, 1.0) ** 2) for method, error in errors.items()}

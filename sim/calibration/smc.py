@@ -369,8 +369,7 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
     bounds = tuple(problem.priors[name] for name in names)
     if adjust != adjustment.NONE:
         accepted, importance, misses = accepted_sets(problem, db, last)
-        extra = {"seed": settings["seed"]} if adjust == adjustment.NEURAL else {}  # the networks' starting weights
-        draws, weights = adjustment.ADJUST[adjust](accepted, importance, misses, bounds, **extra)
+        draws, weights = adjustment.adjust(adjust, accepted, importance, misses, bounds, settings["seed"])
     else:
         frame, weights = history.get_distribution(m=0, t=last)
         draws = frame[names].to_numpy(dtype=float)
@@ -388,6 +387,20 @@ def _posterior(problem: Problem, settings: dict[str, Any], db: str, stored: pd.D
         key=settings["key"],
         adjustment=adjust,
     )
+
+
+def finished(problem: Problem, folder: str | Path, *, population_size: int, seed: int, kernel_scale: float = 1.0) -> tuple[str, int]:
+    """The database of a calibration folder's ABC-SMC run of ``problem`` with these settings, and its last completed
+    generation; a UserError if the folder holds none, or a run with other settings. Reads; writes nothing."""
+    folder = Path(folder)
+    if not (folder / DATABASE).is_file():
+        raise UserError(f"{folder / DATABASE}: no calibration database (accepted: the smc folder of a folder python run.py calibrate --out wrote)")
+    _claim(folder, _settings(problem, population_size, seed, kernel_scale))  # the database exists, so this only compares
+    db = f"sqlite:///{(folder / DATABASE).resolve()}"
+    stored = _completed(db)
+    if stored is None or stored.empty:
+        raise UserError(f"{folder / DATABASE}: no completed generation yet (accepted: a calibration run at least one generation long)")
+    return db, int(stored["t"].iloc[-1])
 
 
 def accepted_sets(problem: Problem, db: str, t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
