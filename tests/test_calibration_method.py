@@ -130,3 +130,34 @@ def test_landlords_whose_sizes_round_alike_stay_distinct_and_close():
     # Sorted; 100 and 120 homes at the floor of 20 households, kept one apart; 1,105, 1,108 and 1,114 homes round to 110, 111
     # and 111, kept one apart; 865 to 86 (round half to even).
     assert sizes == (20, 21, 86, 110, 111, 112, 9491)
+
+
+def test_landlords_percentiles_may_carry_medians_which_then_place_the_centre_too(tmp_path):
+    from sim.calibration import landlords
+
+    differences = {"landlord": {"respect": 0.1}}
+    pairs = landlords.settings({"percentiles": {"tsm_satisfied": [0.578, 0.835]}, "differences": differences}, tmp_path, "cal.toml")
+    assert pairs.percentiles == {"tsm_satisfied": (0.578, 0.835)} and pairs.medians is None
+    triples = landlords.settings({"percentiles": {"tsm_satisfied": [0.578, 0.713, 0.835]}, "differences": differences}, tmp_path, "cal.toml")
+    assert triples.percentiles == {"tsm_satisfied": (0.578, 0.835)} and triples.medians == {"tsm_satisfied": 0.713}
+    for bad in ({"tsm_satisfied": [0.578, 0.9, 0.835]},  # not rising
+                {"tsm_satisfied": [0.578, 0.713, 0.835], "tsm_listens": [0.456, 0.735]}):  # forms mixed
+        with pytest.raises(UserError, match=r"cal.toml: landlords.percentiles.tsm_\w+: .* is not accepted \(accepted: \[p10, p90\] or \[p10, median, p90\]"):
+            landlords.settings({"percentiles": bad, "differences": differences}, tmp_path, "cal.toml")
+
+
+def test_a_landlord_population_moved_and_shrunk_stays_in_the_valid_range_and_keeps_a_fixed_move(tmp_path):
+    from sim.calibration import landlords
+
+    root = Path(__file__).resolve().parents[1]
+    population = landlords.settings({"percentiles": {"tsm_satisfied": [0.578, 0.713, 0.835]}, "count": 10, "residents": 50,
+                                     "differences": {"landlord": {"respect": 0.2, "budget": 10.0}}}, tmp_path, "cal.toml")
+    scenario = root / "scenarios" / "england_baseline.toml"
+    respect = landlords._value(landlords.scenarios.load(scenario), "landlord.respect")  # 0.86: its largest range is cut at 1
+    budget = landlords._value(landlords.scenarios.load(scenario), "landlord.budget")
+    data = landlords.experiment_data(population, scenario, {"landlord.respect": 0.5, "landlord.budget": 0.0}, 12,
+                                     {"landlord.respect": 0.5, "landlord.budget": -0.4})
+    assert data["uncertainties"]["landlord.respect"] == {"low": round(respect, 4), "high": 1.0}  # 0.86 + (0.5 +/- 0.5) * 0.2, cut at 1
+    assert data["constants"]["landlord.budget"] == round(budget - 4.0, 4)  # no width left: every landlord at the moved centre
+    assert "moved by landlord.respect +0.1, landlord.budget -4" in data["description"]
+    assert landlords.probe_range("landlord.respect", respect, 0.2) == pytest.approx((-1.0, (1.0 - respect) / 0.2))

@@ -10,6 +10,7 @@ constrain is read from the posterior (``sim.calibration.identifiability``);
 ``sim.calibration.write`` writes the calibrated scenario, the posterior copy
 for experiments, tables, figures and the report; then
 ``sim.calibration.landlords`` builds the landlord population (one per English
-landlord at its real size) and fits how much landlords differ
-(``sim.calibration.spread_fit``: a linear emulator over a probe population).
+landlord at its real size) and fits how much landlords differ, and around what
+centre (``sim.calibration.spread_fit``: a quadratic emulator over a probe
+population).
 """

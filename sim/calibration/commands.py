@@ -57,9 +57,12 @@ def calibrate_command(args: argparse.Namespace) -> int:
         print("\nspread across landlords (10th, 90th percentiles of what they report):")
         for fit in fits:
             text = "; ".join(f"{c.removeprefix('tsm_reported_')} {p[0]:.3f}, {p[1]:.3f}" for c, p in fit.percentiles.items())
-            print(f"  {fit.label:<7} {text}  miss {fit.miss:.1f} pp" + ("  <- chosen" if fit is chosen else ""))
+            print(f"  {fit.label:<7} {text}  miss {fit.miss:.1f} pp" + (f" (medians {fit.median_miss:.1f} pp)" if fit.median_miss is not None else "")
+                  + ("  <- chosen" if fit is chosen else ""))
         print("  widths (share of the largest): " + ", ".join(f"{k} {a:g}" for k, a in chosen.factors.items())
               + (f"; the emulator expected a miss of {chosen.emulated:.1f} pp" if chosen.emulated is not None else ""))
+        if chosen.shifts:
+            print("  centres moved (largest half-widths): " + ", ".join(f"{k} {c:+g}" for k, c in chosen.shifts.items()))
         print("  national      " + "; ".join(f"{c} {p[0]:.3f}, {p[1]:.3f}" for c, p in population.percentiles.items()))
         say(f"landlords experiment: {path}")
     report_html.write(out / "calibration.md", report)
@@ -76,13 +79,21 @@ def _workers(args: argparse.Namespace) -> int:
 
 def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
     columns = list(population.percentiles)
+    centred = chosen.shifts is not None
     lines = ["## The spread across landlords", "",
              f"{population.count} landlords, {_sizes(population)}, differing in " + ", ".join(f"`{k}`" for k in population.widths)
-             + ". The probe runs every difference at its largest half-width; a linear emulator of the reported items over the probe's "
-             "landlords gives the half-widths closest to the national percentiles, and the fitted population runs at them "
-             "(sim/calibration/spread_fit.py).", "",
-             "| parameter | largest half-width | fitted share | fitted half-width |", "|---|---:|---:|---:|"]
-    lines += [f"| `{k}` | {w:g} | {chosen.factors[k]:g} | {chosen.factors[k] * w:.4g} |" for k, w in population.widths.items()]
+             + ". The probe runs every difference at its largest half-width; a quadratic emulator of the reported items over the probe's "
+             "landlords (and, from the second wave, every population run before) gives the half-widths " + ("and centres closest to the national 10th, 50th and 90th percentiles" if centred else
+                                                  "closest to the national percentiles")
+             + ", and the fitted population runs at them (sim/calibration/spread_fit.py).", ""]
+    if centred:
+        lines += ["| parameter | largest half-width | fitted share | centre moved by | calibrated scenario | population's range |", "|---|---:|---:|---:|---:|---:|"]
+        ranges = _ranges(chosen)
+        lines += [f"| `{k}` | {w:g} | {chosen.factors[k]:g} | {chosen.shifts[k] * w:+.4g} | {chosen.calibrated[k]:.4g} | {ranges[k]} |"
+                  for k, w in population.widths.items()]
+    else:
+        lines += ["| parameter | largest half-width | fitted share | fitted half-width |", "|---|---:|---:|---:|"]
+        lines += [f"| `{k}` | {w:g} | {chosen.factors[k]:g} | {chosen.factors[k] * w:.4g} |" for k, w in population.widths.items()]
     lines += ["", "10th and 90th percentiles across landlords of what they report (percent):", "",
               "| item | national | " + " | ".join(f"{fit.label}" + (" (chosen)" if fit is chosen else "") for fit in fits) + " |",
               "|---|---" + "|---" * len(fits) + "|"]
@@ -91,9 +102,28 @@ def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
         cells += [f"{100 * fit.percentiles[c][0]:.1f}, {100 * fit.percentiles[c][1]:.1f}" for fit in fits]
         lines.append(f"| `{c}` | " + " | ".join(cells) + " |")
     lines.append("| root mean square miss (points) | | " + " | ".join(f"{fit.miss:.1f}" for fit in fits) + " |")
-    if chosen.emulated is not None:
-        lines += ["", f"The emulator expected a miss of {chosen.emulated:.1f} points at the fitted widths; the fitted population gives {chosen.miss:.1f}."]
+    if population.medians:
+        lines += ["", "Medians across landlords (percent):", "", "| item | national | " + " | ".join(fit.label for fit in fits) + " |",
+                  "|---|---" + "|---" * len(fits) + "|"]
+        lines += [f"| `{c}` | {100 * population.medians[c]:.1f} | " + " | ".join(f"{100 * fit.medians[c]:.1f}" for fit in fits) + " |" for c in columns]
+        lines.append("| root mean square miss (points) | | " + " | ".join(f"{fit.median_miss:.1f}" for fit in fits) + " |")
+    waves = [fit for fit in fits if fit.emulated is not None]
+    if waves:
+        lines += ["", "At each wave's widths" + (" and centres" if centred else "") + ", the 10th and 90th percentile miss the emulator expected and the "
+                  "population gave: " + "; ".join(f"{fit.label} {fit.emulated:.1f} and {fit.miss:.1f} points" for fit in waves) + ". "
+                  f"Chosen: {chosen.label}, the run closest to the national figures"
+                  + (" (10th percentiles, medians and 90th percentiles together)." if centred else ".")]
     return "\n".join(lines) + "\n"
+
+
+def _ranges(chosen: Any) -> dict[str, str]:
+    """Each differing parameter's range in the population (one value where no difference is left), from the experiment."""
+    out = {}
+    for key in chosen.factors:
+        spec = chosen.data["uncertainties"].get(key)
+        value = chosen.data["constants"].get(key, chosen.calibrated[key])
+        out[key] = f"{spec['low']:.4g} to {spec['high']:.4g}" if spec else f"{value:.4g}"
+    return out
 
 
 def _sizes(population: Any) -> str:

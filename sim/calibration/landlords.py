@@ -19,20 +19,27 @@ each.
 
 **Differences.** Landlords differ in the parameters listed under
 ``[landlords.differences]`` of the calibration file: each is drawn (Latin
-hypercube) uniformly over ``centre +/- factor * width``, where the centre is
-the calibrated scenario's value, ``width`` the file's largest half-width, and
-the range is cut to the parameter's valid range. The factor of each
-parameter, in [0, 1], is fitted so that the simulated 10th and 90th
+hypercube) uniformly over ``centre + (shift +/- factor) * width``, where the
+centre is the calibrated scenario's value, ``width`` the file's largest
+half-width, and the range is cut to the parameter's valid range. The factor
+of each parameter, in [0, 1], is fitted so that the simulated 10th and 90th
 percentiles of every reported item are closest (root mean square, in
 percentage points) to the national ones: a probe population at every
-largest width, a linear emulator of the items over the landlords' positions,
-and a second population at the fitted widths to check
-(sim/calibration/spread_fit.py).
+largest width, a quadratic emulator of the items over the landlords'
+positions, and populations at the fitted widths, in ``waves`` (each wave's
+emulator also fitted on the populations before it; the closest run is
+chosen) (sim/calibration/spread_fit.py).
 
-Only the size of the differences is fitted: their centre is the national
-calibration, and which parameters differ, and the largest difference
-considered in each, are choices stated in the calibration file
-(docs/VALIDATION.md).
+**Centres.** When the file gives each item's national median too
+(``[p10, median, p90]``), the shifts are fitted with the widths, to all
+three percentiles: the national figures are medians *across landlords*, and
+the calibrated scenario, one landlord of 1,000 households chosen among the
+posterior's draws, need not sit at the population's median (at real sizes,
+with the others spread around it, it read three items 5 points high). The
+shift is bounded so the population stays inside the probe's ranges
+(``|shift| + factor <= 1``). Without medians the centre is the calibrated
+scenario. Which parameters differ, and the largest difference considered in
+each, are choices stated in the calibration file (docs/VALIDATION.md).
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +72,14 @@ from sim.parameters import cut, shown, suggest
 
 COLUMNS = (*OUTCOMES, *EXTRA)
 
-KEYS = ("experiment_out", "sizes", "scale", "count", "residents", "seed", "percentiles", "differences", "source")
+KEYS = ("experiment_out", "sizes", "scale", "count", "residents", "seed", "percentiles", "differences", "waves", "source")
 RETIRED = {"spreads": "the width of each difference is now fitted on its own (sim/calibration/spread_fit.py): remove spreads, and give each "
                       "parameter's largest half-width under [landlords.differences]"}
 SIZE_COLUMN = "homes_low_cost_rental"
 MIN_RESIDENTS = 20
 """The fewest households a scaled-down landlord is simulated with (half a block of 40)."""
+MAX_WAVES = 5
+"""The most fitted populations a calibration file may ask for (each a full population run: about 3 minutes at real sizes)."""
 
 
 @dataclass(frozen=True)
@@ -82,8 +92,10 @@ class Population:
     scale: float  # real homes per simulated household (1 without sizes)
     seed: int
     percentiles: dict[str, tuple[float, float]]  # column -> national (p10, p90), shares
+    medians: dict[str, float] | None  # column -> national median, share, when given (then the centres are fitted too)
     widths: dict[str, float]  # parameter -> largest half-width (the probe's)
     source: str
+    waves: int = 1  # fitted populations run, each refitting the emulator on every population before it
 
 
 def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
@@ -111,14 +123,20 @@ def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
     seed = experiments.whole_number(table.get("seed", 1), f"{here}.seed", 0, scenarios.MAX_SEED)
     percentiles = table.get("percentiles")
     if not isinstance(percentiles, dict) or not percentiles:
-        raise UserError(f"{here}.percentiles: missing (accepted: a table of column = [p10, p90], shares, e.g. tsm_satisfied = [0.578, 0.835])")
-    checked = {}
-    for column, pair in percentiles.items():
+        raise UserError(f"{here}.percentiles: missing (accepted: a table of column = [p10, p90] or [p10, median, p90], shares, "
+                        "e.g. tsm_satisfied = [0.578, 0.713, 0.835])")
+    checked, medians = {}, {}
+    forms = {len(v) for v in percentiles.values() if isinstance(v, list)}
+    for column, values in percentiles.items():
         if column not in COLUMNS:
             raise UserError(f"{here}.percentiles.{column}: not an outcome column{suggest(column, list(COLUMNS))} (accepted: one of {', '.join(COLUMNS)})")
-        if not isinstance(pair, list) or len(pair) != 2 or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in pair) or not pair[0] < pair[1]:
-            raise UserError(f"{here}.percentiles.{column}: {shown(pair)} is not accepted (accepted: [p10, p90] as shares, p10 < p90)")
-        checked[column] = (float(pair[0]), float(pair[1]))
+        if (not isinstance(values, list) or len(values) not in (2, 3) or len(forms) != 1
+                or not all(isinstance(x, int | float) and not isinstance(x, bool) for x in values) or not all(a < b for a, b in pairwise(values))):
+            raise UserError(f"{here}.percentiles.{column}: {shown(values)} is not accepted (accepted: [p10, p90] or [p10, median, p90] as rising shares, "
+                            "the same form for every column)")
+        checked[column] = (float(values[0]), float(values[-1]))
+        if len(values) == 3:
+            medians[column] = float(values[1])
     differences = table.get("differences")
     if not isinstance(differences, dict) or not differences:
         raise UserError(f"{here}.differences: missing (accepted: a table of section.key = largest half-width, e.g. landlord.respect = 0.1)")
@@ -134,7 +152,8 @@ def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
     if not isinstance(out, str) or not out.endswith(".toml"):
         raise UserError(f"{here}.experiment_out: {shown(out)} is not accepted (accepted: a path ending in .toml)")
     source = table.get("source", "")
-    return Population((base_dir / out).resolve(), count, residents, scale, seed, checked, widths, str(source))
+    waves = experiments.whole_number(table.get("waves", 1), f"{here}.waves", 1, MAX_WAVES)
+    return Population((base_dir / out).resolve(), count, residents, scale, seed, checked, medians or None, widths, str(source), waves)
 
 
 def scaled_sizes(homes: tuple[int, ...], scale: float) -> tuple[int, ...]:
@@ -183,19 +202,31 @@ def _number(value: Any, where: str, low: float, high: float) -> float:
     return float(value)
 
 
-def experiment_data(population: Population, scenario_path: Path, factors: dict[str, float], steps: int) -> dict[str, Any]:
-    """The landlords experiment (as TOML data) with each largest width shrunk by its factor, centred on the calibrated scenario."""
+def probe_range(key: str, centre: float, width: float) -> tuple[float, float]:
+    """The probe's range of a parameter in largest half-widths from the centre: -1 to 1, cut to the parameter's valid range."""
+    param = experiments.declaration(key, "landlords.differences")
+    low = max(-1.0, (param.low - centre) / width) if param.low is not None else -1.0
+    high = min(1.0, (param.high - centre) / width) if param.high is not None else 1.0
+    return low, high
+
+
+def experiment_data(population: Population, scenario_path: Path, factors: dict[str, float], steps: int,
+                    shifts: dict[str, float] | None = None) -> dict[str, Any]:
+    """The landlords experiment (as TOML data) with each largest width shrunk by its factor, around the calibrated scenario moved by its shift."""
     calibrated = scenarios.load(scenario_path)
+    shifts = shifts or dict.fromkeys(population.widths, 0.0)
     uncertainties: dict[str, Any] = {}
-    for key, width in population.widths.items():
-        param = experiments.declaration(key, "landlords.differences")
-        centre = _value(calibrated, key)
-        low = max(centre - factors[key] * width, param.low if param.low is not None else -np.inf)
-        high = min(centre + factors[key] * width, param.high if param.high is not None else np.inf)
-        if high > low:
-            uncertainties[key] = {"low": round(float(low), 4), "high": round(float(high), 4)}
-    columns = list(dict.fromkeys([*population.percentiles, "tsm_satisfied", "tsm_listens", "tsm_informed", "tsm_respect", "tsm_complaints", "trust_landlord", "need_fit", "cost"]))
     constants: dict[str, Any] = {}
+    for key, width in population.widths.items():
+        centre = _value(calibrated, key)
+        ranges = np.array([probe_range(key, centre, width)])
+        low, high = (float(centre + x[0] * width) for x in spread_fit.range_of(ranges, np.array([factors[key]]), np.array([shifts[key]])))
+        low, high = round(low, 4), round(high, 4)
+        if high > low:
+            uncertainties[key] = {"low": low, "high": high}
+        elif shifts[key] != 0:
+            constants[key] = low  # no difference left, but not at the calibrated value
+    columns = list(dict.fromkeys([*population.percentiles, "tsm_satisfied", "tsm_listens", "tsm_informed", "tsm_respect", "tsm_complaints", "trust_landlord", "need_fit", "cost"]))
     if isinstance(population.residents, tuple):
         # One size per landlord: a list sampled by a Latin hypercube of len(list) points takes each item once.
         uncertainties["community.residents"] = list(population.residents)
@@ -208,13 +239,20 @@ def experiment_data(population: Population, scenario_path: Path, factors: dict[s
     else:
         constants["community.residents"] = population.residents
         size = f"{population.count} simulated landlords, each running its own community of {population.residents} households"
+    moved = {k: v for k, v in shifts.items() if v != 0}
+    if moved:
+        around = ("centred on the calibrated scenario moved by " + ", ".join(f"{k} {v * population.widths[k]:+.4g}" for k, v in moved.items())
+                  + " and differing in ")
+        fitted = ", half-widths and centres fitted so that the 10th, 50th and 90th percentiles of "
+    else:
+        around = "centred on the calibrated scenario and differing in "
+        fitted = ", half-widths fitted so that the 10th and 90th percentiles of "
     return {
         "name": "A population of English landlords",
         "description": (
-            f"{size} (its own seed) for {steps} months, centred on the calibrated scenario and differing in "
+            f"{size} (its own seed) for {steps} months, " + around
             + ", ".join(f"{k} (+/- {factors[k] * w:.4g})" for k, w in population.widths.items())
-            + ", half-widths fitted so that the 10th and 90th percentiles of "
-            + " and ".join(population.percentiles) + " across landlords match the national ones"
+            + fitted + " and ".join(population.percentiles) + " across landlords match the national ones"
             + (f" ({population.source})" if population.source else "") + ". One row per landlord: "
             "`python run.py batch experiments/landlords.toml`, then results/.../runs (docs/VALIDATION.md)."
         ),
@@ -230,35 +268,90 @@ def experiment_data(population: Population, scenario_path: Path, factors: dict[s
 
 @dataclass
 class Fit:
-    label: str  # "probe" (every largest width) or "fitted"
+    label: str  # "probe" (every largest width) or "wave N"
     factors: dict[str, float]  # parameter -> share of its largest width
-    percentiles: dict[str, tuple[float, float]]
-    miss: float
+    percentiles: dict[str, tuple[float, float]]  # what the population's landlords report: p10, p90
+    miss: float  # root mean square miss of the p10 and p90, points
     data: dict[str, Any]
-    emulated: float | None = None  # the emulator's miss at these factors (fitted only)
+    emulated: float | None = None  # the emulator's p10/p90 miss at these factors (fitted only)
+    shifts: dict[str, float] | None = None  # parameter -> move of the centre, in largest half-widths (fitted with medians only)
+    medians: dict[str, float] | None = None  # what the population's landlords report: median (when the national medians are given)
+    median_miss: float | None = None  # root mean square miss of the medians, points
+    calibrated: dict[str, float] | None = None  # parameter -> the calibrated scenario's value (the probe's centre)
+    searched_miss: float = float("nan")  # root mean square miss of what the search minimises (p10, p90 and, when given, medians): the choice
 
 
 def fit(population: Population, scenario_path: Path, steps: int, folder: Path, executor: Callable[[], Executor], quiet: bool = False) -> tuple[Fit, list[Fit]]:
-    """The probe population, the emulator's widths, and the population at those widths: (the fitted one, both)."""
+    """The probe population, then ``waves`` populations at the emulator's widths (and centres): (the closest run, all of them).
+
+    Each wave's emulator is fitted on the probe and every wave before it
+    (sim/calibration/spread_fit.py); the one chosen is the population whose
+    run is closest to the national figures, on what the search minimises.
+    """
     columns = list(population.percentiles)
     calibrated = scenarios.load(scenario_path)
+    centres = {key: _value(calibrated, key) for key in population.widths}
     ones = dict.fromkeys(population.widths, 1.0)
     probe_data = experiment_data(population, scenario_path, ones, steps)
     finals = _run(population, probe_data, folder / f"{_digest(scenario_path)}-probe-{_data_digest(probe_data)}", executor, quiet)
-    got = spread_fit.percentiles(_reported(finals, columns))
-    probe = Fit("probe", ones, got, spread_fit.miss(got, population.percentiles), probe_data)
-    # Each landlord's position in each parameter's largest range (a parameter that cannot move stays at 0).
-    positions = np.column_stack([
-        (finals[key].to_numpy(dtype=float) - _value(calibrated, key)) / width if key in finals.columns else np.zeros(len(finals))
-        for key, width in population.widths.items()])
-    model = spread_fit.emulator(positions, _reported(finals, columns))
-    found, emulated = spread_fit.fit_factors(model, population.percentiles, population.seed)
-    factors = {key: round(float(a), 3) for key, a in zip(population.widths, found, strict=True)}
-    data = experiment_data(population, scenario_path, factors, steps)
-    finals = _run(population, data, folder / f"{_digest(scenario_path)}-fitted-{_data_digest(data)}", executor, quiet)
-    got = spread_fit.percentiles(_reported(finals, columns))
-    fitted = Fit("fitted", factors, got, spread_fit.miss(got, population.percentiles), data, emulated)
-    return fitted, [probe, fitted]
+    probe = _measured("probe", population, ones, None, finals, probe_data, centres)
+    # Each landlord's position in each parameter's largest range; the probe's ranges (a parameter that cannot move: 0 to 0).
+    positions = _positions(population, finals, probe_data, centres)
+    ranges = np.array([probe_range(key, centres[key], width) if key in finals.columns else (0.0, 0.0) for key, width in population.widths.items()])
+    national = ({c: (p[0], population.medians[c], p[1]) for c, p in population.percentiles.items()} if population.medians else population.percentiles)
+    pool = [(positions, _reported(finals, columns), ranges)]  # every population run: positions, reports, the ranges drawn over
+    fits = [probe]
+    for wave in range(1, population.waves + 1):
+        # The latest population is the one moved (its rests are what the surface misses nearest the answer); all fit the surface.
+        base_positions, base_reported, base_ranges = pool[-1]
+        model = spread_fit.emulator(base_positions, base_reported, base_ranges, more=[(p, r) for p, r, _ in pool[:-1]], limits=ranges)
+        found = spread_fit.fit(model, national, population.seed, centres=population.medians is not None)
+        factors = {key: round(float(a), 3) for key, a in zip(population.widths, found.factors, strict=True)}
+        shifts = {key: round(float(c), 3) for key, c in zip(population.widths, found.shifts, strict=True)}
+        if any(f.factors == factors and (f.shifts or dict.fromkeys(shifts, 0.0)) == shifts for f in fits[1:]):
+            break  # the surface, refitted, points where a wave has already been: nothing new to run
+        emulated_values = model.predict(np.array(list(factors.values())), np.array(list(shifts.values())))
+        emulated = spread_fit.miss(spread_fit.percentiles({c: emulated_values[c] for c in columns}), population.percentiles)
+        data = experiment_data(population, scenario_path, factors, steps, shifts)
+        finals = _run(population, data, folder / f"{_digest(scenario_path)}-fitted-{_data_digest(data)}", executor, quiet)
+        fits.append(_measured(f"wave {wave}", population, factors, shifts if population.medians else None, finals, data, centres, emulated))
+        pool.append((_positions(population, finals, data, centres), _reported(finals, columns), _drawn_over(population, data, centres)))
+    chosen = min(fits[1:], key=lambda f: f.searched_miss)
+    return chosen, fits
+
+
+def _drawn_over(population: Population, data: dict[str, Any], centres: dict[str, float]) -> np.ndarray:
+    """The range each difference was drawn over in a population, in largest half-widths from the calibrated value (low = high if fixed)."""
+    out = []
+    for key, width in population.widths.items():
+        spec = data["uncertainties"].get(key)
+        low, high = (spec["low"], spec["high"]) if spec else (data["constants"].get(key, centres[key]),) * 2
+        out.append(((low - centres[key]) / width, (high - centres[key]) / width))
+    return np.array(out)
+
+
+def _positions(population: Population, finals: pd.DataFrame, data: dict[str, Any], centres: dict[str, float]) -> np.ndarray:
+    """Each landlord's value of each difference, in largest half-widths from the calibrated value (a fixed value from the constants)."""
+    columns = []
+    for key, width in population.widths.items():
+        value = finals[key].to_numpy(dtype=float) if key in finals.columns else np.full(len(finals), float(data["constants"].get(key, centres[key])))
+        columns.append((value - centres[key]) / width)
+    return np.column_stack(columns)
+
+
+def _measured(label: str, population: Population, factors: dict[str, float], shifts: dict[str, float] | None, finals: pd.DataFrame,
+              data: dict[str, Any], centres: dict[str, float], emulated: float | None = None) -> Fit:
+    """A population's percentiles (and medians) against the national ones."""
+    reported = _reported(finals, list(population.percentiles))
+    got = spread_fit.percentiles(reported)
+    fit_ = Fit(label, factors, got, spread_fit.miss(got, population.percentiles), data, emulated, shifts, calibrated=centres)
+    fit_.searched_miss = fit_.miss
+    if population.medians:
+        fit_.medians = {c: float(np.nanmedian(v)) for c, v in reported.items()}
+        fit_.median_miss = spread_fit.miss({c: (m,) for c, m in fit_.medians.items()}, {c: (m,) for c, m in population.medians.items()})
+        with_medians = {c: (p[0], fit_.medians[c], p[1]) for c, p in got.items()}
+        fit_.searched_miss = spread_fit.miss(with_medians, {c: (p[0], population.medians[c], p[1]) for c, p in population.percentiles.items()})
+    return fit_
 
 
 def _run(population: Population, data: dict[str, Any], out: Path, executor: Callable[[], Executor], quiet: bool) -> pd.DataFrame:
@@ -277,7 +370,10 @@ def _reported(finals: pd.DataFrame, columns: list[str]) -> dict[str, np.ndarray]
 def write(population: Population, chosen: Fit, source: Path) -> Path:
     """Write the chosen population as the landlords experiment file."""
     header = (f"Written by `python run.py calibrate {source.name}` (the landlord population): rerun the calibration rather than edit.\n"
+              + f"The population of {chosen.label} (of at most {population.waves}: the run closest to the national figures; docs/VALIDATION.md section 7).\n"
               "Half-widths, as shares of the largest: " + ", ".join(f"{k} {a:g}" for k, a in chosen.factors.items()) + ".\n"
+              + ("Centres moved from the calibrated scenario, in largest half-widths: " + ", ".join(f"{k} {c:+g}" for k, c in chosen.shifts.items()) + ".\n"
+                 if chosen.shifts else "")
               + "; ".join(f"{c} p10 {p[0]:.3f} p90 {p[1]:.3f} (national {population.percentiles[c][0]:.3f}, {population.percentiles[c][1]:.3f})"
                           for c, p in chosen.percentiles.items()))
     try:
