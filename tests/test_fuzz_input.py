@@ -198,6 +198,8 @@ CALIBRATION_PLACES = [("calibration", key) for key in CALIBRATION["calibration"]
 @FUZZ
 @given(changes=st.lists(st.tuples(st.sampled_from(CALIBRATION_PLACES), st.booleans(), BIG_VALUES | st.dictionaries(KEYS, BIG_VALUES, max_size=2)), min_size=1, max_size=3))
 @example(changes=[(("calibration", "targets", "tsm_satisfied"), False, {"measure": ["a list"]})])
+@example(changes=[(("calibration", "adjust"), False, "v" * 1864)])  # a long unaccepted choice is shown shortened
+@example(changes=[(("landlords", "percentiles"), False, {"tsm_reported_satisfied": [0.5, 0.6, 0.7], "tsm_reported_listens": [0.4, 0.7]})])
 def test_calibration_files_give_a_result_or_one_line(folder, changes):
     doc = copy.deepcopy(CALIBRATION)
     for place, new_key, value in changes:

@@ -169,7 +169,7 @@ def _text(table: dict[str, Any], key: str, where: str, default: str) -> str:
 def _choice(table: dict[str, Any], key: str, where: str, default: str, accepted: tuple[str, ...]) -> str:
     value = table.get(key, default)
     if value not in accepted:
-        raise UserError(f"{where}: calibration.{key}: {value!r} is not accepted (accepted: {', '.join(repr(a) for a in accepted)})")
+        raise UserError(f"{where}: calibration.{key}: {shown(value)} is not accepted (accepted: {', '.join(repr(a) for a in accepted)})")
     return value
 
 
