@@ -52,7 +52,7 @@ from scipy.optimize import differential_evolution
 PERCENTILES = (10, 90)
 WITH_MEDIANS = (10, 50, 90)
 SEARCH_GENERATIONS = 600
-"""Generations of the differential evolution search (15 candidates per free number each): 144,000 emulations, under half a minute,
+"""Generations of the differential evolution search (15 candidates per free number each): 144,000 emulations, about half a minute,
 for 8 widths and 8 centres, where searches from seeds 1 and 2 ended within 0.001 point of each other (200 generations left them 0.15 apart)."""
 
 
