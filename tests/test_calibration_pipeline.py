@@ -67,6 +67,10 @@ def test_it_reports_every_figure_and_parameter(calibrated):
     assert "validation only" in report
     assert "Not constrained by the figures:" in report and "not constrained by the figures:" in result.stdout  # says which, even if none
     assert "## The spread across landlords" in report
+    spread = report[report.index("## The spread across landlords"):]
+    # Items in plain words, the medians beside the percentiles, every wave and which was chosen.
+    assert "| Satisfied overall (TP01) |" in spread and "Medians across landlords" in spread
+    assert "| probe | wave 1 | wave 2" in spread and "Chosen: wave" in spread
     assert "ABC-SMC" in report and "| 2 |" in report  # the method, and a row for the second generation
     assert "The last generation is then regression-adjusted" in report  # the shipped file adjusts, and the report says so
     assert "regression-adjusted: local linear regression" in result.stdout

@@ -85,7 +85,7 @@ def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
              + ". The probe runs every difference at its largest half-width; a quadratic emulator of the reported items over the probe's "
              "landlords (and, from the second wave, every population run before) gives the half-widths " + ("and centres closest to the national 10th, 50th and 90th percentiles" if centred else
                                                   "closest to the national percentiles")
-             + ", and the fitted population runs at them (sim/calibration/spread_fit.py).", ""]
+             + ", and a population runs at them, wave by wave (sim/calibration/spread_fit.py).", ""]
     if centred:
         lines += ["| parameter | largest half-width | fitted share | centre moved by | calibrated scenario | population's range |", "|---|---:|---:|---:|---:|---:|"]
         ranges = _ranges(chosen)
@@ -100,12 +100,12 @@ def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
     for c in columns:
         cells = [f"{100 * population.percentiles[c][0]:.1f}, {100 * population.percentiles[c][1]:.1f}"]
         cells += [f"{100 * fit.percentiles[c][0]:.1f}, {100 * fit.percentiles[c][1]:.1f}" for fit in fits]
-        lines.append(f"| `{c}` | " + " | ".join(cells) + " |")
+        lines.append(f"| {_item(c)} | " + " | ".join(cells) + " |")
     lines.append("| root mean square miss (points) | | " + " | ".join(f"{fit.miss:.1f}" for fit in fits) + " |")
     if population.medians:
         lines += ["", "Medians across landlords (percent):", "", "| item | national | " + " | ".join(fit.label for fit in fits) + " |",
                   "|---|---" + "|---" * len(fits) + "|"]
-        lines += [f"| `{c}` | {100 * population.medians[c]:.1f} | " + " | ".join(f"{100 * fit.medians[c]:.1f}" for fit in fits) + " |" for c in columns]
+        lines += [f"| {_item(c)} | {100 * population.medians[c]:.1f} | " + " | ".join(f"{100 * fit.medians[c]:.1f}" for fit in fits) + " |" for c in columns]
         lines.append("| root mean square miss (points) | | " + " | ".join(f"{fit.median_miss:.1f}" for fit in fits) + " |")
     waves = [fit for fit in fits if fit.emulated is not None]
     if waves:
@@ -114,6 +114,13 @@ def landlords_markdown(population: Any, chosen: Any, fits: list[Any]) -> str:
                   f"Chosen: {chosen.label}, the run closest to the national figures"
                   + (" (10th percentiles, medians and 90th percentiles together)." if centred else ".")]
     return "\n".join(lines) + "\n"
+
+
+def _item(column: str) -> str:
+    """A reported item in plain words (every row of these tables is what landlords report, as the caption says)."""
+    from sim.outcome_table import label
+
+    return label("tsm_" + column.removeprefix("tsm_reported_")) if column.startswith("tsm_reported_") else label(column)
 
 
 def _ranges(chosen: Any) -> dict[str, str]:
