@@ -161,3 +161,21 @@ def test_a_landlord_population_moved_and_shrunk_stays_in_the_valid_range_and_kee
     assert data["constants"]["landlord.budget"] == round(budget - 4.0, 4)  # no width left: every landlord at the moved centre
     assert "moved by landlord.respect +0.1, landlord.budget -4" in data["description"]
     assert landlords.probe_range("landlord.respect", respect, 0.2) == pytest.approx((-1.0, (1.0 - respect) / 0.2))
+
+
+def test_the_shipped_landlord_percentiles_are_the_national_items_file():
+    """[landlords.percentiles] is typed into the calibration file: each column's p10, median and p90 are its TSM item's."""
+    import csv
+
+    from sim.calibration import landlords, spec
+
+    root = Path(__file__).resolve().parents[1]
+    cal = spec.load(root / "experiments" / "calibration.toml")
+    population = landlords.settings(cal.landlords, cal.source.parent, str(cal.source))
+    with (root / "experiments" / "data" / "tsm_2023_24_items.csv").open(newline="", encoding="utf-8") as handle:
+        items = {row["item"].lower(): row for row in csv.DictReader(handle)}
+    measures = {t.column: t.measure for t in [*cal.targets, *cal.validation]}
+    assert population.medians is not None
+    for column, (p10, p90) in population.percentiles.items():
+        item = items[measures["tsm_" + column.removeprefix("tsm_reported_")].split("_")[1]]
+        assert (p10, population.medians[column], p90) == pytest.approx([float(item[k]) / 100 for k in ("p10", "median", "p90")], abs=1e-9), column

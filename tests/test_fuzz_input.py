@@ -30,6 +30,7 @@ from hypothesis import strategies as st
 
 from sim import scenario as scenarios
 from sim.batch import experiment as experiments
+from sim.calibration import landlords as landlords_table
 from sim.calibration import spec as calibration_spec
 from sim.catalogue import SECTIONS
 from sim.errors import UserError
@@ -211,7 +212,14 @@ def test_calibration_files_give_a_result_or_one_line(folder, changes):
     doc["calibration"]["scenario_out"] = str(folder / "calibrated.toml")
     path = folder / "calibration.toml"
     path.write_text(dumps(doc), encoding="utf-8")
-    user_error_or_success(calibration_spec.load, path)
+    user_error_or_success(_calibration_checks, path)
+
+
+def _calibration_checks(path: Path) -> None:
+    """What `python run.py calibrate` checks before it runs anything: the file, and its [landlords] table."""
+    cal = calibration_spec.load(path)
+    if cal.landlords:
+        landlords_table.settings(cal.landlords, cal.source.parent, str(cal.source))
 
 
 # -- --set values ---------------------------------------------------------------------------------------------------

@@ -125,11 +125,12 @@ def _item(column: str) -> str:
 
 def _ranges(chosen: Any) -> dict[str, str]:
     """Each differing parameter's range in the population (one value where no difference is left), from the experiment."""
+    from sim.calibration.landlords import value_range
+
     out = {}
     for key in chosen.factors:
-        spec = chosen.data["uncertainties"].get(key)
-        value = chosen.data["constants"].get(key, chosen.calibrated[key])
-        out[key] = f"{spec['low']:.4g} to {spec['high']:.4g}" if spec else f"{value:.4g}"
+        low, high = value_range(chosen.data, key, chosen.calibrated[key])
+        out[key] = f"{low:.4g} to {high:.4g}" if high > low else f"{low:.4g}"
     return out
 
 

@@ -97,6 +97,12 @@ class Population:
     source: str
     waves: int = 1  # fitted populations run, each refitting the emulator on every population before it
 
+    def searched(self) -> dict[str, tuple[float, ...]]:
+        """What the search fits, by column: (p10, median, p90) when the medians are given, else (p10, p90)."""
+        if self.medians is None:
+            return dict(self.percentiles)
+        return {c: (p[0], self.medians[c], p[1]) for c, p in self.percentiles.items()}
+
 
 def settings(table: dict[str, Any], base_dir: Path, where: str) -> Population:
     """Check the ``[landlords]`` table."""
@@ -219,9 +225,8 @@ def experiment_data(population: Population, scenario_path: Path, factors: dict[s
     constants: dict[str, Any] = {}
     for key, width in population.widths.items():
         centre = _value(calibrated, key)
-        ranges = np.array([probe_range(key, centre, width)])
-        low, high = (float(centre + x[0] * width) for x in spread_fit.range_of(ranges, np.array([factors[key]]), np.array([shifts[key]])))
-        low, high = round(low, 4), round(high, 4)
+        lowest, highest = spread_fit.range_of(np.array([probe_range(key, centre, width)]), np.array([factors[key]]), np.array([shifts[key]]))
+        low, high = round(float(centre + lowest[0] * width), 4), round(float(centre + highest[0] * width), 4)
         if high > low:
             uncertainties[key] = {"low": low, "high": high}
         elif shifts[key] != 0:
@@ -298,7 +303,7 @@ def fit(population: Population, scenario_path: Path, steps: int, folder: Path, e
     # Each landlord's position in each parameter's largest range; the probe's ranges (a parameter that cannot move: 0 to 0).
     positions = _positions(population, finals, probe_data, centres)
     ranges = np.array([probe_range(key, centres[key], width) if key in finals.columns else (0.0, 0.0) for key, width in population.widths.items()])
-    national = ({c: (p[0], population.medians[c], p[1]) for c, p in population.percentiles.items()} if population.medians else population.percentiles)
+    national = population.searched()
     pool = [(positions, _reported(finals, columns), ranges)]  # every population run: positions, reports, the ranges drawn over
     fits = [probe]
     for wave in range(1, population.waves + 1):
@@ -320,12 +325,20 @@ def fit(population: Population, scenario_path: Path, steps: int, folder: Path, e
     return chosen, fits
 
 
+def value_range(data: dict[str, Any], key: str, calibrated: float) -> tuple[float, float]:
+    """A difference's range in a population's experiment: its uncertainty's low and high, or one value (a constant, else the calibrated one)."""
+    spec = data["uncertainties"].get(key)
+    if spec:
+        return spec["low"], spec["high"]
+    value = data["constants"].get(key, calibrated)
+    return value, value
+
+
 def _drawn_over(population: Population, data: dict[str, Any], centres: dict[str, float]) -> np.ndarray:
     """The range each difference was drawn over in a population, in largest half-widths from the calibrated value (low = high if fixed)."""
     out = []
     for key, width in population.widths.items():
-        spec = data["uncertainties"].get(key)
-        low, high = (spec["low"], spec["high"]) if spec else (data["constants"].get(key, centres[key]),) * 2
+        low, high = value_range(data, key, centres[key])
         out.append(((low - centres[key]) / width, (high - centres[key]) / width))
     return np.array(out)
 
@@ -350,7 +363,7 @@ def _measured(label: str, population: Population, factors: dict[str, float], shi
         fit_.medians = {c: float(np.nanmedian(v)) for c, v in reported.items()}
         fit_.median_miss = spread_fit.miss({c: (m,) for c, m in fit_.medians.items()}, {c: (m,) for c, m in population.medians.items()})
         with_medians = {c: (p[0], fit_.medians[c], p[1]) for c, p in got.items()}
-        fit_.searched_miss = spread_fit.miss(with_medians, {c: (p[0], population.medians[c], p[1]) for c, p in population.percentiles.items()})
+        fit_.searched_miss = spread_fit.miss(with_medians, population.searched())
     return fit_
 
 
